@@ -1,0 +1,90 @@
+"""The application factory: ``create_app(settings=None)``."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+
+from helpdesk.db import make_engine, migrate, session_scope
+from helpdesk.errors import ApiError, handle_api_error, handle_http_exception, handle_server_error
+from helpdesk.events.service import purge_questions
+from helpdesk.kb.files import load_knowledge_base
+from helpdesk.kb.live import LiveKnowledgeBase
+from helpdesk.kb.store import import_guides_safely
+from helpdesk.middleware import BodySizeLimitMiddleware
+from helpdesk.routes import api, health
+from helpdesk.settings import Settings
+
+logger = logging.getLogger(__name__)
+PURGE_INTERVAL_SECONDS = 24 * 60 * 60
+
+
+def create_app(settings: Settings | None = None) -> Starlette:
+    settings = settings or Settings.from_env()
+    db = make_engine(settings.database_url)
+
+    def start_up() -> LiveKnowledgeBase:
+        migrate(settings.database_url)
+        loaded = load_knowledge_base()
+        if loaded.errors:
+            # The files are checked in CI (helpdesk kb check); a bad file must not take the
+            # service down, and what is valid is still imported.
+            logger.warning(
+                "knowledge base files have %d problem(s); run 'helpdesk kb check'",
+                len(loaded.errors),
+            )
+        with session_scope(db) as session:
+            if settings.import_kb_on_start:
+                report = import_guides_safely(session, loaded.knowledge_base.guides)
+                logger.info("knowledge base import: %s", report.as_dict())
+            purged = purge_questions(session, settings.question_retention_days)
+            if purged:
+                logger.info("purged %d question text(s) past retention", purged)
+        live = LiveKnowledgeBase(db, loaded.knowledge_base.intents)
+        live.refresh(force=True)
+        return live
+
+    async def purge_daily() -> None:
+        while True:
+            await asyncio.sleep(PURGE_INTERVAL_SECONDS)
+
+            def purge() -> None:
+                with session_scope(db) as session:
+                    purge_questions(session, settings.question_retention_days)
+
+            try:
+                await run_in_threadpool(purge)
+            except Exception:
+                logger.exception("daily purge failed; will try again tomorrow")
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        app.state.knowledge_base = await run_in_threadpool(start_up)
+        task = asyncio.create_task(purge_daily())
+        try:
+            yield
+        finally:
+            task.cancel()
+            db.dispose()
+
+    app = Starlette(
+        debug=False,
+        routes=[*health.routes, *api.routes],
+        middleware=[Middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)],
+        exception_handlers={
+            ApiError: handle_api_error,
+            HTTPException: handle_http_exception,
+            Exception: handle_server_error,
+        },
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.db = db
+    return app

@@ -1,0 +1,107 @@
+"""API errors: ``{"error": {"code", "message"}}`` with the right status, message in the user's
+language. Bad input is never a 500."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from helpdesk.i18n import N_, gettext_for, negotiate_language
+
+logger = logging.getLogger(__name__)
+
+# Message ids, in English (the source language of the catalogs).
+MESSAGES: dict[str, str] = {
+    "invalid_json": N_("The request body is not valid JSON."),
+    "invalid_request": N_("Some fields are missing or have the wrong type."),
+    "empty_text": N_("Please write your question in a few words."),
+    "text_too_long": N_("The question is too long. Please use at most %(limit)d characters."),
+    "body_too_large": N_("The request is too large. The limit is %(limit)d bytes."),
+    "unsupported_media_type": N_(
+        "Please send the request as JSON (Content-Type: application/json)."
+    ),
+    "guide_not_found": N_("There is no guide with that name."),
+    "feedback_not_found": N_("That answer could not be found. It may have expired."),
+    "unknown_language": N_("That language is not available."),
+    "not_found": N_("The page was not found."),
+    "method_not_allowed": N_("That method is not allowed here."),
+    "server_error": N_(
+        "Something went wrong on our side. Please try again, or ask a member of staff."
+    ),
+}
+
+
+class ApiError(Exception):
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        details: list[dict[str, Any]] | None = None,
+        headers: dict[str, str] | None = None,
+        **params: object,
+    ) -> None:
+        super().__init__(code)
+        self.status, self.code, self.details, self.params = status, code, details, params
+        self.headers = headers
+
+
+def request_language(request: Request) -> str:
+    """The language to answer an error in: a ``lang`` the handler found, else the headers."""
+    explicit = getattr(request.state, "language", None) or request.query_params.get("lang")
+    return negotiate_language(
+        explicit=explicit,
+        cookie=request.cookies.get("helpdesk_lang"),
+        accept_language=request.headers.get("accept-language"),
+    )
+
+
+def error_body(
+    code: str, language: str, details: list[dict[str, Any]] | None = None, **params: object
+) -> dict[str, Any]:
+    error: dict[str, Any] = {
+        "code": code,
+        "message": gettext_for(language, MESSAGES[code], **params),
+        "language": language,
+    }
+    if details:
+        error["details"] = details
+    return {"error": error}
+
+
+def error_response(
+    request: Request,
+    status: int,
+    code: str,
+    details: list[dict[str, Any]] | None = None,
+    headers: dict[str, str] | None = None,
+    **params: object,
+) -> JSONResponse:
+    language = request_language(request)
+    headers = {"Content-Language": language, **(headers or {})}
+    return JSONResponse(error_body(code, language, details, **params), status, headers=headers)
+
+
+async def handle_api_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, ApiError)
+    return error_response(request, exc.status, exc.code, exc.details, exc.headers, **exc.params)
+
+
+async def handle_http_exception(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    code = {404: "not_found", 405: "method_not_allowed", 413: "body_too_large"}.get(
+        exc.status_code, "invalid_request"
+    )
+    params: dict[str, object] = {}
+    if code == "body_too_large":
+        params["limit"] = request.app.state.settings.max_body_bytes
+    return error_response(request, exc.status_code, code, headers=exc.headers, **params)
+
+
+async def handle_server_error(request: Request, exc: Exception) -> Response:
+    # The traceback goes to the log (redacted by the logging filter), never to the client.
+    logger.exception("unhandled error on %s %s", request.method, request.url.path)
+    return error_response(request, 500, "server_error")

@@ -1,0 +1,1 @@
+"""Triage events: what was asked, through which channel, and what triage answered."""

@@ -1,0 +1,1 @@
+"""The knowledge base: guide content, its files, validation and the database store."""

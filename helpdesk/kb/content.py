@@ -1,0 +1,105 @@
+"""Guide content as plain data, shared by the file loader, the database store, triage and the API.
+
+These models are the one definition of what a valid guide is: the loader, ``helpdesk kb check``
+and the API all validate through them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+from urllib.parse import urlsplit
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+
+from helpdesk import LANGUAGES
+
+SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+MIN_PHRASES = 8
+
+ReviewStatus = Literal["draft", "reviewed"]
+Category = Literal["mitid", "digital-post", "id-cards", "registration-money", "everyday"]
+SessionType = Literal["digital-help", "citizen-service"]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+
+
+class Source(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    title: ShortText
+    url: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]
+
+    @field_validator("url")
+    @classmethod
+    def _https_url(cls, value: str) -> str:
+        parts = urlsplit(value)
+        host = parts.hostname or ""
+        if parts.scheme != "https" or "." not in host or " " in value or host.startswith("."):
+            raise ValueError(f"not a well-formed https link: {value!r}")
+        return value
+
+
+class Translation(BaseModel):
+    """One language version of a guide."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    review_status: ReviewStatus
+    last_checked: dt.date
+    title: ShortText
+    summary: ShortText
+    steps: list[Text] = Field(min_length=1, max_length=20)
+    bring: list[ShortText] = Field(default_factory=list, max_length=20)
+    help_in_person: Text
+    phrases: list[ShortText] = Field(min_length=MIN_PHRASES, max_length=60)
+    sources: list[Source] = Field(min_length=1, max_length=10)
+
+
+class Guide(BaseModel):
+    """A guide with all its language versions."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    slug: Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=80)]
+    category: Category
+    aliases: list[ShortText] = Field(default_factory=list, max_length=20)
+    sensitive: bool = False
+    session_type: SessionType = "digital-help"
+    translations: dict[str, Translation]
+
+    @field_validator("translations")
+    @classmethod
+    def _known_languages(cls, value: dict[str, Translation]) -> dict[str, Translation]:
+        unknown = sorted(set(value) - set(LANGUAGES))
+        if unknown:
+            raise ValueError(f"unknown language(s): {', '.join(unknown)}")
+        return {lang: value[lang] for lang in LANGUAGES if lang in value}
+
+    def translation(self, language: str) -> tuple[str, Translation]:
+        """The version in ``language``, else English, else Danish: (language served, version)."""
+        for candidate in (language, "en", "da"):
+            if candidate in self.translations:
+                return candidate, self.translations[candidate]
+        first = next(iter(self.translations))
+        return first, self.translations[first]
+
+
+class Intent(BaseModel):
+    """A non-guide request that triage recognises (asking for a person, a crisis)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: Annotated[str, StringConstraints(pattern=SLUG_PATTERN)]
+    description: str = ""
+    phrases: dict[str, list[ShortText]]
+
+
+class KnowledgeBase(BaseModel):
+    """Everything triage needs: the guides and the intents."""
+
+    guides: list[Guide]
+    intents: list[Intent] = Field(default_factory=list)
+
+    def by_slug(self) -> dict[str, Guide]:
+        return {guide.slug: guide for guide in self.guides}

@@ -1,0 +1,1 @@
+"""HTTP endpoints, kept thin: parse, call the domain, shape the answer."""

@@ -1,0 +1,39 @@
+"""Reading a JSON body into a pydantic model, with errors the citizen can read."""
+
+from __future__ import annotations
+
+import json
+from typing import TypeVar
+
+from pydantic import BaseModel, ValidationError
+from starlette.requests import Request
+
+from helpdesk import LANGUAGES
+from helpdesk.errors import ApiError
+
+M = TypeVar("M", bound=BaseModel)
+
+
+async def parse_json_body(request: Request, model: type[M]) -> M:
+    content_type = request.headers.get("content-type", "application/json").split(";")[0].strip()
+    if content_type and not (content_type == "application/json" or content_type.endswith("+json")):
+        raise ApiError(415, "unsupported_media_type")
+    raw = await request.body()
+    try:
+        data = json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ApiError(422, "invalid_json") from exc
+    if isinstance(data, dict) and data.get("lang") in LANGUAGES:
+        # Answer errors in the language the front end is showing.
+        request.state.language = data["lang"]
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        details = [
+            {
+                "field": ".".join(str(part) for part in error["loc"]) or "(body)",
+                "problem": error["msg"],
+            }
+            for error in exc.errors()
+        ]
+        raise ApiError(422, "invalid_request", details=details) from exc

@@ -1,0 +1,219 @@
+"""The JSON API, ``/api/v1``: triage, feedback and guides."""
+
+from __future__ import annotations
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from helpdesk import LANGUAGES
+from helpdesk.db import session_scope
+from helpdesk.errors import ApiError, request_language
+from helpdesk.events.service import record_feedback, record_triage
+from helpdesk.kb.content import Guide
+from helpdesk.openapi import Operation, QueryParam, build_openapi, operation
+from helpdesk.routes._body import parse_json_body
+from helpdesk.routes.schemas import (
+    MAX_QUESTION_CHARS,
+    ErrorResponse,
+    FeedbackRequest,
+    FeedbackResponse,
+    GuideDetail,
+    GuideList,
+    GuideSummary,
+    TriageMatch,
+    TriageRequest,
+    TriageResponse,
+)
+from helpdesk.triage.messages import draft_notice, triage_message
+
+LANG_PARAM = QueryParam(
+    "lang",
+    "Language wanted (da, en, ar, uk, tr, pl, so, fa); default from Accept-Language.",
+    {"type": "string", "enum": list(LANGUAGES)},
+)
+BAD_INPUT = ("Invalid input; the message is in the user's language", ErrorResponse)
+
+
+def guide_url(request: Request, slug: str, language: str) -> str:
+    return f"{request.app.state.settings.public_base_url}/guides/{slug}?lang={language}"
+
+
+def wanted_language(request: Request) -> str:
+    lang = request.query_params.get("lang")
+    if lang is not None and lang not in LANGUAGES:
+        raise ApiError(422, "unknown_language")
+    return request_language(request)
+
+
+@operation(
+    Operation(
+        summary="Match a citizen's question to a guide, ask which one, or hand off to a person",
+        body=TriageRequest,
+        responses={
+            200: ("The triage result", TriageResponse),
+            413: BAD_INPUT,
+            415: BAD_INPUT,
+            422: BAD_INPUT,
+        },
+        tags=["triage"],
+    )
+)
+async def triage(request: Request) -> JSONResponse:
+    body = await parse_json_body(request, TriageRequest)
+    text = body.text.strip()
+    if not text:
+        raise ApiError(422, "empty_text")
+    if len(text) > MAX_QUESTION_CHARS:
+        raise ApiError(422, "text_too_long", limit=MAX_QUESTION_CHARS)
+    live = request.app.state.knowledge_base
+    snapshot = await run_in_threadpool(lambda: live.current)
+    result = snapshot.engine.triage(text, body.lang)
+
+    def store() -> str:
+        with session_scope(request.app.state.db) as session:
+            return record_triage(session, text, result, body.channel, body.lang).feedback_token
+
+    token = await run_in_threadpool(store)
+    language = result.language
+    matches = []
+    for match in result.matches:
+        _, version = snapshot.guides[match.slug].translation(language)
+        matches.append(
+            TriageMatch(
+                slug=match.slug,
+                title=version.title,
+                score=match.score,
+                url=guide_url(request, match.slug, language),
+            )
+        )
+    response = TriageResponse(
+        outcome=result.outcome,
+        reason=result.reason,
+        language=language,  # type: ignore[arg-type]
+        language_confidence=round(result.language_confidence, 3),
+        matches=matches,
+        message=triage_message(result, language),
+        offer_person=result.offer_person,
+        feedback_token=token,
+    )
+    return JSONResponse(response.model_dump(mode="json"), headers={"Content-Language": language})
+
+
+@operation(
+    Operation(
+        summary='Record the citizen\'s answer to "Did this help?" for a triage result',
+        body=FeedbackRequest,
+        responses={
+            200: ("Recorded", FeedbackResponse),
+            404: ("Unknown token", ErrorResponse),
+            422: BAD_INPUT,
+        },
+        tags=["triage"],
+    )
+)
+async def feedback(request: Request) -> JSONResponse:
+    body = await parse_json_body(request, FeedbackRequest)
+
+    def store() -> bool:
+        with session_scope(request.app.state.db) as session:
+            return record_feedback(session, body.token, body.helpful)
+
+    if not await run_in_threadpool(store):
+        raise ApiError(404, "feedback_not_found")
+    return JSONResponse(FeedbackResponse(recorded=True).model_dump())
+
+
+@operation(
+    Operation(
+        summary="List all guides in one language (missing versions fall back to English/Danish)",
+        query=[LANG_PARAM],
+        responses={200: ("The guides", GuideList), 422: BAD_INPUT},
+        tags=["guides"],
+    )
+)
+async def list_guides(request: Request) -> JSONResponse:
+    language = wanted_language(request)
+    live = request.app.state.knowledge_base
+    snapshot = await run_in_threadpool(lambda: live.current)
+    items = []
+    for guide in snapshot.guides.values():
+        served, version = guide.translation(language)
+        items.append(
+            GuideSummary(
+                slug=guide.slug,
+                language=served,
+                fallback=served != language,  # type: ignore[arg-type]
+                category=guide.category,
+                title=version.title,
+                summary=version.summary,
+                review_status=version.review_status,
+                url=guide_url(request, guide.slug, served),
+            )
+        )
+    body = GuideList(language=language, guides=items)  # type: ignore[arg-type]
+    return JSONResponse(body.model_dump(mode="json"), headers={"Content-Language": language})
+
+
+def guide_detail(guide: Guide, language: str) -> GuideDetail:
+    served, version = guide.translation(language)
+    return GuideDetail(
+        slug=guide.slug,
+        language=served,  # type: ignore[arg-type]
+        requested_language=language,  # type: ignore[arg-type]
+        fallback=served != language,
+        category=guide.category,
+        aliases=guide.aliases,
+        sensitive=guide.sensitive,
+        session_type=guide.session_type,
+        title=version.title,
+        summary=version.summary,
+        steps=version.steps,
+        bring=version.bring,
+        help_in_person=version.help_in_person,
+        phrases=version.phrases,
+        sources=version.sources,
+        review_status=version.review_status,
+        draft_notice=draft_notice(served) if version.review_status == "draft" else None,
+        last_checked=version.last_checked,
+        available_languages=list(guide.translations),  # type: ignore[arg-type]
+    )
+
+
+@operation(
+    Operation(
+        summary="One guide in one language, with steps, sources and search phrases",
+        query=[LANG_PARAM],
+        responses={
+            200: ("The guide", GuideDetail),
+            404: ("No such guide", ErrorResponse),
+            422: BAD_INPUT,
+        },
+        tags=["guides"],
+    )
+)
+async def get_guide(request: Request) -> JSONResponse:
+    language = wanted_language(request)
+    live = request.app.state.knowledge_base
+    snapshot = await run_in_threadpool(lambda: live.current)
+    guide = snapshot.guides.get(request.path_params["slug"])
+    if guide is None:
+        raise ApiError(404, "guide_not_found")
+    detail = guide_detail(guide, language)
+    return JSONResponse(
+        detail.model_dump(mode="json"), headers={"Content-Language": detail.language}
+    )
+
+
+async def openapi_document(request: Request) -> JSONResponse:
+    return JSONResponse(build_openapi(request.app.routes))
+
+
+routes = [
+    Route("/api/v1/triage", triage, methods=["POST"], name="triage"),
+    Route("/api/v1/feedback", feedback, methods=["POST"], name="feedback"),
+    Route("/api/v1/guides", list_guides, methods=["GET"], name="list_guides"),
+    Route("/api/v1/guides/{slug}", get_guide, methods=["GET"], name="get_guide"),
+    Route("/api/v1/openapi.json", openapi_document, methods=["GET"], name="openapi"),
+]

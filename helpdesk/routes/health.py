@@ -1,0 +1,25 @@
+"""Liveness and readiness."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from helpdesk.openapi import Operation, operation
+from helpdesk.routes.schemas import Health
+
+
+@operation(
+    Operation(
+        summary="200 once the service is ready",
+        responses={200: ("Ready", Health)},
+        tags=["service"],
+    )
+)
+async def healthz(request: Request) -> JSONResponse:
+    snapshot = request.app.state.knowledge_base.current
+    return JSONResponse(Health(status="ok", guides=len(snapshot.guides)).model_dump())
+
+
+routes = [Route("/healthz", healthz, methods=["GET"], name="healthz")]

@@ -1,0 +1,107 @@
+"""The JSON API's request and response bodies: the one definition the OpenAPI document uses."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from helpdesk.kb.content import Source
+
+Language = Literal["da", "en", "ar", "uk", "tr", "pl", "so", "fa"]
+Channel = Literal["kiosk", "chat", "counter", "web"]
+MAX_QUESTION_CHARS = 500
+
+
+class TriageRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    text: str = Field(description=f"The citizen's question, 1 to {MAX_QUESTION_CHARS} characters.")
+    lang: Language | None = Field(
+        default=None, description="The front end's UI language: a hint, not the answer."
+    )
+    channel: Channel = "web"
+
+
+class TriageMatch(BaseModel):
+    slug: str
+    title: str
+    score: float
+    url: str
+
+
+class TriageResponse(BaseModel):
+    outcome: Literal["guide", "clarify", "human"]
+    reason: Literal["matched", "ambiguous", "no_match", "asked_for_person", "sensitive", "empty"]
+    language: Language = Field(description="The language the question was identified as.")
+    language_confidence: float
+    matches: list[TriageMatch]
+    message: str = Field(description="A short sentence to show as is, in `language`.")
+    offer_person: bool = Field(description="Offer a session with a person as well.")
+    feedback_token: str = Field(description="Send with POST /api/v1/feedback.")
+
+
+class FeedbackRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    token: str = Field(min_length=1, max_length=64)
+    helpful: bool
+
+
+class FeedbackResponse(BaseModel):
+    recorded: bool
+
+
+class GuideSummary(BaseModel):
+    slug: str
+    language: Language
+    fallback: bool
+    category: str
+    title: str
+    summary: str
+    review_status: Literal["draft", "reviewed"]
+    url: str
+
+
+class GuideList(BaseModel):
+    language: Language
+    guides: list[GuideSummary]
+
+
+class GuideDetail(BaseModel):
+    slug: str
+    language: Language = Field(description="The language actually served.")
+    requested_language: Language
+    fallback: bool = Field(description="True when the requested language version is missing.")
+    category: str
+    aliases: list[str]
+    sensitive: bool
+    session_type: str
+    title: str
+    summary: str
+    steps: list[str]
+    bring: list[str]
+    help_in_person: str
+    phrases: list[str]
+    sources: list[Source]
+    review_status: Literal["draft", "reviewed"]
+    draft_notice: str | None = Field(description="Shown to the citizen when a draft is served.")
+    last_checked: dt.date
+    available_languages: list[Language]
+
+
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+    language: Language
+    details: list[dict[str, object]] | None = None
+
+
+class ErrorResponse(BaseModel):
+    error: ErrorDetail
+
+
+class Health(BaseModel):
+    status: Literal["ok"]
+    guides: int

@@ -1,0 +1,106 @@
+"""Configuration, read once from the environment (``HELPDESK_*``).
+
+Every setting is documented here and in README.md; a contract test checks that both agree.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DEFAULT_DATABASE_URL = "sqlite:///helpdesk.db"
+
+
+class SettingsError(ValueError):
+    """A setting in the environment has a value that cannot be used."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    #: SQLAlchemy URL of the database. SQLite (the default, a file in the working directory)
+    #: or PostgreSQL (``postgresql+psycopg://user@host/db``).
+    database_url: str = DEFAULT_DATABASE_URL
+    #: Key for signing cookies and CSRF tokens. When unset, a random key is made per process
+    #: (fine for development; sessions do not survive a restart).
+    secret_key: str = field(default_factory=lambda: secrets.token_urlsafe(32), repr=False)
+    #: Days a redacted triage question is kept for the knowledge-base gap report.
+    question_retention_days: int = 90
+    #: Largest request body accepted, in bytes; larger ones get 413.
+    max_body_bytes: int = 16 * 1024
+    #: Import the guide files from helpdesk/kb into the database at start-up.
+    import_kb_on_start: bool = True
+    #: Public base URL used in links that leave the service (QR codes, e-mails); empty = relative.
+    public_base_url: str = ""
+    #: "development" or "production"; production requires an explicit secret key.
+    environment: str = "development"
+    #: Python logging level.
+    log_level: str = "INFO"
+
+    @property
+    def is_development(self) -> bool:
+        return self.environment == "development"
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+
+        def get(name: str) -> str | None:
+            value = env.get(f"HELPDESK_{name}")
+            return value.strip() if value is not None and value.strip() else None
+
+        def get_int(name: str, default: int, minimum: int = 1) -> int:
+            raw = get(name)
+            if raw is None:
+                return default
+            try:
+                value = int(raw)
+            except ValueError as exc:
+                raise SettingsError(f"HELPDESK_{name} must be a whole number, not {raw!r}") from exc
+            if value < minimum:
+                raise SettingsError(f"HELPDESK_{name} must be at least {minimum}")
+            return value
+
+        def get_bool(name: str, default: bool) -> bool:
+            raw = get(name)
+            if raw is None:
+                return default
+            if raw.lower() in {"1", "true", "yes", "on"}:
+                return True
+            if raw.lower() in {"0", "false", "no", "off"}:
+                return False
+            raise SettingsError(f"HELPDESK_{name} must be true or false, not {raw!r}")
+
+        environment = get("ENVIRONMENT") or "development"
+        if environment not in {"development", "production"}:
+            raise SettingsError("HELPDESK_ENVIRONMENT must be 'development' or 'production'")
+        secret_key = get("SECRET_KEY")
+        if secret_key is None and environment == "production":
+            raise SettingsError("HELPDESK_SECRET_KEY must be set in production")
+        kwargs: dict[str, object] = {
+            "database_url": normalise_database_url(get("DATABASE_URL") or DEFAULT_DATABASE_URL),
+            "question_retention_days": get_int("QUESTION_RETENTION_DAYS", 90),
+            "max_body_bytes": get_int("MAX_BODY_BYTES", 16 * 1024, minimum=1024),
+            "import_kb_on_start": get_bool("IMPORT_KB_ON_START", True),
+            "public_base_url": (get("PUBLIC_BASE_URL") or "").rstrip("/"),
+            "environment": environment,
+            "log_level": (get("LOG_LEVEL") or "INFO").upper(),
+        }
+        if secret_key is not None:
+            kwargs["secret_key"] = secret_key
+        return cls(**kwargs)  # type: ignore[arg-type]
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept the common spellings of a PostgreSQL URL and pick the psycopg 3 driver."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    if url.startswith("sqlite:///") and not url.startswith("sqlite:////"):
+        # A relative SQLite path: make it absolute so that the app and Alembic agree.
+        path = url.removeprefix("sqlite:///")
+        if path and path != ":memory:":
+            return "sqlite:///" + str(Path(path).resolve())
+    return url

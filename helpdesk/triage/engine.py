@@ -1,0 +1,178 @@
+"""The triage decision: ``guide``, ``clarify`` or ``human``.
+
+Every guide is scored against the question by two views of the same index: its best single
+search phrase (a close paraphrase wins outright) and its whole bag of phrases, titles and
+aliases in all languages (a question that combines words from several phrases, or that is in a
+language whose phrases are thin but names "MitID"). Intents (asking for a person, a crisis) are
+scored the same way. The thresholds that turn scores into outcomes are data
+(``thresholds.toml``), written by ``bench/tune_triage.py`` from the labelled dev set.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from helpdesk.kb.content import KnowledgeBase
+from helpdesk.triage.index import NgramIndex
+from helpdesk.triage.langid import LanguageGuess, LanguageIdentifier
+from helpdesk.triage.normalize import normalize
+
+Outcome = Literal["guide", "clarify", "human"]
+Reason = Literal["matched", "ambiguous", "no_match", "asked_for_person", "sensitive", "empty"]
+THRESHOLDS_FILE = Path(__file__).with_name("thresholds.toml")
+PERSON_INTENT = "human"
+SENSITIVE_INTENT = "sensitive"
+MAX_CANDIDATES = 3
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    guide_min: float = 0.30
+    """A best guide scoring below this is no match: the citizen is offered a person."""
+    clarify_margin: float = 0.06
+    """Guides within this distance of the best are close enough to ask "which of these?"."""
+    intent_min: float = 0.45
+    """An intent (asking for a person, a crisis) scoring at least this decides the outcome."""
+    intent_margin: float = 0.0
+    """...provided it also beats the best guide by this much (negative: may trail it)."""
+    phrase_weight: float = 0.6
+    """Weight of the best single phrase against the guide's whole bag of phrases."""
+
+    @classmethod
+    def load(cls, path: Path = THRESHOLDS_FILE) -> Thresholds:
+        if not path.exists():
+            return cls()
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        return cls(**{k: float(v) for k, v in data.get("thresholds", {}).items()})
+
+
+@dataclass(frozen=True)
+class Match:
+    slug: str
+    score: float
+
+
+@dataclass(frozen=True)
+class TriageResult:
+    outcome: Outcome
+    reason: Reason
+    language: str
+    language_confidence: float
+    matches: list[Match] = field(default_factory=list)
+    offer_person: bool = False
+    """True when a person should be offered as well as the guide (sensitive topics)."""
+
+
+@dataclass(frozen=True)
+class _Owner:
+    kind: Literal["guide", "intent"]
+    name: str
+
+
+class TriageEngine:
+    """Built once per knowledge-base version; :meth:`triage` is then pure and thread-safe."""
+
+    def __init__(self, knowledge_base: KnowledgeBase, thresholds: Thresholds | None = None):
+        self.thresholds = thresholds or Thresholds.load()
+        self._sensitive_slugs = {g.slug for g in knowledge_base.guides if g.sensitive}
+        phrase_owners: list[_Owner] = []
+        phrase_texts: list[str] = []
+        bag_owners: list[_Owner] = []
+        bag_texts: list[str] = []
+        samples: dict[str, list[str]] = {}
+
+        def add(owner: _Owner, texts: list[str]) -> None:
+            normalised = [n for n in (normalize(t) for t in texts) if n]
+            for text in dict.fromkeys(normalised):
+                phrase_owners.append(owner)
+                phrase_texts.append(text)
+            bag_owners.append(owner)
+            bag_texts.append(" ".join(normalised))
+
+        for guide in knowledge_base.guides:
+            texts = list(guide.aliases)
+            for language, version in guide.translations.items():
+                texts += [version.title, *version.phrases]
+                samples.setdefault(language, []).extend(
+                    [version.title, version.summary, *version.steps, *version.phrases]
+                )
+            add(_Owner("guide", guide.slug), texts)
+        for intent in knowledge_base.intents:
+            texts = []
+            for language, phrases in intent.phrases.items():
+                texts += phrases
+                samples.setdefault(language, []).extend(phrases)
+            add(_Owner("intent", intent.name), texts)
+
+        self._phrase_owners = phrase_owners
+        self._bag_owners = bag_owners
+        self._phrases = NgramIndex(phrase_texts)
+        self._bags = NgramIndex(bag_texts)
+        self.language_identifier = LanguageIdentifier(samples)
+        self.phrase_count = len(phrase_texts)
+
+    def identify_language(self, text: str, ui_language: str | None = None) -> LanguageGuess:
+        return self.language_identifier.identify(text, prior=ui_language)
+
+    def scores(self, normalised: str) -> dict[_Owner, float]:
+        """Combined score of every guide and intent that shares anything with the question."""
+        best_phrase: dict[_Owner, float] = {}
+        for doc_id, score in self._phrases.search(normalised).items():
+            owner = self._phrase_owners[doc_id]
+            if score > best_phrase.get(owner, 0.0):
+                best_phrase[owner] = score
+        bag = {self._bag_owners[i]: s for i, s in self._bags.search(normalised).items()}
+        weight = self.thresholds.phrase_weight
+        return {
+            owner: weight * best_phrase.get(owner, 0.0) + (1 - weight) * bag.get(owner, 0.0)
+            for owner in best_phrase.keys() | bag.keys()
+        }
+
+    def triage(self, text: str, ui_language: str | None = None) -> TriageResult:
+        guess = self.identify_language(text, ui_language)
+        normalised = normalize(text)
+        if not normalised:
+            return TriageResult("human", "empty", guess.language, guess.confidence)
+        t = self.thresholds
+        scored = self.scores(normalised)
+        ranked = sorted(
+            (Match(o.name, round(s, 4)) for o, s in scored.items() if o.kind == "guide"),
+            key=lambda m: (-m.score, m.slug),
+        )
+        best_score = ranked[0].score if ranked else 0.0
+        close = [m for m in ranked[:MAX_CANDIDATES] if m.score >= best_score - t.clarify_margin]
+
+        intents = {o.name: s for o, s in scored.items() if o.kind == "intent"}
+        for intent, reason in (
+            (SENSITIVE_INTENT, "sensitive"),
+            (PERSON_INTENT, "asked_for_person"),
+        ):
+            score = intents.get(intent, 0.0)
+            if score >= t.intent_min and score >= best_score + t.intent_margin:
+                # The topic still travels with the hand-off (for the booking), if there is one.
+                topic = close[:1] if best_score >= t.guide_min else []
+                return TriageResult(
+                    "human", reason, guess.language, guess.confidence, topic, offer_person=True
+                )
+
+        if best_score < t.guide_min:
+            return TriageResult(
+                "human", "no_match", guess.language, guess.confidence, offer_person=True
+            )
+        if len(close) > 1:
+            offer = any(m.slug in self._sensitive_slugs for m in close)
+            return TriageResult(
+                "clarify", "ambiguous", guess.language, guess.confidence, close, offer
+            )
+        top = ranked[0]
+        return TriageResult(
+            "guide",
+            "matched",
+            guess.language,
+            guess.confidence,
+            ranked[:MAX_CANDIDATES],
+            offer_person=top.slug in self._sensitive_slugs,
+        )

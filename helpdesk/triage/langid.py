@@ -1,0 +1,145 @@
+"""Identifying which of the eight languages a question is written in.
+
+A character n-gram naive Bayes model trained at start-up on the knowledge base's own text in each
+language (titles, steps, search phrases): small (a few MB), domain-aware ("sundhedskort",
+"nasıl", "sideen"), and with nothing to download. The writing system decides first (Arabic script:
+ar or fa; Cyrillic: uk), the model decides within it, and the caller's UI language is a prior
+that matters most where the text says least (one or two words).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from helpdesk import LANGUAGES
+
+_ARABIC_SCRIPT = {"ar", "fa"}
+_CYRILLIC_SCRIPT = {"uk"}
+_LATIN_SCRIPT = {"da", "en", "tr", "pl", "so"}
+_WORD = re.compile(r"[^\W\d_]+")
+_NGRAM_SIZES = (1, 2, 3, 4)
+# Product names that read the same in every language say nothing about the language.
+_NEUTRAL_WORDS = frozenset(
+    {
+        "mitid",
+        "nemid",
+        "cpr",
+        "aula",
+        "nemkonto",
+        "eboks",
+        "e",
+        "boks",
+        "dk",
+        "app",
+        "sms",
+        "borger",
+        "skat",
+        "sundhed",
+        "pdf",
+        "ok",
+        "ics",
+        "iphone",
+        "android",
+        "gmail",
+        "ereolen",
+    }
+)
+PRIOR_WEIGHT = 1.5
+"""Log-odds bonus for the caller's UI language (tuned on the dev set by bench/tune_triage.py)."""
+
+
+def _script_of(char: str) -> str | None:
+    code = ord(char)
+    if 0x0600 <= code <= 0x06FF or 0x0750 <= code <= 0x077F or 0xFB50 <= code <= 0xFEFF:
+        return "arabic"
+    if 0x0400 <= code <= 0x052F:
+        return "cyrillic"
+    if char.isalpha() and code < 0x0250:
+        return "latin"
+    return None
+
+
+def _light_normalise(text: str) -> str:
+    # Keep the letters that tell languages apart (æ, ş, ł, پ, ی); drop only vowel marks and case.
+    text = unicodedata.normalize("NFKC", text).casefold()
+    return "".join(ch for ch in text if not (0x064B <= ord(ch) <= 0x065F or ord(ch) == 0x0670))
+
+
+def _words(text: str) -> list[str]:
+    return [w for w in _WORD.findall(_light_normalise(text)) if w not in _NEUTRAL_WORDS]
+
+
+def _ngrams(words: Iterable[str]) -> Iterable[str]:
+    for word in words:
+        padded = f" {word} "
+        for size in _NGRAM_SIZES:
+            for start in range(len(padded) - size + 1):
+                gram = padded[start : start + size]
+                if gram.strip():
+                    yield gram
+
+
+@dataclass(frozen=True)
+class LanguageGuess:
+    language: str
+    confidence: float
+    """Posterior probability of ``language`` among the candidates (0–1)."""
+    evidence: int
+    """How many letters the decision rests on; few letters means the prior decided."""
+
+
+class LanguageIdentifier:
+    def __init__(self, samples: Mapping[str, Iterable[str]], smoothing: float = 0.1) -> None:
+        self._log_prob: dict[str, dict[str, float]] = {}
+        self._unseen: dict[str, float] = {}
+        vocabulary: set[str] = set()
+        counts: dict[str, Counter[str]] = {}
+        for language in LANGUAGES:
+            counts[language] = Counter(_ngrams(_words(" ".join(samples.get(language, [])))))
+            vocabulary.update(counts[language])
+        size = len(vocabulary) + 1
+        for language, counter in counts.items():
+            total = sum(counter.values()) + smoothing * size
+            self._log_prob[language] = {
+                gram: math.log((count + smoothing) / total) for gram, count in counter.items()
+            }
+            self._unseen[language] = math.log(smoothing / total)
+
+    def identify(self, text: str, prior: str | None = None) -> LanguageGuess:
+        words = _words(text)
+        scripts = Counter(s for s in map(_script_of, "".join(words)) if s)
+        if scripts.get("arabic", 0) >= max(scripts.get("latin", 0) // 2, 1):
+            candidates = _ARABIC_SCRIPT
+        elif scripts.get("cyrillic", 0) >= max(scripts.get("latin", 0) // 2, 1):
+            candidates = _CYRILLIC_SCRIPT
+        else:
+            candidates = _LATIN_SCRIPT
+        if prior not in LANGUAGES:
+            prior = None
+        evidence = sum(scripts.values())
+        scores: dict[str, float] = {}
+        grams = list(_ngrams(words))
+        for language in candidates:
+            table, unseen = self._log_prob[language], self._unseen[language]
+            score = sum(table.get(gram, unseen) for gram in grams)
+            # Scale so that the model's evidence grows gently with length; naive Bayes is
+            # otherwise overconfident on long texts and the prior would never count.
+            score /= max(len(grams), 1) ** 0.5
+            if language == prior:
+                score += PRIOR_WEIGHT
+            scores[language] = score
+        if prior is not None and prior in candidates and evidence == 0:
+            return LanguageGuess(prior, 1.0, 0)
+        best = max(scores, key=scores.__getitem__)
+        top = scores[best]
+        total = sum(math.exp(value - top) for value in scores.values())
+        return LanguageGuess(best, 1.0 / total, evidence)
+
+
+def training_samples(texts_by_language: Mapping[str, Iterable[str]]) -> dict[str, list[str]]:
+    return {language: list(texts) for language, texts in texts_by_language.items()}

@@ -1,0 +1,109 @@
+"""Text normalisation for matching questions in the eight languages.
+
+One function, :func:`normalize`, is used on both sides (the knowledge base's phrases and the
+citizen's question), so that whatever it folds, it folds the same way. rapidfuzz's
+``default_process`` is not used: it treats Arabic vowel marks as separators and splits words.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+# Zero-width and bidirectional control characters: invisible, often pasted from phones and the
+# web. The Persian zero-width non-joiner (U+200C) is dropped too: people type "می‌توانم" both with
+# and without it, so joining is the common form.
+_INVISIBLE = dict.fromkeys(
+    [0x00AD, 0x061C, 0x180E, 0xFEFF, *range(0x200B, 0x2010), *range(0x202A, 0x202F)]
+    + [*range(0x2060, 0x2065), *range(0x2066, 0x206A)],
+    None,
+)
+
+# Arabic and Persian: one form per letter, so that a question typed on either keyboard, with or
+# without hamza and vowel marks, matches. Letters are folded to the Arabic forms.
+_ARABIC_FOLD = str.maketrans(
+    {
+        "أ": "ا",
+        "إ": "ا",
+        "آ": "ا",
+        "ٱ": "ا",
+        "ٲ": "ا",
+        "ٳ": "ا",
+        "ى": "ي",
+        "ی": "ي",  # Persian yeh
+        "ې": "ي",
+        "ئ": "ي",
+        "ؤ": "و",
+        "ة": "ه",
+        "ۀ": "ه",
+        "ھ": "ه",
+        "ہ": "ه",
+        "ک": "ك",  # Persian kaf
+        "ڪ": "ك",
+        "ـ": None,  # tatweel (kashida), a stretching mark
+    }
+)
+
+# Letters that the Latin-script languages write with a mark or a ligature, folded to what people
+# type on a keyboard without them. Danish å/æ/ø, Turkish ı/ş/ğ, Polish ł: all common misspellings.
+_LATIN_FOLD = str.maketrans(
+    {
+        "æ": "ae",
+        "ø": "o",
+        "å": "a",
+        "ß": "ss",
+        "ı": "i",
+        "ł": "l",
+        "đ": "d",
+        "œ": "oe",
+        # Ukrainian letters that Russian keyboards lack, and the apostrophe variants.
+        "ї": "і",
+        "є": "е",
+        "ґ": "г",
+        "ё": "е",
+        "ʼ": "",
+        "’": "",
+        "'": "",
+        "`": "",
+        "ʻ": "",
+    }
+)
+
+_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
+_NON_WORD = re.compile(r"[^\w]+")
+_REPEATS = re.compile(r"(\w)\1+")
+
+
+def _strip_marks(text: str) -> str:
+    """Remove combining marks (diacritics, Arabic harakat) after canonical decomposition."""
+    decomposed = unicodedata.normalize("NFD", text)
+    kept = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return unicodedata.normalize("NFC", kept)
+
+
+def _casefold(text: str) -> str:
+    # Turkish dotted capital İ casefolds to "i̇" (i + combining dot) and dotless ı stays ı;
+    # both become plain "i" here (the mark is stripped, ı is folded), which is what matching wants:
+    # "İSTANBUL", "istanbul" and "ıstanbul" are the same word to a reader.
+    return text.casefold()
+
+
+@lru_cache(maxsize=4096)
+def normalize(text: str) -> str:
+    """Fold a text to its matching form: one space between words, no case, no marks.
+
+    Repeated letters collapse to one ("pleeease" → "please", "adresse" → "adrese"): on both
+    sides alike, this absorbs doubled-letter misspellings at almost no cost to meaning.
+    """
+    text = unicodedata.normalize("NFKC", text).translate(_INVISIBLE)
+    text = _casefold(text).translate(_ARABIC_FOLD).translate(_DIGITS)
+    text = _strip_marks(text).translate(_LATIN_FOLD)
+    text = _NON_WORD.sub(" ", text).replace("_", " ")
+    text = _REPEATS.sub(r"\1", text)
+    return " ".join(text.split())
+
+
+def tokens(text: str) -> list[str]:
+    """The words of an already normalised text."""
+    return text.split()
