@@ -4,6 +4,7 @@ language. Bad input is never a 500."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 from starlette.exceptions import HTTPException
@@ -77,17 +78,18 @@ def error_response(
     status: int,
     code: str,
     details: list[dict[str, Any]] | None = None,
-    headers: dict[str, str] | None = None,
-    **params: object,
+    headers: Mapping[str, str] | None = None,
+    params: Mapping[str, object] | None = None,
 ) -> JSONResponse:
     language = request_language(request)
     headers = {"Content-Language": language, **(headers or {})}
-    return JSONResponse(error_body(code, language, details, **params), status, headers=headers)
+    body = error_body(code, language, details, **(params or {}))
+    return JSONResponse(body, status, headers=headers)
 
 
 async def handle_api_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, ApiError)
-    return error_response(request, exc.status, exc.code, exc.details, exc.headers, **exc.params)
+    return error_response(request, exc.status, exc.code, exc.details, exc.headers, exc.params)
 
 
 async def handle_http_exception(request: Request, exc: Exception) -> Response:
@@ -98,7 +100,7 @@ async def handle_http_exception(request: Request, exc: Exception) -> Response:
     params: dict[str, object] = {}
     if code == "body_too_large":
         params["limit"] = request.app.state.settings.max_body_bytes
-    return error_response(request, exc.status_code, code, headers=exc.headers, **params)
+    return error_response(request, exc.status_code, code, headers=exc.headers, params=params)
 
 
 async def handle_server_error(request: Request, exc: Exception) -> Response:

@@ -14,11 +14,12 @@ CPR_PLACEHOLDER = "[CPR]"
 PHONE_PLACEHOLDER = "[PHONE]"
 EMAIL_PLACEHOLDER = "[EMAIL]"
 
-# Day 01-31, month 01-12, two-digit year, optional separator (hyphen, dash, space, dot or
-# slash), four digits; not part of a longer run of digits. Arabic-Indic and Persian digits count.
+# Day 01-31, month 01-12, two-digit year (dots or slashes may stand between them), an optional
+# separator (hyphen, dash, space, dot or slash), four digits; not part of a longer run of digits.
+# Arabic-Indic and Persian digits count.
 _DIGIT = r"[0-9\u0660-\u0669\u06F0-\u06F9]"
 _CPR = re.compile(
-    rf"(?<!{_DIGIT})(?:{_DIGIT}{{2}})(?:{_DIGIT}{{2}})(?:{_DIGIT}{{2}})"
+    rf"(?<!{_DIGIT})(?:{_DIGIT}{{2}})[./]?(?:{_DIGIT}{{2}})[./]?(?:{_DIGIT}{{2}})"
     rf"\s*[-‐‑–—./ ]?\s*{_DIGIT}{{4}}(?!{_DIGIT})"
 )
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)

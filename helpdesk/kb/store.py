@@ -128,7 +128,7 @@ def _to_guide(record: GuideRecord, versions: list[GuideTranslationRecord]) -> Gu
 
 def load_guides(session: Session) -> list[Guide]:
     """Every guide in the database, with all its language versions, ordered by slug."""
-    records = session.exec(select(GuideRecord).order_by(GuideRecord.slug)).all()  # type: ignore[arg-type]
+    records = session.exec(select(GuideRecord).order_by(GuideRecord.slug)).all()
     versions: dict[int, list[GuideTranslationRecord]] = {}
     for version in session.exec(select(GuideTranslationRecord)).all():
         versions.setdefault(version.guide_id, []).append(version)

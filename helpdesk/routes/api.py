@@ -91,7 +91,7 @@ async def triage(request: Request) -> JSONResponse:
     response = TriageResponse(
         outcome=result.outcome,
         reason=result.reason,
-        language=language,  # type: ignore[arg-type]
+        language=language,
         language_confidence=round(result.language_confidence, 3),
         matches=matches,
         message=triage_message(result, language),
@@ -144,7 +144,7 @@ async def list_guides(request: Request) -> JSONResponse:
             GuideSummary(
                 slug=guide.slug,
                 language=served,
-                fallback=served != language,  # type: ignore[arg-type]
+                fallback=served != language,
                 category=guide.category,
                 title=version.title,
                 summary=version.summary,
@@ -152,7 +152,7 @@ async def list_guides(request: Request) -> JSONResponse:
                 url=guide_url(request, guide.slug, served),
             )
         )
-    body = GuideList(language=language, guides=items)  # type: ignore[arg-type]
+    body = GuideList(language=language, guides=items)
     return JSONResponse(body.model_dump(mode="json"), headers={"Content-Language": language})
 
 
@@ -160,8 +160,8 @@ def guide_detail(guide: Guide, language: str) -> GuideDetail:
     served, version = guide.translation(language)
     return GuideDetail(
         slug=guide.slug,
-        language=served,  # type: ignore[arg-type]
-        requested_language=language,  # type: ignore[arg-type]
+        language=served,
+        requested_language=language,
         fallback=served != language,
         category=guide.category,
         aliases=guide.aliases,
@@ -177,7 +177,7 @@ def guide_detail(guide: Guide, language: str) -> GuideDetail:
         review_status=version.review_status,
         draft_notice=draft_notice(served) if version.review_status == "draft" else None,
         last_checked=version.last_checked,
-        available_languages=list(guide.translations),  # type: ignore[arg-type]
+        available_languages=list(guide.translations),
     )
 
 

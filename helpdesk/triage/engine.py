@@ -67,7 +67,7 @@ class TriageResult:
 
 
 @dataclass(frozen=True)
-class _Owner:
+class Owner:
     kind: Literal["guide", "intent"]
     name: str
 
@@ -78,13 +78,13 @@ class TriageEngine:
     def __init__(self, knowledge_base: KnowledgeBase, thresholds: Thresholds | None = None):
         self.thresholds = thresholds or Thresholds.load()
         self._sensitive_slugs = {g.slug for g in knowledge_base.guides if g.sensitive}
-        phrase_owners: list[_Owner] = []
+        phrase_owners: list[Owner] = []
         phrase_texts: list[str] = []
-        bag_owners: list[_Owner] = []
+        bag_owners: list[Owner] = []
         bag_texts: list[str] = []
         samples: dict[str, list[str]] = {}
 
-        def add(owner: _Owner, texts: list[str]) -> None:
+        def add(owner: Owner, texts: list[str]) -> None:
             normalised = [n for n in (normalize(t) for t in texts) if n]
             for text in dict.fromkeys(normalised):
                 phrase_owners.append(owner)
@@ -99,13 +99,13 @@ class TriageEngine:
                 samples.setdefault(language, []).extend(
                     [version.title, version.summary, *version.steps, *version.phrases]
                 )
-            add(_Owner("guide", guide.slug), texts)
+            add(Owner("guide", guide.slug), texts)
         for intent in knowledge_base.intents:
             texts = []
             for language, phrases in intent.phrases.items():
                 texts += phrases
                 samples.setdefault(language, []).extend(phrases)
-            add(_Owner("intent", intent.name), texts)
+            add(Owner("intent", intent.name), texts)
 
         self._phrase_owners = phrase_owners
         self._bag_owners = bag_owners
@@ -117,62 +117,75 @@ class TriageEngine:
     def identify_language(self, text: str, ui_language: str | None = None) -> LanguageGuess:
         return self.language_identifier.identify(text, prior=ui_language)
 
-    def scores(self, normalised: str) -> dict[_Owner, float]:
-        """Combined score of every guide and intent that shares anything with the question."""
-        best_phrase: dict[_Owner, float] = {}
+    def component_scores(self, normalised: str) -> tuple[dict[Owner, float], dict[Owner, float]]:
+        """Per guide and intent: its best single phrase, and its whole bag of phrases."""
+        best_phrase: dict[Owner, float] = {}
         for doc_id, score in self._phrases.search(normalised).items():
             owner = self._phrase_owners[doc_id]
             if score > best_phrase.get(owner, 0.0):
                 best_phrase[owner] = score
         bag = {self._bag_owners[i]: s for i, s in self._bags.search(normalised).items()}
-        weight = self.thresholds.phrase_weight
-        return {
-            owner: weight * best_phrase.get(owner, 0.0) + (1 - weight) * bag.get(owner, 0.0)
-            for owner in best_phrase.keys() | bag.keys()
-        }
+        return best_phrase, bag
 
     def triage(self, text: str, ui_language: str | None = None) -> TriageResult:
         guess = self.identify_language(text, ui_language)
         normalised = normalize(text)
         if not normalised:
             return TriageResult("human", "empty", guess.language, guess.confidence)
-        t = self.thresholds
-        scored = self.scores(normalised)
+        best_phrase, bag = self.component_scores(normalised)
+        return self.decide(best_phrase, bag, guess, self.thresholds)
+
+    def decide(
+        self,
+        best_phrase: dict[Owner, float],
+        bag: dict[Owner, float],
+        guess: LanguageGuess,
+        t: Thresholds,
+    ) -> TriageResult:
+        """Turn scores into an outcome. Separate from scoring so that the tuner can replay it."""
+        w = t.phrase_weight
+        scored = {
+            owner: w * best_phrase.get(owner, 0.0) + (1 - w) * bag.get(owner, 0.0)
+            for owner in best_phrase.keys() | bag.keys()
+        }
         ranked = sorted(
             (Match(o.name, round(s, 4)) for o, s in scored.items() if o.kind == "guide"),
             key=lambda m: (-m.score, m.slug),
         )
         best_score = ranked[0].score if ranked else 0.0
         close = [m for m in ranked[:MAX_CANDIDATES] if m.score >= best_score - t.clarify_margin]
+        language, confidence = guess.language, guess.confidence
 
         intents = {o.name: s for o, s in scored.items() if o.kind == "intent"}
-        for intent, reason in (
+        hand_offs: tuple[tuple[str, Reason], ...] = (
             (SENSITIVE_INTENT, "sensitive"),
             (PERSON_INTENT, "asked_for_person"),
-        ):
+        )
+        for intent, reason in hand_offs:
             score = intents.get(intent, 0.0)
             if score >= t.intent_min and score >= best_score + t.intent_margin:
                 # The topic still travels with the hand-off (for the booking), if there is one.
                 topic = close[:1] if best_score >= t.guide_min else []
                 return TriageResult(
-                    "human", reason, guess.language, guess.confidence, topic, offer_person=True
+                    "human",
+                    reason,
+                    language,
+                    confidence,
+                    topic,
+                    offer_person=True,
                 )
 
         if best_score < t.guide_min:
-            return TriageResult(
-                "human", "no_match", guess.language, guess.confidence, offer_person=True
-            )
+            return TriageResult("human", "no_match", language, confidence, offer_person=True)
         if len(close) > 1:
             offer = any(m.slug in self._sensitive_slugs for m in close)
-            return TriageResult(
-                "clarify", "ambiguous", guess.language, guess.confidence, close, offer
-            )
+            return TriageResult("clarify", "ambiguous", language, confidence, close, offer)
         top = ranked[0]
         return TriageResult(
             "guide",
             "matched",
-            guess.language,
-            guess.confidence,
+            language,
+            confidence,
             ranked[:MAX_CANDIDATES],
             offer_person=top.slug in self._sensitive_slugs,
         )

@@ -15,8 +15,13 @@ from functools import lru_cache
 # web. The Persian zero-width non-joiner (U+200C) is dropped too: people type "می‌توانم" both with
 # and without it, so joining is the common form.
 _INVISIBLE = dict.fromkeys(
-    [0x00AD, 0x061C, 0x180E, 0xFEFF, *range(0x200B, 0x2010), *range(0x202A, 0x202F)]
-    + [*range(0x2060, 0x2065), *range(0x2066, 0x206A)],
+    [
+        *(0x00AD, 0x061C, 0x180E, 0xFEFF),
+        *range(0x200B, 0x2010),
+        *range(0x202A, 0x202F),
+        *range(0x2060, 0x2065),
+        *range(0x2066, 0x206A),
+    ],
     None,
 )
 
@@ -72,7 +77,7 @@ _LATIN_FOLD = str.maketrans(
 
 _DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
 _NON_WORD = re.compile(r"[^\w]+")
-_REPEATS = re.compile(r"(\w)\1+")
+_REPEATS = re.compile(r"([^\W\d_])\1+")  # letters only: "33" stays "33"
 
 
 def _strip_marks(text: str) -> str:

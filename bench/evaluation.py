@@ -1,0 +1,99 @@
+"""Shared by the triage benchmark and the threshold tuner: load a labelled TSV, score a run."""
+
+from __future__ import annotations
+
+import csv
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from helpdesk.triage.engine import TriageResult
+
+REPO = Path(__file__).resolve().parents[1]
+DEFAULT_TSV = REPO.parent / "shared" / "eval" / "triage-dev.tsv"
+
+
+@dataclass(frozen=True)
+class Example:
+    language: str
+    expected: str
+    question: str
+
+
+def load_examples(path: Path) -> list[Example]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
+        return [Example(r["lang"].strip(), r["expect"].strip(), r["question"]) for r in rows]
+
+
+@dataclass
+class Score:
+    total: int = 0
+    guide_questions: int = 0
+    top1: int = 0
+    top3: int = 0
+    human_expected: int = 0
+    human_correct: int = 0
+    human_given: int = 0
+    human_given_correct: int = 0
+    wrong_guide: int = 0
+    language_total: int = 0
+    language_correct: int = 0
+    per_language: dict[str, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0]))
+    failures: list[str] = field(default_factory=list)
+
+    def add(self, example: Example, result: TriageResult) -> None:
+        self.total += 1
+        slugs = [m.slug for m in result.matches]
+        offered = result.outcome in ("guide", "clarify")
+        if example.expected == "human":
+            self.human_expected += 1
+            self.human_correct += result.outcome == "human"
+        else:
+            self.guide_questions += 1
+            hit1 = offered and slugs[:1] == [example.expected]
+            self.top1 += hit1
+            self.top3 += offered and example.expected in slugs[:3]
+            self.per_language[example.language][0] += hit1
+            self.per_language[example.language][1] += 1
+        if result.outcome == "human":
+            self.human_given += 1
+            self.human_given_correct += example.expected == "human"
+        if result.outcome == "guide" and slugs[0] != example.expected:
+            self.wrong_guide += 1
+        if example.language not in ("mixed",) and len(example.language) == 2:
+            self.language_total += 1
+            self.language_correct += result.language == example.language
+        right = (result.outcome == "human") == (example.expected == "human") and (
+            example.expected == "human" or (offered and slugs[:1] == [example.expected])
+        )
+        if not right:
+            self.failures.append(
+                f"{example.language}\t{example.expected}\t{result.outcome}:{','.join(slugs[:3])}"
+                f"\t{example.question}"
+            )
+
+    @staticmethod
+    def rate(part: int, whole: int) -> float:
+        return part / whole if whole else 0.0
+
+    def summary(self) -> dict[str, float]:
+        return {
+            "top1": self.rate(self.top1, self.guide_questions),
+            "top3": self.rate(self.top3, self.guide_questions),
+            "human_recall": self.rate(self.human_correct, self.human_expected),
+            "human_precision": self.rate(self.human_given_correct, self.human_given),
+            "wrong_guide": self.rate(self.wrong_guide, self.total),
+            "language_id": self.rate(self.language_correct, self.language_total),
+            "min_language_top1": min(
+                (self.rate(c, n) for c, n in self.per_language.values()), default=0.0
+            ),
+        }
+
+
+def score(examples: Iterable[Example], results: Iterable[TriageResult]) -> Score:
+    total = Score()
+    for example, result in zip(examples, results, strict=True):
+        total.add(example, result)
+    return total

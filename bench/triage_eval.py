@@ -1,0 +1,178 @@
+"""Measure triage on a labelled TSV: accuracy per language, hand-off decisions, latency.
+
+    python bench/triage_eval.py                      # ../shared/eval/triage-dev.tsv
+    python bench/triage_eval.py --tsv other.tsv --failures
+    python bench/triage_eval.py --inflate 10         # also: a knowledge base ten times larger
+
+Columns: lang, expect (a guide slug or "human"), question. The UI language is not given to the
+engine unless --ui-lang-prior is set: the question alone must carry it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import random
+import statistics
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.evaluation import DEFAULT_TSV, Example, load_examples, score
+from helpdesk import LANGUAGES
+from helpdesk.kb.content import Guide, KnowledgeBase
+from helpdesk.kb.files import load_knowledge_base
+from helpdesk.triage.engine import TriageEngine
+
+
+def inflate(kb: KnowledgeBase, factor: int, seed: int = 7) -> KnowledgeBase:
+    """Add (factor - 1) synthetic copies of every guide, with shuffled and respelled phrases, so
+    that the index has factor times as many phrases and as varied a vocabulary."""
+    rng = random.Random(seed)
+    alphabet = "abcdefghijklmnopqrstuvwxyz"
+
+    def respell(phrase: str) -> str:
+        words = phrase.split()
+        rng.shuffle(words)
+        out = []
+        for word in words:
+            if len(word) > 3:
+                i = rng.randrange(len(word))
+                word = word[:i] + rng.choice(alphabet) + word[i + 1 :]
+            out.append(word)
+        return " ".join(out)
+
+    guides = list(kb.guides)
+    for copy in range(1, factor):
+        for guide in kb.guides:
+            translations = {
+                lang: version.model_copy(
+                    update={"phrases": [f"{respell(p)} x{copy}" for p in version.phrases]}
+                )
+                for lang, version in guide.translations.items()
+            }
+            guides.append(
+                Guide.model_validate(
+                    {
+                        **guide.model_dump(),
+                        "slug": f"{guide.slug}-synthetic-{copy}",
+                        "aliases": [],
+                        "translations": {k: v.model_dump() for k, v in translations.items()},
+                    }
+                )
+            )
+    return KnowledgeBase(guides=guides, intents=kb.intents)
+
+
+def measure(
+    engine: TriageEngine, examples: list[Example], ui_prior: bool, repeat: int
+) -> tuple[list[TriageResult], list[float]]:
+    results: list[TriageResult] = []
+    timings: list[float] = []
+    for example in examples:
+        prior = example.language if ui_prior and example.language in LANGUAGES else None
+        result = engine.triage(example.question, prior)
+        for _ in range(repeat):
+            start = time.perf_counter()
+            engine.triage(example.question, prior)
+            timings.append((time.perf_counter() - start) * 1000)
+        results.append(result)
+    return results, timings
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def report(
+    label: str,
+    engine: TriageEngine,
+    examples: list[Example],
+    args: argparse.Namespace,
+    build_ms: float,
+) -> None:
+    results, timings = measure(engine, examples, args.ui_lang_prior, args.repeat)
+    total = score(examples, results)
+    s = total.summary()
+    print(f"== {label}: {engine.phrase_count} phrases indexed, built in {build_ms:.0f} ms")
+    print(
+        f"questions: {total.total} ({total.guide_questions} expect a guide, "
+        f"{total.human_expected} expect a person)"
+    )
+    print(f"top-1 accuracy: {s['top1']:.1%}   top-3 accuracy: {s['top3']:.1%}")
+    for language in sorted(total.per_language):
+        correct, count = total.per_language[language]
+        print(f"  {language:6} top-1 {correct / count:6.1%}  ({correct}/{count})")
+    print(
+        f"human decisions: recall {s['human_recall']:.1%} "
+        f"({total.human_correct}/{total.human_expected}), precision {s['human_precision']:.1%} "
+        f"({total.human_given_correct}/{total.human_given})"
+    )
+    print(
+        f"wrong guide given with outcome 'guide': {s['wrong_guide']:.1%} "
+        f"({total.wrong_guide}/{total.total})"
+    )
+    print(
+        f"language identification: {s['language_id']:.1%} "
+        f"({total.language_correct}/{total.language_total})"
+    )
+    print(
+        f"latency per question: p50 {statistics.median(timings):.2f} ms, "
+        f"p99 {percentile(timings, 0.99):.2f} ms, max {max(timings):.2f} ms "
+        f"({len(timings)} calls)"
+    )
+    if args.failures:
+        print("failures (lang, expected, got, question):")
+        for line in total.failures:
+            print("  " + line)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tsv", type=Path, default=DEFAULT_TSV)
+    parser.add_argument(
+        "--inflate",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also measure with a knowledge base N times larger",
+    )
+    parser.add_argument("--repeat", type=int, default=20, help="timed calls per question")
+    parser.add_argument(
+        "--ui-lang-prior", action="store_true", help="pass the labelled language as the UI language"
+    )
+    parser.add_argument("--failures", action="store_true", help="list the questions missed")
+    args = parser.parse_args()
+
+    examples = load_examples(args.tsv)
+    kb = load_knowledge_base().knowledge_base
+    gc.collect()
+    tracemalloc.start()
+    start = time.perf_counter()
+    engine = TriageEngine(kb)
+    build_ms = (time.perf_counter() - start) * 1000
+    index_mb = tracemalloc.get_traced_memory()[0] / 1e6
+    tracemalloc.stop()
+    report("real knowledge base", engine, examples, args, build_ms)
+    print(f"engine memory (Python allocations): {index_mb:.1f} MB")
+    if args.inflate > 1:
+        big = inflate(kb, args.inflate)
+        start = time.perf_counter()
+        big_engine = TriageEngine(big)
+        build_ms = (time.perf_counter() - start) * 1000
+        report(
+            f"knowledge base inflated x{args.inflate} ({len(big.guides)} guides)",
+            big_engine,
+            examples,
+            args,
+            build_ms,
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

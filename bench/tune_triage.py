@@ -1,0 +1,99 @@
+"""Tune triage's thresholds on the labelled dev set and write helpdesk/triage/thresholds.toml.
+
+    python bench/tune_triage.py            # prints the chosen values and writes the file
+    python bench/tune_triage.py --dry-run  # prints only
+
+Each question is scored once; every combination on the grid then replays the engine's own
+decision (TriageEngine.decide), so the tuner cannot drift from what the service does. The
+objective rewards right guides and right hand-offs, charges a "which of these?" a little (it
+costs the citizen a tap) and rejects any combination that gives more wrong guides than the
+3 % target allows, with room to spare. To resist overfitting a small set, the winner is the
+combination whose neighbourhood on the grid scores best on average, not the single best point.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import statistics
+import sys
+from dataclasses import asdict
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.evaluation import DEFAULT_TSV, load_examples, score
+from helpdesk.kb.files import load_knowledge_base
+from helpdesk.triage.engine import THRESHOLDS_FILE, Thresholds, TriageEngine
+from helpdesk.triage.normalize import normalize
+
+GRID = {
+    "phrase_weight": [0.4, 0.5, 0.6, 0.7, 0.8],
+    "guide_min": [0.16, 0.19, 0.22, 0.25, 0.28, 0.31, 0.34, 0.37, 0.40],
+    "clarify_margin": [0.0, 0.02, 0.04, 0.06, 0.08],
+    "intent_min": [0.35, 0.45, 0.55, 0.65],
+    "intent_margin": [-0.1, 0.0, 0.1],
+}
+MAX_WRONG_GUIDE = 0.02
+CLARIFY_COST = 0.25
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tsv", type=Path, default=DEFAULT_TSV)
+    parser.add_argument("--dry-run", action="store_true")
+    args = parser.parse_args()
+
+    examples = load_examples(args.tsv)
+    engine = TriageEngine(load_knowledge_base().knowledge_base, Thresholds())
+    prepared = [
+        (engine.component_scores(normalize(e.question)), engine.identify_language(e.question))
+        for e in examples
+    ]
+    names = list(GRID)
+    objective: dict[tuple[int, ...], float] = {}
+    for position in itertools.product(*(range(len(GRID[n])) for n in names)):
+        thresholds = Thresholds(**{n: GRID[n][i] for n, i in zip(names, position, strict=True)})
+        results = [engine.decide(p, b, g, thresholds) for (p, b), g in prepared]
+        s = score(examples, results).summary()
+        clarify_rate = sum(r.outcome == "clarify" for r in results) / len(results)
+        if s["wrong_guide"] > MAX_WRONG_GUIDE:
+            objective[position] = -1.0
+        else:
+            objective[position] = (
+                s["top1"]
+                + s["human_recall"]
+                + 0.5 * s["min_language_top1"]
+                - CLARIFY_COST * clarify_rate
+            )
+
+    def neighbourhood(position: tuple[int, ...]) -> float:
+        values = []
+        for axis in range(len(position)):
+            for step in (-1, 1):
+                moved = list(position)
+                moved[axis] += step
+                if 0 <= moved[axis] < len(GRID[names[axis]]):
+                    values.append(objective[tuple(moved)])
+        return 0.5 * objective[position] + 0.5 * statistics.fmean(values)
+
+    best = max(objective, key=lambda p: (neighbourhood(p), objective[p]))
+    chosen = Thresholds(**{n: GRID[n][i] for n, i in zip(names, best, strict=True)})
+    results = [engine.decide(p, b, g, chosen) for (p, b), g in prepared]
+    summary = score(examples, results).summary()
+    print("chosen:", asdict(chosen))
+    print("on the dev set:", {k: round(v, 3) for k, v in summary.items()})
+    if not args.dry_run:
+        lines = [
+            "# Written by bench/tune_triage.py from the labelled dev set; do not edit by hand.",
+            f"# Dev-set result: {', '.join(f'{k} {v:.3f}' for k, v in summary.items())}",
+            "[thresholds]",
+            *(f"{name} = {value}" for name, value in asdict(chosen).items()),
+        ]
+        THRESHOLDS_FILE.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        print(f"wrote {THRESHOLDS_FILE}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

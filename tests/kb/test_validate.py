@@ -1,0 +1,109 @@
+"""`helpdesk kb check` rejects what the issue names, with readable messages."""
+
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+
+from helpdesk.kb.catalogue import REQUIRED_SLUGS
+from helpdesk.kb.content import KnowledgeBase
+from helpdesk.kb.files import load_knowledge_base, write_guide_dir
+from helpdesk.kb.validate import check_knowledge_base
+from tests.conftest import REPO, make_guide, make_translation, phrases
+
+
+def test_the_real_knowledge_base_is_valid(real_kb: KnowledgeBase) -> None:
+    assert check_knowledge_base(real_kb) == []
+
+
+def test_catalogue_matches_the_shared_topic_list() -> None:
+    topics = REPO.parent / "shared" / "kb-topics.md"
+    if not topics.exists():
+        pytest.skip("shared/kb-topics.md is not beside the checkout")
+    import re
+
+    listed = set(re.findall(r"^\| `([a-z0-9-]+)` \|", topics.read_text(), flags=re.M))
+    assert listed == set(REQUIRED_SLUGS)
+
+
+def test_every_guide_has_all_eight_languages_and_drafts_are_marked(real_kb: KnowledgeBase) -> None:
+    for guide in real_kb.guides:
+        assert set(guide.translations) == {"da", "en", "ar", "uk", "tr", "pl", "so", "fa"}
+        for lang, version in guide.translations.items():
+            expected = "reviewed" if lang in ("da", "en") else "draft"
+            assert version.review_status == expected, (guide.slug, lang)
+            assert len(version.phrases) >= 8, (guide.slug, lang)
+
+
+def _two_guides() -> list:
+    return [
+        make_guide(
+            "one",
+            {
+                "da": make_translation("En", phrases("alfa beta")),
+                "en": make_translation("One", phrases("gamma delta")),
+            },
+        ),
+        make_guide(
+            "two",
+            {
+                "da": make_translation("To", phrases("epsilon zeta")),
+                "en": make_translation("Two", phrases("eta theta")),
+            },
+        ),
+    ]
+
+
+def test_missing_required_slug_is_reported() -> None:
+    problems = check_knowledge_base(KnowledgeBase(guides=_two_guides()))
+    assert f"{REQUIRED_SLUGS[0]}: required guide is missing" in problems
+
+
+def test_guide_without_danish_or_english_is_rejected() -> None:
+    guide = make_guide("only-english", {"en": make_translation("English", phrases("only en"))})
+    problems = check_knowledge_base(KnowledgeBase(guides=[guide]))
+    assert "only-english: has no da version (da and en are required)" in problems
+
+
+def test_shared_search_phrase_is_rejected() -> None:
+    guides = _two_guides()
+    guides[1].translations["en"].phrases.append("Alfa  BETA!")  # same after normalisation
+    problems = check_knowledge_base(KnowledgeBase(guides=guides))
+    assert any("is shared by one, two" in p for p in problems)
+
+
+@pytest.mark.parametrize(
+    ("override", "message"),
+    [
+        ({"steps": []}, "steps"),
+        ({"sources": [{"title": "x", "url": "http://insecure.example.dk"}]}, "sources"),
+        ({"sources": [{"title": "x", "url": "https//borger.dk"}]}, "sources"),
+        ({"sources": [{"title": "x", "url": "not a link"}]}, "sources"),
+        ({"phrases": ["too", "few"]}, "phrases"),
+        ({"title": "   "}, "title"),
+    ],
+)
+def test_invalid_versions_are_rejected(override: dict, message: str) -> None:
+    with pytest.raises(ValidationError) as info:
+        make_guide("bad", {"da": make_translation("Bad", phrases("bad"), **override)})
+    assert message in str(info.value)
+
+
+def test_loader_reports_file_problems_readably(tmp_path: Path) -> None:
+    guide = _two_guides()[0]
+    write_guide_dir(guide, tmp_path)
+    (tmp_path / "guides" / "one" / "da.toml").write_text('title = "unterminated', "utf-8")
+    (tmp_path / "guides" / "one" / "xx.toml").write_text("", "utf-8")
+    result = load_knowledge_base(tmp_path)
+    assert any("da.toml: cannot read" in e for e in result.errors)
+    assert any("xx.toml: unknown language file" in e for e in result.errors)
+
+
+def test_files_round_trip(tmp_path: Path, real_kb: KnowledgeBase) -> None:
+    for guide in real_kb.guides:
+        write_guide_dir(guide, tmp_path)
+    again = load_knowledge_base(tmp_path)
+    assert again.errors == []
+    assert [g.model_dump() for g in again.knowledge_base.guides] == [
+        g.model_dump() for g in real_kb.guides
+    ]

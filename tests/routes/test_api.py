@@ -1,0 +1,223 @@
+"""The JSON API contract and every error path: clear 4xx in the user's language, never a 500."""
+
+import httpx
+import pytest
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from helpdesk.events.models import TriageEvent
+from tests.conftest import clear_tables
+
+
+async def test_healthz(client: httpx.AsyncClient) -> None:
+    response = await client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json()["status"] == "ok"
+    assert response.json()["guides"] >= 31
+
+
+async def test_triage_returns_a_guide(client: httpx.AsyncClient) -> None:
+    response = await client.post(
+        "/api/v1/triage", json={"text": "Jeg har glemt mit bruger-id til MitID", "channel": "kiosk"}
+    )
+    assert response.status_code == 200
+    body = response.json()
+    assert set(body) >= {"outcome", "language", "matches", "message"}
+    assert body["outcome"] in ("guide", "clarify")
+    assert body["language"] == "da"
+    top = body["matches"][0]
+    assert top["slug"] == "mitid-locked"
+    assert top["url"] == "/guides/mitid-locked?lang=da"
+    assert top["title"]
+    assert isinstance(top["score"], float)
+    assert body["message"]
+
+
+async def test_triage_message_is_in_the_detected_language(client: httpx.AsyncClient) -> None:
+    response = await client.post("/api/v1/triage", json={"text": "ما هو الطقس غدا", "lang": "da"})
+    body = response.json()
+    assert body["outcome"] == "human"
+    assert body["language"] == "ar"
+    assert any("\u0600" <= ch <= "\u06ff" for ch in body["message"])
+    assert response.headers["content-language"] == "ar"
+
+
+async def test_triage_records_a_redacted_event(
+    client: httpx.AsyncClient, db_engine: Engine
+) -> None:
+    clear_tables(db_engine, "triage_event")
+    text = "mit cpr er 010190-1234, ring 12345678 eller a@b.dk, mitid låst"
+    response = await client.post("/api/v1/triage", json={"text": text, "channel": "chat"})
+    assert response.status_code == 200
+    with Session(db_engine) as session:
+        event = session.exec(select(TriageEvent)).one()
+    assert event.channel == "chat"
+    assert event.outcome == response.json()["outcome"]
+    assert event.top_slug == response.json()["matches"][0]["slug"]
+    assert "010190" not in (event.question or "")
+    assert "12345678" not in (event.question or "")
+    assert "a@b.dk" not in (event.question or "")
+    assert "[CPR]" in (event.question or "")
+
+
+async def test_feedback_is_recorded(client: httpx.AsyncClient, db_engine: Engine) -> None:
+    triaged = (await client.post("/api/v1/triage", json={"text": "nyt sundhedskort"})).json()
+    response = await client.post(
+        "/api/v1/feedback", json={"token": triaged["feedback_token"], "helpful": True}
+    )
+    assert response.status_code == 200
+    with Session(db_engine) as session:
+        event = session.exec(
+            select(TriageEvent).where(TriageEvent.feedback_token == triaged["feedback_token"])
+        ).one()
+    assert event.helpful is True
+    missing = await client.post("/api/v1/feedback", json={"token": "nope", "helpful": False})
+    assert missing.status_code == 404
+
+
+async def test_guide_list_and_detail(client: httpx.AsyncClient) -> None:
+    listing = (await client.get("/api/v1/guides?lang=en")).json()
+    assert len(listing["guides"]) >= 31
+    response = await client.get("/api/v1/guides/mitid-create-app?lang=ar")
+    assert response.status_code == 200
+    guide = response.json()
+    for key in (
+        "slug",
+        "language",
+        "fallback",
+        "title",
+        "summary",
+        "steps",
+        "phrases",
+        "sources",
+        "review_status",
+        "last_checked",
+    ):
+        assert key in guide
+    assert guide["language"] == "ar"
+    assert guide["fallback"] is False
+    assert guide["review_status"] == "draft"
+    assert guide["draft_notice"]  # told so, in their language
+    danish = (await client.get("/api/v1/guides/mitid-create-app?lang=da")).json()
+    assert danish["review_status"] == "reviewed"
+    assert danish["draft_notice"] is None
+
+
+async def test_missing_language_version_falls_back(app, client: httpx.AsyncClient) -> None:
+    snapshot = app.state.knowledge_base.current
+    guide = snapshot.guides["nemkonto"]
+    removed = guide.translations.pop("so")
+    try:
+        body = (await client.get("/api/v1/guides/nemkonto?lang=so")).json()
+    finally:
+        guide.translations["so"] = removed
+    assert body["fallback"] is True
+    assert body["language"] == "en"
+    assert body["requested_language"] == "so"
+
+
+@pytest.mark.parametrize(
+    ("payload", "status", "code"),
+    [
+        (b"{not json", 422, "invalid_json"),
+        (b'{"text": 42}', 422, "invalid_request"),
+        (b'{"text": ["a"]}', 422, "invalid_request"),
+        (b'{"text": "hej", "channel": "fax"}', 422, "invalid_request"),
+        (b'{"text": "hej", "lang": "xx"}', 422, "invalid_request"),
+        (b'{"text": "hej", "surprise": 1}', 422, "invalid_request"),
+        (b"[]", 422, "invalid_request"),
+        (b"null", 422, "invalid_request"),
+        (b'{"text": "   "}', 422, "empty_text"),
+        (('{"text": "' + "a" * 501 + '"}').encode(), 422, "text_too_long"),
+        (b"\xff\xfe", 422, "invalid_json"),
+    ],
+)
+async def test_triage_bad_input(
+    client: httpx.AsyncClient, payload: bytes, status: int, code: str
+) -> None:
+    response = await client.post(
+        "/api/v1/triage", content=payload, headers={"content-type": "application/json"}
+    )
+    assert response.status_code == status
+    error = response.json()["error"]
+    assert error["code"] == code
+    assert error["message"]
+
+
+async def test_exactly_500_characters_is_accepted(client: httpx.AsyncClient) -> None:
+    response = await client.post("/api/v1/triage", json={"text": "pas " * 125})
+    assert response.status_code == 200
+
+
+async def test_error_message_is_in_the_users_language(client: httpx.AsyncClient) -> None:
+    danish = await client.post(
+        "/api/v1/triage", json={"text": " "}, headers={"accept-language": "da-DK,da;q=0.9"}
+    )
+    english = await client.post("/api/v1/triage", json={"text": " ", "lang": "en"})
+    arabic = await client.post(
+        "/api/v1/triage", json={"text": " "}, headers={"accept-language": "ar"}
+    )
+    assert danish.json()["error"]["language"] == "da"
+    assert english.json()["error"]["language"] == "en"
+    assert arabic.json()["error"]["language"] == "ar"
+    messages = {r.json()["error"]["message"] for r in (danish, english, arabic)}
+    assert len(messages) == 3  # really translated, not the English string three times
+
+
+async def test_oversized_body_is_refused(client: httpx.AsyncClient) -> None:
+    body = b'{"text": "' + b"a" * (17 * 1024) + b'"}'
+    response = await client.post(
+        "/api/v1/triage", content=body, headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 413
+    assert response.json()["error"]["code"] == "body_too_large"
+
+
+async def test_oversized_streamed_body_without_length_is_refused(client: httpx.AsyncClient) -> None:
+    async def chunks():
+        for _ in range(40):
+            yield b"a" * 1024
+
+    response = await client.post(
+        "/api/v1/triage", content=chunks(), headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 413
+
+
+async def test_wrong_content_type(client: httpx.AsyncClient) -> None:
+    response = await client.post(
+        "/api/v1/triage",
+        content=b"text=hej",
+        headers={"content-type": "application/x-www-form-urlencoded"},
+    )
+    assert response.status_code == 415
+
+
+async def test_unknown_guide_and_language(client: httpx.AsyncClient) -> None:
+    missing = await client.get("/api/v1/guides/no-such-guide?lang=en")
+    assert missing.status_code == 404
+    assert missing.json()["error"]["code"] == "guide_not_found"
+    bad_lang = await client.get("/api/v1/guides/nemkonto?lang=klingon")
+    assert bad_lang.status_code == 422
+
+
+async def test_unknown_route_and_method(client: httpx.AsyncClient) -> None:
+    assert (await client.get("/api/v1/nothing")).status_code == 404
+    response = await client.get("/api/v1/triage")
+    assert response.status_code == 405
+    assert response.json()["error"]["code"] == "method_not_allowed"
+
+
+async def test_openapi_documents_every_api_route(app, client: httpx.AsyncClient) -> None:
+    document = (await client.get("/api/v1/openapi.json")).json()
+    assert document["openapi"].startswith("3.1")
+    for route in app.routes:
+        path = getattr(route, "path", "")
+        if path.startswith("/api/v1/") and path != "/api/v1/openapi.json":
+            for method in route.methods - {"HEAD"}:
+                operation = document["paths"][path][method.lower()]
+                assert operation["responses"], path
+    triage = document["paths"]["/api/v1/triage"]["post"]
+    schema_name = triage["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+    assert schema_name.endswith("/TriageRequest")
+    assert "text" in document["components"]["schemas"]["TriageRequest"]["properties"]

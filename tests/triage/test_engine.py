@@ -1,0 +1,117 @@
+"""The three outcomes, on a hand-made knowledge base and on the real one."""
+
+import pytest
+
+from helpdesk.kb.content import KnowledgeBase
+from helpdesk.triage.engine import Thresholds, TriageEngine
+
+
+@pytest.fixture
+def tiny(tiny_kb: KnowledgeBase) -> TriageEngine:
+    return TriageEngine(tiny_kb, Thresholds())
+
+
+def test_clear_question_gets_its_guide(tiny: TriageEngine) -> None:
+    result = tiny.triage("my bike tyre is flat")
+    assert result.outcome == "guide"
+    assert result.matches[0].slug == "bike-repair"
+    assert not result.offer_person
+
+
+def test_typos_and_missing_letters_still_match(tiny: TriageEngine) -> None:
+    assert tiny.triage("cyklen har punkterret").matches[0].slug == "bike-repair"
+
+
+def test_two_close_guides_ask_which(tiny: TriageEngine) -> None:
+    result = tiny.triage("recipe for the oven")
+    assert result.outcome == "clarify"
+    assert {m.slug for m in result.matches} == {"bake-bread", "bake-cake"}
+    assert 2 <= len(result.matches) <= 3
+
+
+def test_nothing_fits_goes_to_a_person(tiny: TriageEngine) -> None:
+    result = tiny.triage("what is the weather like tomorrow in Aarhus")
+    assert result.outcome == "human"
+    assert result.reason == "no_match"
+    assert result.matches == []
+
+
+def test_asking_for_a_person_wins(tiny: TriageEngine) -> None:
+    result = tiny.triage("I want to talk to a person")
+    assert (result.outcome, result.reason) == ("human", "asked_for_person")
+
+
+def test_sensitive_guide_always_offers_a_person(tiny: TriageEngine) -> None:
+    result = tiny.triage("my chocolate cake collapses")
+    assert result.outcome == "guide"
+    assert result.matches[0].slug == "bake-cake"
+    assert result.offer_person
+
+
+def test_empty_question(tiny: TriageEngine) -> None:
+    result = tiny.triage("  ?! ")
+    assert (result.outcome, result.reason) == ("human", "empty")
+
+
+def test_scores_are_sorted_and_bounded(tiny: TriageEngine) -> None:
+    result = tiny.triage("bread and cake recipe")
+    scores = [m.score for m in result.matches]
+    assert scores == sorted(scores, reverse=True)
+    assert all(0 <= s <= 1.0001 for s in scores)
+
+
+# --- the real knowledge base ---------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def real(real_kb: KnowledgeBase) -> TriageEngine:
+    return TriageEngine(real_kb)
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("jeg vil gerne tale med en medarbejder", "da"),
+        ("I would like to speak to a real person please", "en"),
+        ("أريد التحدث مع موظف", "ar"),
+        ("Хочу поговорити з працівником", "uk"),
+        ("Bir görevliyle konuşmak istiyorum", "tr"),
+        ("Chcę porozmawiać z pracownikiem", "pl"),
+        ("Waxaan rabaa inaan la hadlo qof shaqaale ah", "so"),
+        ("می‌خواهم با یک کارمند صحبت کنم", "fa"),
+    ],
+)
+def test_asking_for_a_person_in_every_language(real: TriageEngine, text: str, lang: str) -> None:
+    result = real.triage(text)
+    assert (result.outcome, result.reason) == ("human", "asked_for_person")
+    assert result.language == lang
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "what's the weather tomorrow",
+        "hvem vinder fodboldkampen i aften",
+        "recipe for lasagne",
+        "Hangi otobüs stadyuma gider",
+    ],
+)
+def test_out_of_scope_is_never_a_guide(real: TriageEngine, text: str) -> None:
+    assert real.triage(text).outcome == "human"
+
+
+def test_scam_gives_the_guide_and_offers_a_person(real: TriageEngine) -> None:
+    result = real.triage("someone called me and asked me to approve in MitID, is it a scam?")
+    assert result.matches[0].slug == "scam-fraud"
+    assert result.offer_person
+
+
+def test_somali_question_naming_mitid_finds_mitid_guides(real: TriageEngine) -> None:
+    result = real.triage("MitID app-ka sidee loo helaa")
+    assert result.outcome in ("guide", "clarify")
+    assert all(m.slug.startswith("mitid") for m in result.matches)
+
+
+def test_crisis_goes_to_a_person(real: TriageEngine) -> None:
+    result = real.triage("my husband hits me and I am afraid to go home")
+    assert (result.outcome, result.reason) == ("human", "sensitive")

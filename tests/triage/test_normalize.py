@@ -1,0 +1,53 @@
+import pytest
+
+from helpdesk.triage.normalize import normalize
+
+
+@pytest.mark.parametrize(
+    ("raw", "folded"),
+    [
+        ("MitID LÅST!!", "mitid last"),
+        ("Sundhedskortet", "sundhedskortet"),
+        ("sundhetskort  ", "sundhetskort"),
+        # Turkish: dotted capital İ, dotless ı and plain i are the same letter for matching.
+        ("İSTANBUL", "istanbul"),
+        ("ıstanbul", "istanbul"),
+        ("NASIL", "nasil"),
+        ("nasıl", "nasil"),
+        # Arabic: vowel marks and tatweel vanish, alef/hamza forms and teh marbuta fold.
+        ("أَحْتَاجُ مُسَاعَدَةً", "احتاج مساعده"),
+        ("مســاعدة", "مساعده"),
+        ("إلى", "الي"),
+        # Persian keh/yeh and the Arabic forms are one letter; the zero-width non-joiner joins.
+        ("نمی‌توانم", "نميتوانم"),
+        ("کارت", "كارت"),
+        # Zero-width spaces and bidi marks are invisible and must not split words.
+        ("Mit\u200bID", "mitid"),
+        ("\u200fMitID\u200e", "mitid"),
+        # Ukrainian letters Russian keyboards lack, and apostrophe variants.
+        ("Пам'ять", "память"),
+        ("Пам’ять", "память"),
+        ("Їжак", "іжак"),
+        # Repeated letters: doubled-letter misspellings fold together.
+        ("heeelp pleeease", "help please"),
+        ("adresse", "adrese"),
+        # Polish diacritics and ł.
+        ("Złożyć wniosek", "zlozyc wniosek"),
+        # Eastern Arabic and Persian digits.
+        ("٣٣ ۹۸", "33 98"),
+        ("", ""),
+        ("  ?!  ", ""),
+    ],
+)
+def test_normalize(raw: str, folded: str) -> None:
+    assert normalize(raw) == folded
+
+
+def test_arabic_word_with_vowel_marks_is_not_split() -> None:
+    # rapidfuzz's default_process turns marks into spaces and splits the word; ours must not.
+    assert normalize("مُسَاعَدَة").split() == ["مساعده"]
+
+
+def test_normalize_is_idempotent() -> None:
+    for text in ["Hvordan får jeg MitID?", "أين أجد رسائل البريد الرقمي", "Як встановити MitID"]:
+        assert normalize(normalize(text)) == normalize(text)
