@@ -25,7 +25,7 @@ from bench.evaluation import DEFAULT_TSV, Example, load_examples, score
 from helpdesk import LANGUAGES
 from helpdesk.kb.content import Guide, KnowledgeBase
 from helpdesk.kb.files import load_knowledge_base
-from helpdesk.triage.engine import TriageEngine
+from helpdesk.triage.engine import TriageEngine, TriageResult
 
 
 def inflate(kb: KnowledgeBase, factor: int, seed: int = 7) -> KnowledgeBase:
