@@ -6,11 +6,16 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import RedirectResponse
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
 
 from helpdesk.db import make_engine, migrate, session_scope
 from helpdesk.errors import ApiError, handle_api_error, handle_http_exception, handle_server_error
@@ -19,15 +24,26 @@ from helpdesk.kb.files import load_knowledge_base
 from helpdesk.kb.live import LiveKnowledgeBase
 from helpdesk.kb.store import import_guides_safely
 from helpdesk.middleware import BodySizeLimitMiddleware
-from helpdesk.routes import api, health
+from helpdesk.routes import api, health, kiosk, pages, staff
 from helpdesk.settings import Settings
+from helpdesk.web.access import AccessControlMiddleware, anonymous, public
 
 logger = logging.getLogger(__name__)
 PURGE_INTERVAL_SECONDS = 24 * 60 * 60
+STATIC_DIR = Path(__file__).with_name("static")
+
+
+async def home(request: Request) -> RedirectResponse:
+    return RedirectResponse("/guides", status_code=307)
 
 
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or Settings.from_env()
+
+    def assets(package_dir: str) -> StaticFiles:
+        # check_dir=False: without `npm ci` the pages still render, only unstyled.
+        return StaticFiles(directory=settings.assets_dir / package_dir, check_dir=False)
+
     db = make_engine(settings.database_url)
 
     def start_up() -> LiveKnowledgeBase:
@@ -76,8 +92,25 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     app = Starlette(
         debug=False,
-        routes=[*health.routes, *api.routes],
-        middleware=[Middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)],
+        routes=[
+            *health.routes,
+            *api.routes,
+            *pages.routes,
+            *staff.routes,
+            *kiosk.routes,
+            Route("/", public(home), methods=["GET"], name="home"),
+            Mount("/static", app=public(StaticFiles(directory=STATIC_DIR)), name="static"),
+            Mount("/assets/dkfds", app=public(assets("dkfds/dist")), name="dkfds"),
+            Mount(
+                "/assets/fonts/arabic",
+                app=public(assets("@fontsource/ibm-plex-sans-arabic")),
+                name="arabic_font",
+            ),
+        ],
+        middleware=[
+            Middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes),
+            Middleware(AccessControlMiddleware),
+        ],
         exception_handlers={
             ApiError: handle_api_error,
             HTTPException: handle_http_exception,
@@ -87,4 +120,6 @@ def create_app(settings: Settings | None = None) -> Starlette:
     )
     app.state.settings = settings
     app.state.db = db
+    # Who the caller is: replaced by the accounts package (sessions and bearer tokens).
+    app.state.authenticator = anonymous
     return app

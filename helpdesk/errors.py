@@ -29,6 +29,8 @@ MESSAGES: dict[str, str] = {
     "feedback_not_found": N_("That answer could not be found. It may have expired."),
     "unknown_language": N_("That language is not available."),
     "not_found": N_("The page was not found."),
+    "unauthorized": N_("Please sign in with a staff account."),
+    "forbidden": N_("Your account does not have access to this."),
     "method_not_allowed": N_("That method is not allowed here."),
     "server_error": N_(
         "Something went wrong on our side. Please try again, or ask a member of staff."
@@ -97,6 +99,11 @@ async def handle_http_exception(request: Request, exc: Exception) -> Response:
     code = {404: "not_found", 405: "method_not_allowed", 413: "body_too_large"}.get(
         exc.status_code, "invalid_request"
     )
+    if exc.status_code == 404 and not request.url.path.startswith("/api/"):
+        from helpdesk.web.locale import page_language
+        from helpdesk.web.templating import render
+
+        return render(request, "not_found.html", {}, page_language(request), status_code=404)
     params: dict[str, object] = {}
     if code == "body_too_large":
         params["limit"] = request.app.state.settings.max_body_bytes

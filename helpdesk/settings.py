@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 DEFAULT_DATABASE_URL = "sqlite:///helpdesk.db"
+DEFAULT_ASSETS_DIR = Path(__file__).resolve().parents[1] / "node_modules"
 
 
 class SettingsError(ValueError):
@@ -38,6 +39,10 @@ class Settings:
     environment: str = "development"
     #: Python logging level.
     log_level: str = "INFO"
+    #: Seconds without a touch before the kiosk resets to its start screen.
+    kiosk_idle_seconds: int = 90
+    #: Where the front-end packages (npm: dkfds, fonts, axe-core) are installed.
+    assets_dir: Path = DEFAULT_ASSETS_DIR
 
     @property
     def is_development(self) -> bool:
@@ -87,6 +92,8 @@ class Settings:
             "public_base_url": (get("PUBLIC_BASE_URL") or "").rstrip("/"),
             "environment": environment,
             "log_level": (get("LOG_LEVEL") or "INFO").upper(),
+            "kiosk_idle_seconds": get_int("KIOSK_IDLE_SECONDS", 90, minimum=10),
+            "assets_dir": Path(get("ASSETS_DIR") or DEFAULT_ASSETS_DIR),
         }
         if secret_key is not None:
             kwargs["secret_key"] = secret_key

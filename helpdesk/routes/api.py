@@ -27,6 +27,7 @@ from helpdesk.routes.schemas import (
     TriageResponse,
 )
 from helpdesk.triage.messages import draft_notice, triage_message
+from helpdesk.web.access import public
 
 LANG_PARAM = QueryParam(
     "lang",
@@ -60,6 +61,7 @@ def wanted_language(request: Request) -> str:
         tags=["triage"],
     )
 )
+@public
 async def triage(request: Request) -> JSONResponse:
     body = await parse_json_body(request, TriageRequest)
     text = body.text.strip()
@@ -113,6 +115,7 @@ async def triage(request: Request) -> JSONResponse:
         tags=["triage"],
     )
 )
+@public
 async def feedback(request: Request) -> JSONResponse:
     body = await parse_json_body(request, FeedbackRequest)
 
@@ -133,6 +136,7 @@ async def feedback(request: Request) -> JSONResponse:
         tags=["guides"],
     )
 )
+@public
 async def list_guides(request: Request) -> JSONResponse:
     language = wanted_language(request)
     live = request.app.state.knowledge_base
@@ -193,6 +197,7 @@ def guide_detail(guide: Guide, language: str) -> GuideDetail:
         tags=["guides"],
     )
 )
+@public
 async def get_guide(request: Request) -> JSONResponse:
     language = wanted_language(request)
     live = request.app.state.knowledge_base
@@ -206,6 +211,7 @@ async def get_guide(request: Request) -> JSONResponse:
     )
 
 
+@public
 async def openapi_document(request: Request) -> JSONResponse:
     return JSONResponse(build_openapi(request.app.routes))
 

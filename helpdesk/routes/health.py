@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from helpdesk.openapi import Operation, operation
 from helpdesk.routes.schemas import Health
+from helpdesk.web.access import public
 
 
 @operation(
@@ -17,8 +19,10 @@ from helpdesk.routes.schemas import Health
         tags=["service"],
     )
 )
+@public
 async def healthz(request: Request) -> JSONResponse:
-    snapshot = request.app.state.knowledge_base.current
+    live = request.app.state.knowledge_base
+    snapshot = await run_in_threadpool(lambda: live.current)
     return JSONResponse(Health(status="ok", guides=len(snapshot.guides)).model_dump())
 
 

@@ -105,3 +105,17 @@ class ErrorResponse(BaseModel):
 class Health(BaseModel):
     status: Literal["ok"]
     guides: int
+
+
+class SearchResult(BaseModel):
+    slug: str
+    language: Language
+    title: str
+    summary: str
+    score: float
+    url: str
+
+
+class SearchResponse(BaseModel):
+    query: str
+    results: list[SearchResult]

@@ -72,6 +72,24 @@ class Owner:
     name: str
 
 
+def combine(
+    best_phrase: dict[Owner, float], bag: dict[Owner, float], phrase_weight: float
+) -> dict[Owner, float]:
+    """One score per guide or intent: its best phrase and its bag, weighted."""
+    return {
+        owner: phrase_weight * best_phrase.get(owner, 0.0)
+        + (1 - phrase_weight) * bag.get(owner, 0.0)
+        for owner in best_phrase.keys() | bag.keys()
+    }
+
+
+def rank_guides(scored: dict[Owner, float]) -> list[Match]:
+    return sorted(
+        (Match(o.name, round(s, 4)) for o, s in scored.items() if o.kind == "guide"),
+        key=lambda m: (-m.score, m.slug),
+    )
+
+
 class TriageEngine:
     """Built once per knowledge-base version; :meth:`triage` is then pure and thread-safe."""
 
@@ -127,6 +145,14 @@ class TriageEngine:
         bag = {self._bag_owners[i]: s for i, s in self._bags.search(normalised).items()}
         return best_phrase, bag
 
+    def search(self, text: str, limit: int = 8, floor: float = 0.05) -> list[Match]:
+        """Guides ranked by relevance, with no decision: for staff searching as they type."""
+        normalised = normalize(text)
+        if not normalised:
+            return []
+        scored = combine(*self.component_scores(normalised), self.thresholds.phrase_weight)
+        return [m for m in rank_guides(scored) if m.score >= floor][:limit]
+
     def triage(self, text: str, ui_language: str | None = None) -> TriageResult:
         guess = self.identify_language(text, ui_language)
         normalised = normalize(text)
@@ -143,15 +169,8 @@ class TriageEngine:
         t: Thresholds,
     ) -> TriageResult:
         """Turn scores into an outcome. Separate from scoring so that the tuner can replay it."""
-        w = t.phrase_weight
-        scored = {
-            owner: w * best_phrase.get(owner, 0.0) + (1 - w) * bag.get(owner, 0.0)
-            for owner in best_phrase.keys() | bag.keys()
-        }
-        ranked = sorted(
-            (Match(o.name, round(s, 4)) for o, s in scored.items() if o.kind == "guide"),
-            key=lambda m: (-m.score, m.slug),
-        )
+        scored = combine(best_phrase, bag, t.phrase_weight)
+        ranked = rank_guides(scored)
         best_score = ranked[0].score if ranked else 0.0
         close = [m for m in ranked[:MAX_CANDIDATES] if m.score >= best_score - t.clarify_margin]
         language, confidence = guess.language, guess.confidence

@@ -85,7 +85,7 @@ def test_shared_search_phrase_is_rejected() -> None:
 )
 def test_invalid_versions_are_rejected(override: dict, message: str) -> None:
     with pytest.raises(ValidationError) as info:
-        make_guide("bad", {"da": make_translation("Bad", phrases("bad"), **override)})
+        make_guide("bad", {"da": {**make_translation("Bad", phrases("bad")), **override}})
     assert message in str(info.value)
 
 

@@ -1,0 +1,108 @@
+"""The citizen kiosk: a touch screen in a library, used by strangers one after another.
+
+Privacy on a shared screen: the kiosk sets no cookie and stores nothing in the browser; every
+change of screen replaces the history entry and pages are never cached, so the back button cannot
+bring a previous citizen's answers back; after an idle time everything resets.
+"""
+
+from __future__ import annotations
+
+import json
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from helpdesk import LANGUAGES
+from helpdesk.i18n import N_, gettext_for, is_rtl, native_name
+from helpdesk.web.access import public
+from helpdesk.web.templating import render
+
+QUESTION = N_("What do you need help with?")
+# Guides offered as tappable examples, in this order, where they exist.
+EXAMPLE_SLUGS = (
+    "mitid-create-app",
+    "digital-post-read",
+    "health-card",
+    "change-address",
+    "passport-book",
+    "mitid-lost-phone",
+)
+NO_CACHE = {
+    "Cache-Control": "no-store, max-age=0",
+    "Referrer-Policy": "no-referrer",
+}
+
+# Strings the kiosk's script needs, translated on the server and handed over as JSON.
+SCRIPT_STRINGS = {
+    "step_of": N_("Step %(number)s of %(total)s"),
+    "next": N_("Next step"),
+    "previous": N_("Previous step"),
+    "all_steps": N_("Show all steps"),
+    "one_step": N_("One step at a time"),
+    "read_aloud": N_("Read aloud"),
+    "stop_reading": N_("Stop reading"),
+    "thanks": N_("Thank you for your answer."),
+    "sorry": N_("We are sorry. A member of staff can help you."),
+    "error": N_("Something went wrong. Please try again, or ask a member of staff."),
+    "still_there": N_("Are you still there?"),
+    "resetting": N_("The screen starts over in %(seconds)s seconds."),
+    "what_you_need": N_("What you need"),
+    "help_in_person": N_("Help in person"),
+    "which_one": N_("Which of these fits your question best?"),
+    "thinking": N_("Looking for a guide …"),
+    "helped": N_("Did this help?"),
+    "yes": N_("Yes"),
+    "no": N_("No"),
+}
+
+
+def _location(request: Request) -> str:
+    raw = request.query_params.get("location", "")
+    return "".join(ch for ch in raw if ch.isalnum() or ch in "-_")[:40]
+
+
+@public
+async def kiosk(request: Request) -> Response:
+    location = _location(request)
+    language = request.query_params.get("lang")
+    settings = request.app.state.settings
+    if language not in LANGUAGES:
+        # The start screen: the question in all eight languages, one big button each.
+        choices = [
+            {
+                "code": code,
+                "name": native_name(code),
+                "question": gettext_for(code, QUESTION),
+                "rtl": is_rtl(code),
+            }
+            for code in LANGUAGES
+        ]
+        return render(
+            request,
+            "kiosk/start.html",
+            {"choices": choices, "location": location},
+            "da",
+            headers=NO_CACHE,
+        )
+    live = request.app.state.knowledge_base
+    snapshot = await run_in_threadpool(lambda: live.current)
+    examples = []
+    for slug in EXAMPLE_SLUGS:
+        if slug in snapshot.guides:
+            _, version = snapshot.guides[slug].translation(language)
+            examples.append(version.title)
+    strings = {key: gettext_for(language, message) for key, message in SCRIPT_STRINGS.items()}
+    context = {
+        "location": location,
+        "examples": examples,
+        # "<" escaped so that no string can close the <script> element it is embedded in.
+        "strings_json": json.dumps(strings, ensure_ascii=False).replace("<", "\\u003c"),
+        "idle_seconds": settings.kiosk_idle_seconds,
+        "warning_seconds": min(20, max(5, settings.kiosk_idle_seconds // 4)),
+    }
+    return render(request, "kiosk/ask.html", context, language, headers=NO_CACHE)
+
+
+routes = [Route("/kiosk", kiosk, methods=["GET"], name="kiosk")]

@@ -1,0 +1,234 @@
+// The library kiosk. Everything lives in memory: no cookies, no storage. Every change of page
+// replaces the history entry, so "back" cannot bring a previous citizen's answers back.
+(() => {
+  "use strict";
+  const body = document.body;
+  const location_ = body.dataset.location || "";
+  const startUrl = "/kiosk" + (location_ ? "?location=" + encodeURIComponent(location_) : "");
+  const restart = () => window.location.replace(startUrl);
+
+  // Links that change screen replace the current history entry instead of adding one.
+  document.addEventListener("click", (event) => {
+    const link = event.target.closest("a[data-replace]");
+    if (link) { event.preventDefault(); window.location.replace(link.href); }
+  });
+  // A page restored from the back-forward cache could show old answers: start over instead.
+  window.addEventListener("pageshow", (event) => { if (event.persisted) restart(); });
+
+  const lang = body.dataset.lang;
+  if (!lang) return; // the start screen needs nothing more
+
+  const strings = JSON.parse(document.getElementById("kiosk-strings").textContent);
+  const t = (key, params = {}) =>
+    strings[key].replace(/%\((\w+)\)s/g, (_, name) => String(params[name] ?? ""));
+  const ask = document.getElementById("kiosk-ask");
+  const answer = document.getElementById("kiosk-answer");
+  const form = document.getElementById("kiosk-form");
+  const text = document.getElementById("kiosk-text");
+  const rtl = (code) => code === "ar" || code === "fa";
+
+  // --- idle reset with a visible countdown -----------------------------------------------
+  const idleSeconds = Number(body.dataset.idle) || 90;
+  const warningSeconds = Number(body.dataset.warning) || 20;
+  const idle = document.getElementById("kiosk-idle");
+  let lastActivity = Date.now();
+  const touch = () => {
+    lastActivity = Date.now();
+    if (!idle.hidden) idle.hidden = true;
+  };
+  ["pointerdown", "keydown", "input", "wheel", "touchstart"].forEach((name) =>
+    document.addEventListener(name, touch, { passive: true, capture: true }));
+  document.getElementById("kiosk-continue").addEventListener("click", touch);
+  setInterval(() => {
+    const left = idleSeconds - Math.floor((Date.now() - lastActivity) / 1000);
+    if (left <= 0) { stopSpeaking(); restart(); return; }
+    if (left <= warningSeconds) {
+      document.getElementById("kiosk-idle-title").textContent = t("still_there");
+      document.getElementById("kiosk-idle-text").textContent = t("resetting", { seconds: left });
+      if (idle.hidden) {
+        idle.hidden = false;
+        document.getElementById("kiosk-continue").focus();
+      }
+    }
+  }, 250);
+
+  // --- text size --------------------------------------------------------------------------
+  const sizes = ["kiosk-size-0", "kiosk-size-1", "kiosk-size-2", "kiosk-size-3"];
+  let size = 0;
+  document.querySelectorAll("[data-textsize]").forEach((button) =>
+    button.addEventListener("click", () => {
+      size = Math.max(0, Math.min(sizes.length - 1, size + Number(button.dataset.textsize)));
+      document.documentElement.classList.remove(...sizes);
+      document.documentElement.classList.add(sizes[size]);
+    }));
+
+  // --- reading aloud with the browser's speech synthesis, where it has a voice -----------
+  const speech = "speechSynthesis" in window ? window.speechSynthesis : null;
+  const voiceFor = (code) =>
+    speech ? speech.getVoices().find((v) => v.lang.toLowerCase().startsWith(code)) : undefined;
+  function stopSpeaking() { if (speech) speech.cancel(); }
+
+  // --- talking to the API ------------------------------------------------------------------
+  async function api(path, options = {}) {
+    const response = await fetch(path, {
+      ...options,
+      credentials: "omit",
+      cache: "no-store",
+      headers: { "Content-Type": "application/json", "Accept-Language": lang },
+    });
+    const data = await response.json().catch(() => ({}));
+    if (!response.ok) throw new Error(data.error ? data.error.message : t("error"));
+    return data;
+  }
+
+  function el(tag, attrs = {}, ...children) {
+    const node = document.createElement(tag);
+    for (const [key, value] of Object.entries(attrs)) {
+      if (key === "class") node.className = value;
+      else if (key === "text") node.textContent = value;
+      else node.setAttribute(key, value);
+    }
+    node.append(...children);
+    return node;
+  }
+
+  function show(...nodes) {
+    stopSpeaking();
+    ask.hidden = true;
+    answer.hidden = false;
+    answer.replaceChildren(...nodes);
+    answer.focus();
+    window.scrollTo(0, 0);
+  }
+
+  function showError(message) {
+    show(el("div", { class: "alert alert-error", role: "alert" },
+      el("p", { class: "alert-text", text: message })), backButton());
+  }
+
+  function backButton() {
+    return el("p", {}, Object.assign(
+      el("button", { type: "button", class: "button button-secondary kiosk-again" }),
+      { textContent: document.getElementById("kiosk-question").textContent,
+        onclick: () => { stopSpeaking(); answer.hidden = true; ask.hidden = false; text.focus(); } }));
+  }
+
+  function humanView(message, topic) {
+    const fragment = document.getElementById("kiosk-human").content.cloneNode(true);
+    fragment.querySelector(".kiosk-message").textContent = message || t("sorry");
+    const params = new URLSearchParams({ lang });
+    if (topic) params.set("topic", topic);
+    if (location_) params.set("location", location_);
+    fragment.querySelector(".kiosk-book").href = "/book?" + params.toString();
+    return el("div", { class: "kiosk-human" }, fragment);
+  }
+
+  function feedbackView(token) {
+    const box = el("div", { class: "kiosk-feedback", role: "group", "aria-labelledby": "kiosk-feedback-q" });
+    const question = el("h3", { id: "kiosk-feedback-q", text: t("helped") });
+    const send = async (helpful) => {
+      box.replaceChildren(el("p", { role: "status", text: helpful ? t("thanks") : t("sorry") }));
+      try { await api("/api/v1/feedback", { method: "POST", body: JSON.stringify({ token, helpful }) }); }
+      catch (error) { box.append(el("p", { text: error.message })); }
+      if (!helpful) box.append(humanView("", ""));
+    };
+    const yes = el("button", { type: "button", class: "button button-primary", "data-helpful": "yes", text: t("yes") });
+    const no = el("button", { type: "button", class: "button button-secondary", "data-helpful": "no", text: t("no") });
+    yes.addEventListener("click", () => send(true));
+    no.addEventListener("click", () => send(false));
+    box.append(question, el("div", { class: "button-row" }, yes, no));
+    return box;
+  }
+
+  async function showGuide(slug, token, offerPerson, message) {
+    let guide;
+    try { guide = await api("/api/v1/guides/" + encodeURIComponent(slug) + "?lang=" + lang); }
+    catch (error) { showError(error.message); return; }
+    const article = el("article", { class: "kiosk-guide", lang: guide.language, dir: rtl(guide.language) ? "rtl" : "ltr" });
+    article.append(el("h2", { text: guide.title }), el("p", { class: "font-lead", text: guide.summary }));
+    if (guide.draft_notice) {
+      article.append(el("div", { class: "alert alert-warning", role: "note" }, el("p", { class: "alert-text", text: guide.draft_notice })));
+    }
+    // Steps: one at a time (the default) or the whole list.
+    const list = el("ol", { class: "kiosk-steps" });
+    guide.steps.forEach((step) => list.append(el("li", { text: step })));
+    const counter = el("p", { class: "kiosk-step-counter", "aria-live": "polite" });
+    const prev = el("button", { type: "button", class: "button button-secondary", text: t("previous") });
+    const next = el("button", { type: "button", class: "button button-primary", text: t("next") });
+    const toggle = el("button", { type: "button", class: "button button-tertiary kiosk-toggle-steps", text: t("all_steps") });
+    let current = 0;
+    let all = false;
+    const update = () => {
+      [...list.children].forEach((li, i) => { li.hidden = !all && i !== current; });
+      counter.textContent = all ? "" : t("step_of", { number: current + 1, total: guide.steps.length });
+      prev.hidden = all; next.hidden = all;
+      prev.disabled = current === 0; next.disabled = current === guide.steps.length - 1;
+      toggle.textContent = all ? t("one_step") : t("all_steps");
+    };
+    prev.addEventListener("click", () => { current = Math.max(0, current - 1); update(); });
+    next.addEventListener("click", () => { current = Math.min(guide.steps.length - 1, current + 1); update(); });
+    toggle.addEventListener("click", () => { all = !all; update(); });
+    update();
+    article.append(counter, list, el("div", { class: "button-row kiosk-step-buttons" }, prev, next, toggle));
+    if (guide.bring.length) {
+      const bring = el("ul");
+      guide.bring.forEach((item) => bring.append(el("li", { text: item })));
+      article.append(el("h3", { text: t("what_you_need") }), bring);
+    }
+    article.append(el("h3", { text: t("help_in_person") }), el("p", { text: guide.help_in_person }));
+
+    const voice = voiceFor(guide.language);
+    if (voice) {
+      const read = el("button", { type: "button", class: "button button-secondary kiosk-read", text: t("read_aloud") });
+      read.addEventListener("click", () => {
+        if (speech.speaking) { stopSpeaking(); read.textContent = t("read_aloud"); return; }
+        const utterance = new SpeechSynthesisUtterance(
+          [guide.title, guide.summary, ...guide.steps].join(". "));
+        utterance.lang = guide.language;
+        utterance.voice = voice;
+        utterance.onend = () => { read.textContent = t("read_aloud"); };
+        speech.speak(utterance);
+        read.textContent = t("stop_reading");
+      });
+      article.prepend(read);
+    }
+    const parts = [el("p", { class: "kiosk-message", text: message }), article];
+    if (token) parts.push(feedbackView(token));
+    if (offerPerson) parts.push(humanView("", slug));
+    parts.push(backButton());
+    show(...parts);
+  }
+
+  async function triage(question) {
+    show(el("p", { class: "kiosk-thinking", role: "status", text: t("thinking") }));
+    let result;
+    try {
+      result = await api("/api/v1/triage", {
+        method: "POST", body: JSON.stringify({ text: question, lang, channel: "kiosk" }) });
+    } catch (error) { showError(error.message); return; }
+    if (result.outcome === "guide") {
+      await showGuide(result.matches[0].slug, result.feedback_token, result.offer_person, result.message);
+    } else if (result.outcome === "clarify") {
+      const choices = el("ul", { class: "kiosk-choices unstyled-list", role: "list" });
+      result.matches.forEach((match) => {
+        const button = el("button", { type: "button", class: "button button-primary kiosk-choice", text: match.title });
+        button.addEventListener("click", () => showGuide(match.slug, result.feedback_token, result.offer_person, ""));
+        choices.append(el("li", {}, button));
+      });
+      show(el("h2", { text: result.message || t("which_one") }), choices, backButton());
+    } else {
+      const topic = result.matches.length ? result.matches[0].slug : "";
+      show(humanView(result.message, topic), backButton());
+    }
+  }
+
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const question = text.value.trim();
+    if (question) triage(question);
+  });
+  document.querySelectorAll(".kiosk-example").forEach((button) =>
+    button.addEventListener("click", () => { text.value = button.textContent; triage(button.textContent); }));
+  document.getElementById("kiosk-person").addEventListener("click", () => show(humanView("", ""), backButton()));
+  text.focus();
+})();

@@ -1,0 +1,1 @@
+"""Server-rendered pages: templating, locale and page-level access control."""

@@ -1,0 +1,83 @@
+"""Jinja2 templates with gettext, rendered in the language negotiated for each request."""
+
+from __future__ import annotations
+
+import contextvars
+from pathlib import Path
+from typing import Any
+
+from babel.dates import format_date, format_datetime, format_time
+from babel.numbers import format_decimal
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+
+from helpdesk import LANGUAGES
+from helpdesk.i18n import is_rtl, native_name, translations
+
+TEMPLATES_DIR = Path(__file__).resolve().parents[1] / "templates"
+_language: contextvars.ContextVar[str] = contextvars.ContextVar("language", default="da")
+
+
+def _gettext(message: str, **params: Any) -> str:
+    text = translations(_language.get()).gettext(message)
+    return text % params if params else text
+
+
+def _ngettext(singular: str, plural: str, n: int, **params: Any) -> str:
+    text = translations(_language.get()).ngettext(singular, plural, n)
+    return text % {"num": n, **params}
+
+
+def _make_environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES_DIR),
+        autoescape=select_autoescape(["html", "xml"]),
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.install_gettext_callables(_gettext, _ngettext, newstyle=True)  # type: ignore[attr-defined]
+    env.filters["date"] = lambda value, fmt="long": format_date(value, fmt, locale=_language.get())
+    env.filters["time"] = lambda value, fmt="short": format_time(value, fmt, locale=_language.get())
+    env.filters["datetime"] = lambda value, fmt="medium": format_datetime(
+        value, fmt, locale=_language.get()
+    )
+    env.filters["number"] = lambda value: format_decimal(value, locale=_language.get())
+    return env
+
+
+environment = _make_environment()
+
+
+def language_options(current: str) -> list[dict[str, Any]]:
+    """The language picker: each language in its own name and script, the current one first."""
+    ordered = [current, *(code for code in LANGUAGES if code != current)]
+    return [
+        {"code": code, "name": native_name(code), "rtl": is_rtl(code), "current": code == current}
+        for code in ordered
+    ]
+
+
+def render(
+    request: Request,
+    template: str,
+    context: dict[str, Any],
+    language: str,
+    status_code: int = 200,
+    headers: dict[str, str] | None = None,
+) -> HTMLResponse:
+    token = _language.set(language)
+    try:
+        html = environment.get_template(template).render(
+            request=request,
+            lang=language,
+            dir="rtl" if is_rtl(language) else "ltr",
+            languages=language_options(language),
+            **context,
+        )
+    finally:
+        _language.reset(token)
+    return HTMLResponse(
+        html, status_code, headers={"Content-Language": language, **(headers or {})}
+    )
