@@ -7,7 +7,7 @@ Each question is scored once; every combination on the grid then replays the eng
 decision (TriageEngine.decide), so the tuner cannot drift from what the service does. The
 objective rewards right guides and right hand-offs, charges a "which of these?" a little (it
 costs the citizen a tap) and rejects any combination that gives more wrong guides than the
-3 % target allows, with room to spare. To resist overfitting a small set, the winner is the
+3 % target allows (2.5 % on the dev set). To resist overfitting a small set, the winner is the
 combination whose neighbourhood on the grid scores best on average, not the single best point.
 """
 
@@ -28,13 +28,13 @@ from helpdesk.triage.engine import THRESHOLDS_FILE, Thresholds, TriageEngine
 from helpdesk.triage.normalize import normalize
 
 GRID = {
-    "phrase_weight": [0.4, 0.5, 0.6, 0.7, 0.8],
-    "guide_min": [0.16, 0.19, 0.22, 0.25, 0.28, 0.31, 0.34, 0.37, 0.40],
+    "phrase_weight": [0.2, 0.3, 0.4, 0.5, 0.6, 0.7],
+    "guide_min": [0.08, 0.10, 0.12, 0.14, 0.16, 0.18, 0.20, 0.22, 0.25, 0.28],
     "clarify_margin": [0.0, 0.02, 0.04, 0.06, 0.08],
     "intent_min": [0.25, 0.3, 0.35, 0.4, 0.45, 0.55],
     "intent_margin": [-0.1, 0.0, 0.1],
 }
-MAX_WRONG_GUIDE = 0.02
+MAX_WRONG_GUIDE = 0.025  # the target is 3 %; stay below it on the dev set
 CLARIFY_COST = 0.25
 
 

@@ -2,7 +2,12 @@ import logging
 
 import pytest
 
-from helpdesk.privacy import RedactingFilter, redact_cpr, redact_personal_data
+from helpdesk.privacy import (
+    RedactingFilter,
+    redact_cpr,
+    redact_personal_data,
+    remove_personal_data,
+)
 
 
 @pytest.mark.parametrize(
@@ -44,3 +49,11 @@ def test_log_records_are_redacted(caplog: pytest.LogCaptureFixture) -> None:
     )
     handler_filter.filter(record)
     assert record.getMessage() == "question [CPR]"
+
+
+def test_personal_data_is_removed_for_matching() -> None:
+    cleaned = remove_personal_data("cpr 010190-1234 ring 12345678 a@b.dk mitid låst")
+    assert "cpr 010190" not in cleaned
+    assert "[" not in cleaned
+    assert "12345678" not in cleaned
+    assert "mitid låst" in cleaned

@@ -13,6 +13,7 @@ from helpdesk.errors import ApiError, request_language
 from helpdesk.events.service import record_feedback, record_triage
 from helpdesk.kb.content import Guide
 from helpdesk.openapi import Operation, QueryParam, build_openapi, operation
+from helpdesk.privacy import remove_personal_data
 from helpdesk.routes._body import parse_json_body
 from helpdesk.routes.schemas import (
     MAX_QUESTION_CHARS,
@@ -71,7 +72,8 @@ async def triage(request: Request) -> JSONResponse:
         raise ApiError(422, "text_too_long", limit=MAX_QUESTION_CHARS)
     live = request.app.state.knowledge_base
     snapshot = await run_in_threadpool(lambda: live.current)
-    result = snapshot.engine.triage(text, body.lang)
+    # The engine never sees personal data: it is removed before matching.
+    result = snapshot.engine.triage(remove_personal_data(text), body.lang)
 
     def store() -> str:
         with session_scope(request.app.state.db) as session:

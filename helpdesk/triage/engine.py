@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+import numpy as np
+
 from helpdesk.kb.content import KnowledgeBase
 from helpdesk.triage.index import NgramIndex
 from helpdesk.triage.langid import LanguageGuess, LanguageIdentifier
@@ -96,18 +98,21 @@ class TriageEngine:
     def __init__(self, knowledge_base: KnowledgeBase, thresholds: Thresholds | None = None):
         self.thresholds = thresholds or Thresholds.load()
         self._sensitive_slugs = {g.slug for g in knowledge_base.guides if g.sensitive}
-        phrase_owners: list[Owner] = []
+        owners: list[Owner] = []
         phrase_texts: list[str] = []
-        bag_owners: list[Owner] = []
+        phrase_owner_ids: list[int] = []
         bag_texts: list[str] = []
         samples: dict[str, list[str]] = {}
 
         def add(owner: Owner, texts: list[str]) -> None:
             normalised = [n for n in (normalize(t) for t in texts) if n]
+            if not normalised:
+                return  # nothing to match on; an owner without phrases would break reduceat
+            owner_id = len(owners)
+            owners.append(owner)
             for text in dict.fromkeys(normalised):
-                phrase_owners.append(owner)
+                phrase_owner_ids.append(owner_id)
                 phrase_texts.append(text)
-            bag_owners.append(owner)
             bag_texts.append(" ".join(normalised))
 
         for guide in knowledge_base.guides:
@@ -125,9 +130,10 @@ class TriageEngine:
                 samples.setdefault(language, []).extend(phrases)
             add(Owner("intent", intent.name), texts)
 
-        self._phrase_owners = phrase_owners
-        self._bag_owners = bag_owners
-        self._phrases = NgramIndex(phrase_texts)
+        self._owners = owners
+        # Phrases are stored owner by owner: the best phrase of each owner is one reduceat.
+        self._owner_starts = np.searchsorted(phrase_owner_ids, np.arange(len(owners)))
+        self._phrases = NgramIndex(phrase_texts, groups=phrase_owner_ids)
         self._bags = NgramIndex(bag_texts)
         self.language_identifier = LanguageIdentifier(samples)
         self.phrase_count = len(phrase_texts)
@@ -136,14 +142,15 @@ class TriageEngine:
         return self.language_identifier.identify(text, prior=ui_language)
 
     def component_scores(self, normalised: str) -> tuple[dict[Owner, float], dict[Owner, float]]:
-        """Per guide and intent: its best single phrase, and its whole bag of phrases."""
-        best_phrase: dict[Owner, float] = {}
-        for doc_id, score in self._phrases.search(normalised).items():
-            owner = self._phrase_owners[doc_id]
-            if score > best_phrase.get(owner, 0.0):
-                best_phrase[owner] = score
-        bag = {self._bag_owners[i]: s for i, s in self._bags.search(normalised).items()}
-        return best_phrase, bag
+        """Per guide and intent: its best single phrase (cosine), and how much of the question its
+        whole bag of phrases covers."""
+        if not self._owners:
+            return {}, {}
+        phrase_scores = self._phrases.search(normalised)
+        best = np.maximum.reduceat(phrase_scores, self._owner_starts)
+        bag = self._bags.search(normalised)
+        best_phrase = {self._owners[i]: float(best[i]) for i in np.flatnonzero(best)}
+        return best_phrase, {self._owners[i]: float(bag[i]) for i in np.flatnonzero(bag)}
 
     def search(self, text: str, limit: int = 8, floor: float = 0.05) -> list[Match]:
         """Guides ranked by relevance, with no decision: for staff searching as they type."""

@@ -46,14 +46,14 @@ async def test_triage_records_a_redacted_event(
     client: httpx.AsyncClient, db_engine: Engine
 ) -> None:
     clear_tables(db_engine, "triage_event")
-    text = "mit cpr er 010190-1234, ring 12345678 eller a@b.dk, mitid låst"
+    text = "mit mitid er låst, mit cpr er 010190-1234, ring 12345678 eller a@b.dk"
     response = await client.post("/api/v1/triage", json={"text": text, "channel": "chat"})
     assert response.status_code == 200
     with Session(db_engine) as session:
         event = session.exec(select(TriageEvent)).one()
     assert event.channel == "chat"
     assert event.outcome == response.json()["outcome"]
-    assert event.top_slug == response.json()["matches"][0]["slug"]
+    assert event.top_slug == response.json()["matches"][0]["slug"] == "mitid-locked"
     assert "010190" not in (event.question or "")
     assert "12345678" not in (event.question or "")
     assert "a@b.dk" not in (event.question or "")
