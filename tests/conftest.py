@@ -33,7 +33,12 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 @pytest.fixture(scope="session")
 def settings(database_url: str) -> Settings:
-    return Settings(database_url=database_url, secret_key="test-secret", question_retention_days=30)
+    return Settings(
+        database_url=database_url,
+        secret_key="test-secret",
+        question_retention_days=30,
+        kiosk_idle_seconds=10,  # the shortest allowed: the idle-reset test waits for it
+    )
 
 
 @pytest.fixture(scope="session")
