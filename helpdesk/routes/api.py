@@ -15,6 +15,7 @@ from helpdesk.kb.content import Guide
 from helpdesk.openapi import Operation, QueryParam, build_openapi, operation
 from helpdesk.privacy import remove_personal_data
 from helpdesk.routes._body import parse_json_body
+from helpdesk.routes._kb import current_snapshot
 from helpdesk.routes.schemas import (
     MAX_QUESTION_CHARS,
     ErrorResponse,
@@ -70,8 +71,7 @@ async def triage(request: Request) -> JSONResponse:
         raise ApiError(422, "empty_text")
     if len(text) > MAX_QUESTION_CHARS:
         raise ApiError(422, "text_too_long", limit=MAX_QUESTION_CHARS)
-    live = request.app.state.knowledge_base
-    snapshot = await run_in_threadpool(lambda: live.current)
+    snapshot = await current_snapshot(request)
     # The engine never sees personal data: it is removed before matching.
     result = snapshot.engine.triage(remove_personal_data(text), body.lang)
 
@@ -141,8 +141,7 @@ async def feedback(request: Request) -> JSONResponse:
 @public
 async def list_guides(request: Request) -> JSONResponse:
     language = wanted_language(request)
-    live = request.app.state.knowledge_base
-    snapshot = await run_in_threadpool(lambda: live.current)
+    snapshot = await current_snapshot(request)
     items = []
     for guide in snapshot.guides.values():
         served, version = guide.translation(language)
@@ -202,8 +201,7 @@ def guide_detail(guide: Guide, language: str) -> GuideDetail:
 @public
 async def get_guide(request: Request) -> JSONResponse:
     language = wanted_language(request)
-    live = request.app.state.knowledge_base
-    snapshot = await run_in_threadpool(lambda: live.current)
+    snapshot = await current_snapshot(request)
     guide = snapshot.guides.get(request.path_params["slug"])
     if guide is None:
         raise ApiError(404, "guide_not_found")

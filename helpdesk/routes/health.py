@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from helpdesk.openapi import Operation, operation
+from helpdesk.routes._kb import current_snapshot
 from helpdesk.routes.schemas import Health
 from helpdesk.web.access import public
 
@@ -21,8 +21,7 @@ from helpdesk.web.access import public
 )
 @public
 async def healthz(request: Request) -> JSONResponse:
-    live = request.app.state.knowledge_base
-    snapshot = await run_in_threadpool(lambda: live.current)
+    snapshot = await current_snapshot(request)
     return JSONResponse(Health(status="ok", guides=len(snapshot.guides)).model_dump())
 
 

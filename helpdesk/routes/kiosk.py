@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import json
 
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from helpdesk import LANGUAGES
 from helpdesk.i18n import N_, gettext_for, is_rtl, native_name
+from helpdesk.routes._kb import current_snapshot
 from helpdesk.web.access import public
 from helpdesk.web.templating import render
 
@@ -86,8 +86,7 @@ async def kiosk(request: Request) -> Response:
             "da",
             headers=NO_CACHE,
         )
-    live = request.app.state.knowledge_base
-    snapshot = await run_in_threadpool(lambda: live.current)
+    snapshot = await current_snapshot(request)
     examples = []
     for slug in EXAMPLE_SLUGS:
         if slug in snapshot.guides:

@@ -2,26 +2,21 @@
 
 from __future__ import annotations
 
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from helpdesk.routes._kb import current_snapshot
 from helpdesk.routes.api import guide_detail
 from helpdesk.web.access import public
 from helpdesk.web.locale import page_language, remember_language
 from helpdesk.web.templating import render
 
 
-async def _snapshot(request: Request):  # type: ignore[no-untyped-def]
-    live = request.app.state.knowledge_base
-    return await run_in_threadpool(lambda: live.current)
-
-
 @public
 async def guide_index(request: Request) -> Response:
     language = page_language(request)
-    snapshot = await _snapshot(request)
+    snapshot = await current_snapshot(request)
     guides = sorted(
         (guide_detail(g, language) for g in snapshot.guides.values()), key=lambda g: g.title
     )
@@ -33,7 +28,7 @@ async def guide_index(request: Request) -> Response:
 @public
 async def guide_page(request: Request) -> Response:
     language = page_language(request)
-    snapshot = await _snapshot(request)
+    snapshot = await current_snapshot(request)
     guide = snapshot.guides.get(request.path_params["slug"])
     if guide is None:
         return render(request, "not_found.html", {}, language, status_code=404)

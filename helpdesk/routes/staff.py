@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import segno
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -12,6 +11,7 @@ from helpdesk import LANGUAGES
 from helpdesk.errors import ApiError
 from helpdesk.i18n import native_name
 from helpdesk.openapi import Operation, QueryParam, operation
+from helpdesk.routes._kb import current_snapshot
 from helpdesk.routes.api import BAD_INPUT, LANG_PARAM, guide_detail, guide_url
 from helpdesk.routes.schemas import MAX_QUESTION_CHARS, SearchResponse, SearchResult
 from helpdesk.web.access import requires
@@ -19,11 +19,7 @@ from helpdesk.web.locale import page_language
 from helpdesk.web.templating import render
 
 STAFF_LANGUAGE = "da"
-
-
-async def _snapshot(request: Request):  # type: ignore[no-untyped-def]
-    live = request.app.state.knowledge_base
-    return await run_in_threadpool(lambda: live.current)
+CITIZEN_LANGUAGES = [(code, native_name(code)) for code in LANGUAGES]
 
 
 def citizen_language(request: Request) -> str:
@@ -47,7 +43,7 @@ async def search(request: Request) -> JSONResponse:
     query = request.query_params.get("q", "")
     if len(query) > MAX_QUESTION_CHARS:
         raise ApiError(422, "text_too_long", limit=MAX_QUESTION_CHARS)
-    snapshot = await _snapshot(request)
+    snapshot = await current_snapshot(request)
     results = []
     for match in snapshot.engine.search(query):
         served, version = snapshot.guides[match.slug].translation(language)
@@ -72,7 +68,7 @@ async def lookup(request: Request) -> Response:
     citizen = citizen_language(request)
     results = []
     if query.strip():
-        snapshot = await _snapshot(request)
+        snapshot = await current_snapshot(request)
         for match in snapshot.engine.search(query):
             _, version = snapshot.guides[match.slug].translation(language)
             results.append({"slug": match.slug, "title": version.title, "summary": version.summary})
@@ -80,7 +76,7 @@ async def lookup(request: Request) -> Response:
         "query": query,
         "results": results,
         "citizen": citizen,
-        "citizen_languages": [(code, native_name(code)) for code in LANGUAGES],
+        "citizen_languages": CITIZEN_LANGUAGES,
     }
     return render(request, "staff/lookup.html", context, language)
 
@@ -88,7 +84,7 @@ async def lookup(request: Request) -> Response:
 @requires("staff")
 async def side_by_side(request: Request) -> Response:
     language = page_language(request)
-    snapshot = await _snapshot(request)
+    snapshot = await current_snapshot(request)
     guide = snapshot.guides.get(request.path_params["slug"])
     if guide is None:
         return render(request, "not_found.html", {}, language, status_code=404)
@@ -97,7 +93,7 @@ async def side_by_side(request: Request) -> Response:
         "staff_guide": guide_detail(guide, STAFF_LANGUAGE),
         "citizen_guide": guide_detail(guide, citizen),
         "citizen": citizen,
-        "citizen_languages": [(code, native_name(code)) for code in LANGUAGES],
+        "citizen_languages": CITIZEN_LANGUAGES,
     }
     return render(request, "staff/guide.html", context, language)
 
@@ -105,7 +101,7 @@ async def side_by_side(request: Request) -> Response:
 @requires("staff")
 async def print_handout(request: Request) -> Response:
     citizen = citizen_language(request)
-    snapshot = await _snapshot(request)
+    snapshot = await current_snapshot(request)
     guide = snapshot.guides.get(request.path_params["slug"])
     if guide is None:
         return render(request, "not_found.html", {}, citizen, status_code=404)

@@ -1,0 +1,13 @@
+"""The live knowledge base as routes reach it (the database check runs off the event loop)."""
+
+from __future__ import annotations
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+
+from helpdesk.kb.live import LiveKnowledgeBase, Snapshot
+
+
+async def current_snapshot(request: Request) -> Snapshot:
+    live: LiveKnowledgeBase = request.app.state.knowledge_base
+    return await run_in_threadpool(lambda: live.current)
