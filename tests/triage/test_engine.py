@@ -5,11 +5,11 @@ import pytest
 from helpdesk.kb.content import KnowledgeBase
 from helpdesk.triage.engine import Thresholds, TriageEngine
 
-
 # Thresholds for the hand-made knowledge base (its scores are on its own scale; the real
 # knowledge base uses the tuned thresholds.toml).
-TINY = Thresholds(guide_min=0.2, clarify_margin=0.05, intent_min=0.4, intent_margin=0.0,
-                  phrase_weight=0.6)
+TINY = Thresholds(
+    guide_min=0.2, clarify_margin=0.05, intent_min=0.4, intent_margin=0.0, phrase_weight=0.6
+)
 
 
 @pytest.fixture
