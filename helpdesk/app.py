@@ -12,6 +12,7 @@ from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import RedirectResponse
 from starlette.routing import Mount, Route
@@ -24,7 +25,7 @@ from helpdesk.kb.files import load_knowledge_base
 from helpdesk.kb.live import LiveKnowledgeBase
 from helpdesk.kb.store import import_guides_safely
 from helpdesk.middleware import BodySizeLimitMiddleware
-from helpdesk.routes import api, health, kiosk, pages, staff
+from helpdesk.routes import api, health, kiosk, pages, staff, widget
 from helpdesk.settings import Settings
 from helpdesk.web.access import AccessControlMiddleware, anonymous, public
 
@@ -44,7 +45,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         # check_dir=False: without `npm ci` the pages still render, only unstyled.
         return StaticFiles(directory=settings.assets_dir / package_dir, check_dir=False)
 
-    db = make_engine(settings.database_url)
+    db = make_engine(settings.database_url, pool_size=settings.database_pool_size)
 
     def start_up() -> LiveKnowledgeBase:
         migrate(settings.database_url)
@@ -98,6 +99,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             *pages.routes,
             *staff.routes,
             *kiosk.routes,
+            *widget.routes,
             Route("/", public(home), methods=["GET"], name="home"),
             Mount("/static", app=public(StaticFiles(directory=STATIC_DIR)), name="static"),
             Mount("/assets/dkfds", app=public(assets("dkfds/dist")), name="dkfds"),
@@ -108,6 +110,16 @@ def create_app(settings: Settings | None = None) -> Starlette:
             ),
         ],
         middleware=[
+            # Outermost, so that preflights and error responses carry the CORS headers too: the
+            # chat widget (/widget.js) calls the API from other sites' pages.
+            Middleware(
+                CORSMiddleware,
+                allow_origins=list(settings.widget_origins),
+                allow_methods=["GET", "POST"],
+                allow_headers=["Content-Type"],
+                allow_credentials=False,
+                max_age=600,
+            ),
             Middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes),
             Middleware(AccessControlMiddleware),
         ],

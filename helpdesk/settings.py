@@ -6,6 +6,7 @@ Every setting is documented here and in README.md; a contract test checks that b
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -43,6 +44,37 @@ class Settings:
     kiosk_idle_seconds: int = 90
     #: Where the front-end packages (npm: dkfds, fonts, axe-core) are installed.
     assets_dir: Path = DEFAULT_ASSETS_DIR
+    #: Origins (``https://www.example.dk``) whose pages may call the API from the chat widget
+    #: (CORS); ``*`` allows any site to embed it.
+    widget_origins: tuple[str, ...] = ("*",)
+    #: Connections each service process keeps open to the database (PostgreSQL; up to twice as
+    #: many more under load). Budget: workers x 3 x this <= the server's max_connections.
+    database_pool_size: int = 10
+    #: Days after a booked session that its contact details (name, phone, e-mail, free-text
+    #: needs) are deleted; what remains is anonymous statistics.
+    booking_retention_days: int = 30
+    #: Time zone of the opening schedules and of the times shown to citizens.
+    timezone: str = "Europe/Copenhagen"
+    #: How many weeks ahead slots are made from the opening schedules and offered for booking.
+    booking_weeks_ahead: int = 6
+    #: SMTP server for booking confirmations by e-mail; empty = no e-mail (the confirmation
+    #: page and the .ics file are the receipt).
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_username: str = ""
+    smtp_password: str = field(default="", repr=False)
+    #: "starttls", "ssl" (implicit TLS, usually port 465) or "none" (loopback relays only).
+    smtp_security: str = "starttls"
+    #: The From address of confirmation e-mails.
+    smtp_from: str = "Digital hjælp Aarhus <noreply@localhost>"
+    #: Failed sign-ins allowed per account (and four times as many per network address) within
+    #: ``login_window_minutes`` before further attempts are refused for a while.
+    login_max_attempts: int = 5
+    login_window_minutes: int = 15
+    #: Hours a staff sign-in lasts without activity (the session cookie's lifetime).
+    session_hours: int = 10
+    #: Load demo locations, session types, staff and schedules at start-up (``serve --demo``).
+    demo: bool = False
 
     @property
     def is_development(self) -> bool:
@@ -94,6 +126,23 @@ class Settings:
             "log_level": (get("LOG_LEVEL") or "INFO").upper(),
             "kiosk_idle_seconds": get_int("KIOSK_IDLE_SECONDS", 90, minimum=10),
             "assets_dir": Path(get("ASSETS_DIR") or DEFAULT_ASSETS_DIR),
+            "widget_origins": parse_origins(get("WIDGET_ORIGINS") or "*"),
+            "database_pool_size": get_int("DATABASE_POOL_SIZE", 10),
+            "booking_retention_days": get_int("BOOKING_RETENTION_DAYS", 30),
+            "timezone": parse_timezone(get("TIMEZONE") or "Europe/Copenhagen"),
+            "booking_weeks_ahead": get_int("BOOKING_WEEKS_AHEAD", 6),
+            "smtp_host": get("SMTP_HOST") or "",
+            "smtp_port": get_int("SMTP_PORT", 587),
+            "smtp_username": get("SMTP_USERNAME") or "",
+            "smtp_password": get("SMTP_PASSWORD") or "",
+            "smtp_security": parse_choice(
+                "SMTP_SECURITY", get("SMTP_SECURITY") or "starttls", ("starttls", "ssl", "none")
+            ),
+            "smtp_from": get("SMTP_FROM") or "Digital hjælp Aarhus <noreply@localhost>",
+            "login_max_attempts": get_int("LOGIN_MAX_ATTEMPTS", 5),
+            "login_window_minutes": get_int("LOGIN_WINDOW_MINUTES", 15),
+            "session_hours": get_int("SESSION_HOURS", 10),
+            "demo": get_bool("DEMO", False),
         }
         if secret_key is not None:
             kwargs["secret_key"] = secret_key
@@ -111,3 +160,39 @@ def normalise_database_url(url: str) -> str:
         if path and path != ":memory:":
             return "sqlite:///" + str(Path(path).resolve())
     return url
+
+
+def parse_origins(raw: str) -> tuple[str, ...]:
+    """A comma-separated list of origins (``scheme://host[:port]``), or ``*`` for any."""
+    origins = []
+    for part in raw.split(","):
+        origin = part.strip().rstrip("/")
+        if not origin:
+            continue
+        if origin != "*" and not re.fullmatch(r"https?://[^/?#\s]+", origin):
+            raise SettingsError(
+                f"HELPDESK_WIDGET_ORIGINS must list origins like https://www.example.dk "
+                f"(or *), not {origin!r}"
+            )
+        origins.append(origin)
+    return tuple(origins) or ("*",)
+
+
+def parse_timezone(name: str) -> str:
+    """An IANA time zone name (``Europe/Copenhagen``)."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise SettingsError(
+            f"HELPDESK_TIMEZONE must be a time zone like Europe/Copenhagen, not {name!r}"
+        ) from exc
+    return name
+
+
+def parse_choice(name: str, raw: str, choices: tuple[str, ...]) -> str:
+    value = raw.lower()
+    if value not in choices:
+        raise SettingsError(f"HELPDESK_{name} must be one of {', '.join(choices)}, not {raw!r}")
+    return value

@@ -1,0 +1,32 @@
+"""The live knowledge base follows the database: a changed guide is matched without a restart."""
+
+from sqlalchemy.engine import Engine
+
+from helpdesk.db import session_scope
+from helpdesk.kb.content import KnowledgeBase
+from helpdesk.kb.live import LiveKnowledgeBase
+from helpdesk.kb.store import import_guides
+
+
+def test_snapshot_rebuilds_when_guides_change(db_engine: Engine, real_kb: KnowledgeBase) -> None:
+    with session_scope(db_engine) as session:
+        import_guides(session, real_kb.guides)
+    live = LiveKnowledgeBase(db_engine, real_kb.intents, check_interval=0)
+    before = live.refresh(force=True)
+    question = "kvantefysik for begyndere i biblioteket"
+    assert before.engine.triage(question).outcome == "human"
+
+    changed = [g.model_copy(deep=True) for g in real_kb.guides]
+    library = next(g for g in changed if g.slug == "library-login")
+    library.translations["da"].phrases.append(question)
+    try:
+        with session_scope(db_engine) as session:
+            import_guides(session, changed)
+        after = live.refresh()
+        assert after.version != before.version
+        result = after.engine.triage(question)
+        assert result.matches[0].slug == "library-login"
+        assert live.refresh() is after  # unchanged database: the same snapshot, no rebuild
+    finally:
+        with session_scope(db_engine) as session:
+            import_guides(session, real_kb.guides)
