@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import zlib
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -12,6 +13,7 @@ from helpdesk.triage.engine import TriageResult
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_TSV = REPO.parent / "shared" / "eval" / "triage-dev.tsv"
+SYNTHETIC_TSV = REPO / "bench" / "data" / "synthetic-questions.tsv"
 
 
 @dataclass(frozen=True)
@@ -25,6 +27,21 @@ def load_examples(path: Path) -> list[Example]:
     with path.open(encoding="utf-8", newline="") as handle:
         rows = csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
         return [Example(r["lang"].strip(), r["expect"].strip(), r["question"]) for r in rows]
+
+
+def half(examples: list[Example], which: str) -> list[Example]:
+    """A fixed split of a set: "tune" for the tuner, "holdout" to report.
+
+    By a hash of each question, not by row position: the set is written in blocks (three Danish,
+    three English, then one per other language), and every other row would leave whole languages
+    out of one half.
+    """
+    if which not in ("tune", "holdout", "all"):
+        raise ValueError(which)
+    if which == "all":
+        return examples
+    wanted = 0 if which == "tune" else 1
+    return [e for e in examples if zlib.crc32(e.question.encode("utf-8")) % 2 == wanted]
 
 
 @dataclass

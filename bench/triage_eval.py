@@ -3,6 +3,7 @@
     python bench/triage_eval.py                      # ../shared/eval/triage-dev.tsv
     python bench/triage_eval.py --tsv other.tsv --failures
     python bench/triage_eval.py --inflate 10         # also: a knowledge base ten times larger
+    python bench/triage_eval.py --tsv bench/data/synthetic-questions.tsv --half holdout
 
 Columns: lang, expect (a guide slug or "human"), question. The UI language is not given to the
 engine unless --ui-lang-prior is set: the question alone must carry it.
@@ -21,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.evaluation import DEFAULT_TSV, Example, load_examples, score
+from bench.evaluation import DEFAULT_TSV, Example, half, load_examples, score
 from helpdesk import LANGUAGES
 from helpdesk.kb.content import Guide, KnowledgeBase
 from helpdesk.kb.files import load_knowledge_base
@@ -146,9 +147,15 @@ def main() -> int:
         "--ui-lang-prior", action="store_true", help="pass the labelled language as the UI language"
     )
     parser.add_argument("--failures", action="store_true", help="list the questions missed")
+    parser.add_argument(
+        "--half",
+        choices=["all", "tune", "holdout"],
+        default="all",
+        help="only the tune or holdout half of the TSV (a fixed split by question)",
+    )
     args = parser.parse_args()
 
-    examples = load_examples(args.tsv)
+    examples = half(load_examples(args.tsv), args.half)
     kb = load_knowledge_base().knowledge_base
     gc.collect()
     tracemalloc.start()
