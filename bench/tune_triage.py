@@ -97,8 +97,9 @@ def main() -> int:
     print("on the tuning data:", {k: round(v, 3) for k, v in summary.items()})
     if not args.dry_run:
         lines = [
-            "# Written by bench/tune_triage.py from the labelled dev set; do not edit by hand.",
-            f"# Result on the tuning data (dev set + tune half): {', '.join(f'{k} {v:.3f}' for k, v in summary.items())}",
+            "# Written by bench/tune_triage.py (dev set + tune half of the synthetic set);",
+            "# do not edit by hand. Result on that tuning data:",
+            "# " + ", ".join(f"{k} {v:.3f}" for k, v in summary.items()),
             "[thresholds]",
             *(f"{name} = {value}" for name, value in asdict(chosen).items()),
         ]
