@@ -13,11 +13,14 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
+from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
 from starlette.responses import RedirectResponse
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from helpdesk.accounts.auth import SESSION_COOKIE, CSRFMiddleware, make_authenticator
+from helpdesk.booking.maintenance import run_booking_maintenance
 from helpdesk.db import make_engine, migrate, session_scope
 from helpdesk.errors import ApiError, handle_api_error, handle_http_exception, handle_server_error
 from helpdesk.events.service import purge_questions
@@ -25,9 +28,20 @@ from helpdesk.kb.files import load_knowledge_base
 from helpdesk.kb.live import LiveKnowledgeBase
 from helpdesk.kb.store import import_guides_safely
 from helpdesk.middleware import BodySizeLimitMiddleware
-from helpdesk.routes import api, health, kiosk, pages, staff, widget
+from helpdesk.routes import (
+    accounts,
+    api,
+    booking,
+    booking_pages,
+    health,
+    kiosk,
+    pages,
+    staff,
+    staff_day,
+    widget,
+)
 from helpdesk.settings import Settings
-from helpdesk.web.access import AccessControlMiddleware, anonymous, public
+from helpdesk.web.access import AccessControlMiddleware, public
 
 logger = logging.getLogger(__name__)
 PURGE_INTERVAL_SECONDS = 24 * 60 * 60
@@ -64,6 +78,10 @@ def create_app(settings: Settings | None = None) -> Starlette:
             purged = purge_questions(session, settings.question_retention_days)
             if purged:
                 logger.info("purged %d question text(s) past retention", purged)
+        # Bookings: demo data when asked, the coming weeks' slots, the retention purge.
+        logger.info(
+            "booking maintenance: %s", run_booking_maintenance(db, settings, demo=settings.demo)
+        )
         live = LiveKnowledgeBase(db, loaded.knowledge_base.intents)
         live.refresh(force=True)
         return live
@@ -75,6 +93,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
             def purge() -> None:
                 with session_scope(db) as session:
                     purge_questions(session, settings.question_retention_days)
+                # Booking contact details past retention; slots for the weeks ahead.
+                run_booking_maintenance(db, settings)
 
             try:
                 await run_in_threadpool(purge)
@@ -100,6 +120,10 @@ def create_app(settings: Settings | None = None) -> Starlette:
             *staff.routes,
             *kiosk.routes,
             *widget.routes,
+            *booking.routes,
+            *booking_pages.routes,
+            *accounts.routes,
+            *staff_day.routes,
             Route("/", public(home), methods=["GET"], name="home"),
             Mount("/static", app=public(StaticFiles(directory=STATIC_DIR)), name="static"),
             Mount("/assets/dkfds", app=public(assets("dkfds/dist")), name="dkfds"),
@@ -121,7 +145,19 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 max_age=600,
             ),
             Middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes),
+            # Staff sign-in: a signed cookie (itsdangerous), set only once someone signs in or
+            # opens the sign-in form; citizens' pages and the kiosk never get one.
+            Middleware(
+                SessionMiddleware,
+                secret_key=settings.secret_key,
+                session_cookie=SESSION_COOKIE,
+                max_age=settings.session_hours * 60 * 60,
+                same_site="lax",
+                https_only=not settings.is_development,
+            ),
             Middleware(AccessControlMiddleware),
+            # Inside the access control: anonymous callers are sent to sign in first.
+            Middleware(CSRFMiddleware),
         ],
         exception_handlers={
             ApiError: handle_api_error,
@@ -132,6 +168,6 @@ def create_app(settings: Settings | None = None) -> Starlette:
     )
     app.state.settings = settings
     app.state.db = db
-    # Who the caller is: replaced by the accounts package (sessions and bearer tokens).
-    app.state.authenticator = anonymous
+    # Who the caller is: a staff session cookie or an API bearer token (helpdesk.accounts).
+    app.state.authenticator = make_authenticator(db)
     return app

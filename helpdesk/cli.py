@@ -8,11 +8,16 @@ import logging.config
 import os
 import sys
 from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from helpdesk import LANGUAGES
 from helpdesk.logs import logging_config
 from helpdesk.settings import Settings, SettingsError
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
 DEMO_DATABASE_URL = "sqlite:///helpdesk-demo.db"
 
@@ -33,6 +38,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     settings = _settings()
     if args.demo and "HELPDESK_DATABASE_URL" not in os.environ:
         settings = replace(settings, database_url=normalise_database_url(DEMO_DATABASE_URL))
+    if args.demo:
+        # Demo places, session types, staff and schedules (helpdesk.booking.demo).
+        settings = replace(settings, demo=True)
     config = logging_config(settings.log_level)
     logging.config.dictConfig(config)
     app = create_app(settings)
@@ -133,15 +141,142 @@ def cmd_triage(args: argparse.Namespace) -> int:
 
 
 def cmd_purge(args: argparse.Namespace) -> int:
+    from helpdesk.booking.maintenance import purge_personal_data
     from helpdesk.db import make_engine, migrate, session_scope
     from helpdesk.events.service import purge_questions
 
     settings = _settings()
     migrate(settings.database_url)
-    with session_scope(make_engine(settings.database_url)) as session:
+    engine = make_engine(settings.database_url)
+    with session_scope(engine) as session:
         purged = purge_questions(session, settings.question_retention_days)
-    print(json.dumps({"question_texts_cleared": purged}))
+    report: dict[str, int] = {"question_texts_cleared": purged}
+    report.update(purge_personal_data(engine, settings))
+    print(json.dumps(report))
     return 0
+
+
+def _accounts_session() -> AbstractContextManager[Session]:
+    from helpdesk.db import make_engine, migrate, session_scope
+
+    settings = _settings()
+    migrate(settings.database_url)
+    return session_scope(make_engine(settings.database_url))
+
+
+def _new_password() -> str:
+    """From HELPDESK_PASSWORD when set (scripts), else asked twice without echo."""
+    import getpass
+
+    from_env = os.environ.get("HELPDESK_PASSWORD")
+    if from_env:
+        return from_env
+    if not sys.stdin.isatty():
+        raise SystemExit("helpdesk: set HELPDESK_PASSWORD or run in a terminal to be asked")
+    first = getpass.getpass("Password: ")
+    if getpass.getpass("Password again: ") != first:
+        raise SystemExit("helpdesk: the passwords differ; nothing was changed")
+    return first
+
+
+def cmd_user_add(args: argparse.Namespace) -> int:
+    from helpdesk.accounts.service import AccountError, create_user
+
+    password = _new_password()
+    try:
+        with _accounts_session() as session:
+            user = create_user(session, args.username, args.role, password)
+            print(f"user {user.username} ({user.role}) created")
+    except AccountError as exc:
+        print(f"helpdesk: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_user_password(args: argparse.Namespace) -> int:
+    from helpdesk.accounts.service import AccountError, set_password
+
+    password = _new_password()
+    try:
+        with _accounts_session() as session:
+            user = set_password(session, args.username, password)
+            print(f"password of {user.username} changed; their sign-ins have ended")
+    except AccountError as exc:
+        print(f"helpdesk: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_user_active(args: argparse.Namespace) -> int:
+    from helpdesk.accounts.service import AccountError, set_active
+
+    try:
+        with _accounts_session() as session:
+            user = set_active(session, args.username, args.active)
+            state = "activated" if user.active else "deactivated (sign-ins and tokens stop)"
+            print(f"user {user.username} {state}")
+    except AccountError as exc:
+        print(f"helpdesk: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_user_list(args: argparse.Namespace) -> int:
+    from sqlmodel import col, select
+
+    from helpdesk.accounts.models import User
+
+    with _accounts_session() as session:
+        for user in session.exec(select(User).order_by(col(User.username))).all():
+            state = "active" if user.active else "inactive"
+            print(f"{user.username}\t{user.role}\t{state}")
+    return 0
+
+
+def cmd_token_create(args: argparse.Namespace) -> int:
+    from helpdesk.accounts.service import AccountError, create_token
+
+    try:
+        with _accounts_session() as session:
+            token, _record = create_token(session, args.username, args.label or "")
+    except AccountError as exc:
+        print(f"helpdesk: {exc}", file=sys.stderr)
+        return 1
+    # The token alone on stdout (scripts capture it); it is not stored and not shown again.
+    print(token)
+    return 0
+
+
+def cmd_token_list(args: argparse.Namespace) -> int:
+    from helpdesk.accounts.service import list_tokens
+
+    with _accounts_session() as session:
+        for token, user in list_tokens(session, args.username):
+            state = "revoked" if token.revoked_at else "active"
+            used = token.last_used_at.isoformat(timespec="minutes") if token.last_used_at else "-"
+            print(f"{token.prefix}…\t{user.username}\t{state}\tlast used {used}\t{token.label}")
+    return 0
+
+
+def cmd_token_revoke(args: argparse.Namespace) -> int:
+    from helpdesk.accounts.service import AccountError, revoke_tokens
+
+    token = None
+    if args.stdin:
+        token = sys.stdin.readline().strip()
+    try:
+        with _accounts_session() as session:
+            count = revoke_tokens(
+                session,
+                token=token,
+                prefix=args.prefix.rstrip("…") if args.prefix else None,
+                username=args.all_of,
+            )
+    except AccountError as exc:
+        print(f"helpdesk: {exc}", file=sys.stderr)
+        return 1
+    print(f"{count} token(s) revoked")
+    return 0 if count else 1
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -175,6 +310,50 @@ def build_parser() -> argparse.ArgumentParser:
 
     purge = commands.add_parser("purge", help="delete personal data past its retention period")
     purge.set_defaults(func=cmd_purge)
+
+    from helpdesk.web.access import ROLES
+
+    user = commands.add_parser("user", help="staff accounts")
+    user_commands = user.add_subparsers(dest="user_command", required=True)
+    user_add = user_commands.add_parser(
+        "add", help="create an account (password from a prompt, or HELPDESK_PASSWORD)"
+    )
+    user_add.add_argument("username")
+    user_add.add_argument("--role", choices=ROLES, required=True)
+    user_add.set_defaults(func=cmd_user_add)
+    user_password = user_commands.add_parser(
+        "password", help="set a new password (ends the user's sign-ins)"
+    )
+    user_password.add_argument("username")
+    user_password.set_defaults(func=cmd_user_password)
+    for name, active, text in (
+        ("deactivate", False, "stop an account (sign-ins and tokens)"),
+        ("activate", True, "let a deactivated account sign in again"),
+    ):
+        parser_ = user_commands.add_parser(name, help=text)
+        parser_.add_argument("username")
+        parser_.set_defaults(func=cmd_user_active, active=active)
+    user_commands.add_parser("list", help="list the accounts").set_defaults(func=cmd_user_list)
+
+    token = commands.add_parser("token", help="API bearer tokens")
+    token_commands = token.add_subparsers(dest="token_command", required=True)
+    token_create = token_commands.add_parser(
+        "create", help="make a token for a user and print it alone on stdout (shown once)"
+    )
+    token_create.add_argument("username")
+    token_create.add_argument("--label", help="what the token is for (shown in listings)")
+    token_create.set_defaults(func=cmd_token_create)
+    token_list = token_commands.add_parser("list", help="list tokens (prefixes only)")
+    token_list.add_argument("--user", dest="username")
+    token_list.set_defaults(func=cmd_token_list)
+    token_revoke = token_commands.add_parser("revoke", help="revoke tokens")
+    which = token_revoke.add_mutually_exclusive_group(required=True)
+    which.add_argument("--prefix", help="the prefix shown by 'token list' (e.g. hd_AbCdEfG)")
+    which.add_argument(
+        "--stdin", action="store_true", help="read the whole token from standard input"
+    )
+    which.add_argument("--all-of", metavar="USERNAME", help="every token of this user")
+    token_revoke.set_defaults(func=cmd_token_revoke)
     return parser
 
 

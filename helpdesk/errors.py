@@ -35,6 +35,46 @@ MESSAGES: dict[str, str] = {
     "server_error": N_(
         "Something went wrong on our side. Please try again, or ask a member of staff."
     ),
+    # Booking
+    "slot_not_found": N_("That time does not exist. Please choose another time."),
+    "slot_full": N_("Sorry, that time has just been taken. Please choose another time."),
+    "slot_unavailable": N_("That time can no longer be booked. Please choose another time."),
+    "choose_a_time": N_("Please choose a time."),
+    "booking_not_found": N_(
+        "We found no booking with that reference and phone number or e-mail. "
+        "Please check both and try again."
+    ),
+    "booking_not_changeable": N_(
+        "This booking can no longer be changed online. Please contact Borgerservice."
+    ),
+    "booking_changed": N_("The booking was changed at the same moment. Please try again."),
+    "contact_required": N_(
+        "Please give a phone number or an e-mail address, so that we can reach you."
+    ),
+    "name_required": N_("Please write your name."),
+    "invalid_phone": N_(
+        "That phone number does not look right. Numbers abroad need + and the country code."
+    ),
+    "invalid_email": N_("That e-mail address does not look right."),
+    "unknown_topic": N_("There is no guide with that name."),
+    "unknown_session_type": N_("There is no such kind of appointment."),
+    "location_not_found": N_("There is no such place."),
+    "topic_needs_other_session_type": N_(
+        "This matter needs another kind of appointment. "
+        "Please choose one of the times offered for it."
+    ),
+    "move_other_session_type": N_(
+        "A booking can only be moved to a time of the same kind. Please choose another time."
+    ),
+    "invalid_idempotency_key": N_(
+        "The Idempotency-Key header must be 1 to 100 visible characters."
+    ),
+    "idempotency_key_reused": N_(
+        "This Idempotency-Key was already used for a different booking. Use a new key."
+    ),
+    "invalid_date": N_("Please give dates as YYYY-MM-DD, for example 2026-12-01."),
+    # Accounts
+    "csrf_failed": N_("The form has expired. Please go back, reload the page and try again."),
 }
 
 

@@ -1,6 +1,32 @@
 """Every table, imported in one place so that Alembic and tests see the whole schema."""
 
+from helpdesk.accounts.models import ApiToken, LoginAttempt, User
+from helpdesk.booking.models import (
+    Booking,
+    Closure,
+    Location,
+    Schedule,
+    ScheduleStaff,
+    SessionType,
+    Slot,
+    StaffMember,
+)
 from helpdesk.events.models import TriageEvent
 from helpdesk.kb.models import GuideRecord, GuideTranslationRecord
 
-__all__ = ["GuideRecord", "GuideTranslationRecord", "TriageEvent"]
+__all__ = [
+    "ApiToken",
+    "Booking",
+    "Closure",
+    "GuideRecord",
+    "GuideTranslationRecord",
+    "Location",
+    "LoginAttempt",
+    "Schedule",
+    "ScheduleStaff",
+    "SessionType",
+    "Slot",
+    "StaffMember",
+    "TriageEvent",
+    "User",
+]

@@ -21,6 +21,8 @@ class QueryParam:
     description: str
     schema: dict[str, Any] = field(default_factory=lambda: {"type": "string"})
     required: bool = False
+    #: "query" or "header".
+    location: str = "query"
 
 
 @dataclass(frozen=True)
@@ -70,7 +72,7 @@ def build_openapi(routes: Sequence[BaseRoute], title: str = "helpdesk API") -> d
         parameters += [
             {
                 "name": q.name,
-                "in": "query",
+                "in": q.location,
                 "required": q.required,
                 "description": q.description,
                 "schema": q.schema,

@@ -1,4 +1,5 @@
-// Counter lookup: search as you type, "/" focuses the search, arrows move, Enter opens.
+// Counter lookup: search as you type; "/" focuses the search, the arrow keys move between the
+// results (real focus on real links, so Enter simply opens one), Escape goes back to the search.
 (() => {
   "use strict";
   const input = document.getElementById("lookup-q");
@@ -7,28 +8,23 @@
   const citizen = document.getElementById("lookup-citizen");
   const form = document.getElementById("lookup-form");
   if (!input || !list) return;
-  let active = -1;
   let controller = null;
   let timer = null;
 
-  const items = () => Array.from(list.querySelectorAll("[role=option]"));
+  const links = () => Array.from(list.querySelectorAll("a"));
 
-  function select(index) {
-    const options = items();
-    if (!options.length) { active = -1; input.removeAttribute("aria-activedescendant"); return; }
-    active = (index + options.length) % options.length;
-    options.forEach((option, i) => option.setAttribute("aria-selected", String(i === active)));
-    input.setAttribute("aria-activedescendant", options[active].id);
-    options[active].scrollIntoView({ block: "nearest" });
+  function move(from, step) {
+    const all = links();
+    if (!all.length) return;
+    const index = all.indexOf(from);
+    const next = index + step;
+    if (next < 0) { input.focus(); return; }
+    all[Math.min(next, all.length - 1)].focus();
   }
 
   function render(results) {
     list.replaceChildren();
-    results.forEach((result, i) => {
-      const li = document.createElement("li");
-      li.setAttribute("role", "option");
-      li.id = "result-" + i;
-      li.setAttribute("aria-selected", "false");
+    for (const result of results) {
       const a = document.createElement("a");
       a.href = "/staff/guides/" + encodeURIComponent(result.slug) + "?citizen=" + citizen.value;
       const title = document.createElement("strong");
@@ -36,13 +32,11 @@
       const summary = document.createElement("span");
       summary.textContent = result.summary;
       a.append(title, summary);
+      const li = document.createElement("li");
       li.append(a);
       list.append(li);
-    });
-    status.textContent = list.dataset.countTemplate
-      ? list.dataset.countTemplate.replace("%s", String(results.length))
-      : String(results.length);
-    select(results.length ? 0 : -1);
+    }
+    status.textContent = (list.dataset.countTemplate || "%s").replace("%s", String(results.length));
   }
 
   async function search() {
@@ -54,6 +48,7 @@
       const response = await fetch("/api/v1/search?lang=" + document.documentElement.lang +
         "&q=" + encodeURIComponent(q), { signal: controller.signal, credentials: "same-origin" });
       const body = await response.json();
+      if (q !== input.value.trim()) return; // a newer search is on its way
       if (!response.ok) { status.textContent = body.error ? body.error.message : ""; return; }
       render(body.results);
     } catch (error) {
@@ -63,12 +58,16 @@
 
   input.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(search, 120); });
   input.addEventListener("keydown", (event) => {
-    if (event.key === "ArrowDown") { event.preventDefault(); select(active + 1); }
-    else if (event.key === "ArrowUp") { event.preventDefault(); select(active - 1); }
-    else if (event.key === "Enter") {
-      const option = items()[active];
-      if (option) { event.preventDefault(); window.location.href = option.querySelector("a").href; }
+    if (event.key === "ArrowDown") { event.preventDefault(); move(null, 1); }
+    else if (event.key === "Enter" && links().length) {
+      event.preventDefault();
+      window.location.href = links()[0].href;
     }
+  });
+  list.addEventListener("keydown", (event) => {
+    if (event.key === "ArrowDown") { event.preventDefault(); move(event.target, 1); }
+    else if (event.key === "ArrowUp") { event.preventDefault(); move(event.target, -1); }
+    else if (event.key === "Escape") { input.focus(); }
   });
   form.addEventListener("submit", (event) => { event.preventDefault(); search(); });
   citizen.addEventListener("change", search);

@@ -1,0 +1,1 @@
+"""Staff accounts: users with roles, argon2 passwords, bearer tokens, sign-in rate limiting."""

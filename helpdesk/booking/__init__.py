@@ -1,0 +1,1 @@
+"""Booking a session with staff: locations, session types, schedules, slots and bookings."""

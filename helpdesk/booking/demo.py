@@ -1,0 +1,399 @@
+"""Demo data for ``helpdesk serve --demo``: Aarhus-like places, session types, staff, schedules.
+
+Dokk1 (Hack Kampmanns Plads 2) is the real main library and Borgerservice; the other addresses,
+the staff and the opening hours are illustrative and must be replaced by the real ones before
+any real use. Danish public holidays (and Christmas Eve, New Year's Eve, Constitution Day) come
+from the ``holidays`` package as closures. Loading is idempotent.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import holidays
+from sqlmodel import Session, col, select
+
+from helpdesk.booking.models import (
+    Booking,
+    Closure,
+    Location,
+    Schedule,
+    ScheduleStaff,
+    SessionType,
+    Slot,
+    StaffMember,
+)
+from helpdesk.booking.schedule import materialise_slots
+from helpdesk.booking.service import BookingError, BookingRequest, Needs, book
+
+logger = logging.getLogger(__name__)
+
+SESSION_TYPES: list[dict[str, Any]] = [
+    {
+        "slug": "digital-help",
+        "duration_minutes": 30,
+        "names": {
+            "da": "Digital hjælp",
+            "en": "Digital help",
+            "ar": "مساعدة رقمية",
+            "uk": "Цифрова допомога",
+            "tr": "Dijital yardım",
+            "pl": "Pomoc cyfrowa",
+            "so": "Caawimaad dhijitaal ah",
+            "fa": "کمک دیجیتال",
+        },
+        "descriptions": {
+            "da": "Hjælp til MitID, Digital Post, selvbetjening på nettet og din egen telefon "
+            "eller computer. 30 minutter.",
+            "en": "Help with MitID, Digital Post, online self-service and your own phone or "
+            "computer. 30 minutes.",
+            "ar": "مساعدة في MitID والبريد الرقمي والخدمات الذاتية عبر الإنترنت وهاتفك أو "
+            "حاسوبك. 30 دقيقة.",
+            "uk": "Допомога з MitID, Digital Post, онлайн-послугами та вашим телефоном або "
+            "комп'ютером. 30 хвилин.",
+            "tr": "MitID, Digital Post, çevrimiçi işlemler ve kendi telefonunuz veya "
+            "bilgisayarınız için yardım. 30 dakika.",
+            "pl": "Pomoc z MitID, Digital Post, usługami online oraz własnym telefonem lub "
+            "komputerem. 30 minut.",
+            "so": "Caawimaad MitID, Digital Post, adeegyada internetka iyo taleefankaaga ama "
+            "kombiyuutarkaaga. 30 daqiiqo.",
+            "fa": "کمک با MitID، پست دیجیتال، خدمات آنلاین و تلفن یا رایانه خودتان. ۳۰ دقیقه.",
+        },
+    },
+    {
+        "slug": "citizen-service",
+        "duration_minutes": 20,
+        "names": {
+            "da": "Tid hos Borgerservice",
+            "en": "Citizen service appointment",
+            "ar": "موعد في خدمة المواطنين",
+            "uk": "Запис до служби обслуговування громадян",
+            "tr": "Vatandaşlık hizmetleri randevusu",
+            "pl": "Wizyta w Borgerservice",
+            "so": "Ballan adeegga muwaadiniinta",
+            "fa": "نوبت خدمات شهروندی",
+        },
+        "descriptions": {
+            "da": "Pas, kørekort, MitID uden dansk pas, fritagelse for Digital Post og andre "
+            "sager, der kræver Borgerservice. 20 minutter.",
+            "en": "Passport, driving licence, MitID without a Danish passport, exemption from "
+            "Digital Post and other matters for Borgerservice. 20 minutes.",
+            "ar": "جواز السفر ورخصة القيادة وMitID بدون جواز سفر دنماركي والإعفاء من البريد "
+            "الرقمي. 20 دقيقة.",
+            "uk": "Паспорт, посвідчення водія, MitID без данського паспорта, звільнення від "
+            "Digital Post. 20 хвилин.",
+            "tr": "Pasaport, ehliyet, Danimarka pasaportu olmadan MitID, Digital Post muafiyeti. "
+            "20 dakika.",
+            "pl": "Paszport, prawo jazdy, MitID bez duńskiego paszportu, zwolnienie z Digital "
+            "Post. 20 minut.",
+            "so": "Baasaboor, laysin darawal, MitID la'aan baasaboor Danish ah, ka dhaafitaan "
+            "Digital Post. 20 daqiiqo.",
+            "fa": "گذرنامه، گواهینامه رانندگی، MitID بدون گذرنامه دانمارکی، معافیت از پست "
+            "دیجیتال. ۲۰ دقیقه.",
+        },
+    },
+]
+
+LOCATIONS: list[dict[str, Any]] = [
+    {
+        "slug": "dokk1",
+        "name": "Dokk1",
+        "kind": "citizen-service",
+        "address": "Hack Kampmanns Plads 2",
+        "postcode": "8000",
+        "city": "Aarhus C",
+        "latitude": 56.1535,
+        "longitude": 10.2144,
+        "notes": {
+            "da": "Hovedbiblioteket og Borgerservice. Trinfri adgang og elevatorer, teleslynge "
+            "ved skrankerne. Spørg i informationen, hvis du ikke kan finde os.",
+            "en": "The main library and Borgerservice. Step-free access and lifts, hearing loop "
+            "at the counters. Ask at the information desk if you cannot find us.",
+        },
+        "drop_in": {
+            "da": "Dokk1: digital hjælp uden tidsbestilling mandag til torsdag kl. 13-16.",
+            "en": "Dokk1: digital help without booking, Monday to Thursday 13:00-16:00.",
+        },
+    },
+    {
+        "slug": "gellerup",
+        "name": "Gellerup Bibliotek",
+        "kind": "library",
+        "address": "Dortheavej 2",
+        "postcode": "8220",
+        "city": "Brabrand",
+        "latitude": 56.1538,
+        "longitude": 10.1355,
+        "notes": {
+            "da": "Trinfri adgang. Hjælp på arabisk, somali og tyrkisk på udvalgte dage.",
+            "en": "Step-free access. Help in Arabic, Somali and Turkish on some days.",
+        },
+        "drop_in": {
+            "da": "Gellerup Bibliotek: spørg personalet om hjælp i åbningstiden.",
+            "en": "Gellerup Library: ask the staff for help during opening hours.",
+        },
+    },
+    {
+        "slug": "tilst",
+        "name": "Tilst Bibliotek",
+        "kind": "library",
+        "address": "Tilst Skolevej 14",
+        "postcode": "8381",
+        "city": "Tilst",
+        "latitude": 56.1869,
+        "longitude": 10.1139,
+        "notes": {"da": "Trinfri adgang.", "en": "Step-free access."},
+    },
+    {
+        "slug": "viby",
+        "name": "Viby Bibliotek",
+        "kind": "library",
+        "address": "Skanderborgvej 170",
+        "postcode": "8260",
+        "city": "Viby J",
+        "latitude": 56.1263,
+        "longitude": 10.1626,
+        "notes": {"da": "Trinfri adgang.", "en": "Step-free access."},
+    },
+    {
+        "slug": "risskov",
+        "name": "Risskov Bibliotek",
+        "kind": "library",
+        "address": "Fortevej 87",
+        "postcode": "8240",
+        "city": "Risskov",
+        "latitude": 56.1921,
+        "longitude": 10.2363,
+        "step_free": False,
+        "notes": {
+            "da": "Der er trin ved indgangen; ring på klokken, så hjælper vi.",
+            "en": "There are steps at the entrance; ring the bell and we will help.",
+        },
+    },
+    {
+        "slug": "hasle",
+        "name": "Hasle Bibliotek",
+        "kind": "library",
+        "address": "Rymarksvej 1",
+        "postcode": "8210",
+        "city": "Aarhus V",
+        "latitude": 56.1745,
+        "longitude": 10.1724,
+        "notes": {"da": "Trinfri adgang.", "en": "Step-free access."},
+    },
+    {
+        "slug": "herberget",
+        "name": "Herberget (besøg fra biblioteket)",
+        "kind": "outreach",
+        "address": "Jægergårdsgade 1",
+        "postcode": "8000",
+        "city": "Aarhus C",
+        "listed": False,
+        "notes": {
+            "da": "For beboere og brugere af herberget. Vi kommer i fællesrummet.",
+            "en": "For residents and users of the shelter. We come to the common room.",
+        },
+    },
+    {
+        "slug": "solbakken",
+        "name": "Plejehjemmet Solbakken (besøg fra biblioteket)",
+        "kind": "outreach",
+        "address": "Solbakkevej 1",
+        "postcode": "8260",
+        "city": "Viby J",
+        "listed": False,
+        "notes": {
+            "da": "For beboere og pårørende. Vi kommer i caféen; tag gerne din egen tablet med.",
+            "en": "For residents and relatives. We come to the café; bring your own tablet.",
+        },
+    },
+    {
+        "slug": "krisecenter",
+        "name": "Krisecenter (besøg fra Borgerservice)",
+        "kind": "outreach",
+        "address": None,
+        "listed": False,
+        "notes": {
+            "da": "Adressen er hemmelig og oplyses af personalet på krisecentret.",
+            "en": "The address is confidential; the staff at the crisis centre will tell you.",
+        },
+    },
+]
+
+#: Staff members: short id → (name, languages spoken).
+STAFF: dict[str, tuple[str, list[str]]] = {
+    "mette": ("Mette Sørensen", ["da", "en"]),
+    "ahmad": ("Ahmad Haddad", ["da", "ar", "en"]),
+    "olena": ("Olena Kovalenko", ["uk", "da", "en"]),
+    "fatma": ("Fatma Yılmaz", ["tr", "da"]),
+    "piotr": ("Piotr Nowak", ["pl", "da", "en"]),
+    "hodan": ("Hodan Warsame", ["so", "da", "en"]),
+    "maryam": ("Maryam Rahimi", ["fa", "da", "en"]),
+    "jens": ("Jens Pedersen", ["da"]),
+    "lars": ("Lars Kristensen", ["da", "en"]),
+    "sara": ("Sara Jensen", ["da", "en"]),
+    "ayse": ("Ayşe Demir", ["tr", "da", "en"]),
+}
+
+MON, TUE, WED, THU, FRI = range(5)
+CS, DH = "citizen-service", "digital-help"
+# (place, session type, weekday, from, to, seats, staff)
+SCHEDULES: list[tuple[str, str, int, str, str, int, list[str]]] = [
+    ("dokk1", CS, MON, "10:00", "15:00", 3, ["mette", "lars", "ahmad"]),
+    ("dokk1", CS, TUE, "10:00", "15:00", 3, ["sara", "lars", "olena"]),
+    ("dokk1", CS, WED, "10:00", "15:00", 3, ["mette", "sara", "ahmad"]),
+    ("dokk1", CS, THU, "10:00", "17:20", 3, ["lars", "olena", "maryam"]),
+    ("dokk1", CS, FRI, "10:00", "13:00", 2, ["mette", "sara"]),
+    ("dokk1", DH, MON, "13:00", "16:00", 2, ["jens", "piotr"]),
+    ("dokk1", DH, TUE, "13:00", "16:00", 2, ["jens", "maryam"]),
+    ("dokk1", DH, WED, "13:00", "16:00", 2, ["jens", "hodan"]),
+    ("dokk1", DH, THU, "13:00", "16:00", 2, ["ayse", "piotr"]),
+    ("gellerup", DH, TUE, "10:00", "13:00", 2, ["ahmad", "hodan"]),
+    ("gellerup", DH, THU, "10:00", "13:00", 2, ["ahmad", "fatma"]),
+    ("tilst", DH, WED, "14:00", "16:00", 1, ["jens"]),
+    ("viby", DH, MON, "10:00", "12:00", 1, ["piotr"]),
+    ("risskov", DH, THU, "14:00", "16:00", 1, ["sara"]),
+    ("hasle", DH, FRI, "10:00", "12:00", 2, ["ayse", "olena"]),
+    ("herberget", DH, TUE, "13:00", "15:00", 1, ["lars"]),
+    ("solbakken", DH, WED, "10:00", "11:30", 2, ["mette", "jens"]),
+    ("krisecenter", CS, FRI, "13:00", "14:20", 1, ["maryam"]),
+]
+
+DEMO_BOOKINGS: list[dict[str, Any]] = [
+    {"name": "Demo Borger", "phone": "+4520000001", "language": "da", "topic": "passport-book"},
+    {"name": "Demo Citizen", "email": "demo@example.org", "language": "en", "topic": None},
+    {
+        "name": "مواطن تجريبي",
+        "phone": "+4520000002",
+        "language": "ar",
+        "topic": "mitid-no-danish-id",
+        "interpreter": True,
+    },
+    {"name": "Демо Громадянин", "phone": "+4520000003", "language": "uk", "topic": None},
+]
+
+
+def _time(text: str) -> dt.time:
+    return dt.time.fromisoformat(text)
+
+
+def add_holiday_closures(session: Session, first_day: dt.date, days: int) -> int:
+    """Danish public holidays (and Christmas Eve, New Year's Eve, Constitution Day) as closures
+    of every location, where not there already."""
+    last_day = first_day + dt.timedelta(days=days)
+    danish = holidays.country_holidays(
+        "DK",
+        years=range(first_day.year, last_day.year + 1),
+        categories=("public", "optional"),
+        language="da",
+    )
+    existing = set(
+        session.exec(
+            select(col(Closure.starts_on)).where(
+                col(Closure.location_id).is_(None), Closure.starts_on >= first_day
+            )
+        ).all()
+    )
+    added = 0
+    for day, name in sorted(danish.items()):
+        if first_day <= day <= last_day and day not in existing:
+            session.add(Closure(starts_on=day, ends_on=day, reason=str(name)))
+            added += 1
+    return added
+
+
+def load_demo(session: Session, zone: ZoneInfo, weeks: int, now: dt.datetime) -> dict[str, int]:
+    """Create the demo data if it is not there, add holiday closures, make the slots, and book a
+    few demo citizens (only into an empty booking table)."""
+    today = now.astimezone(zone).date()
+    created = 0
+    if session.exec(select(Location).where(Location.slug == "dokk1")).first() is None:
+        types = {}
+        for data in SESSION_TYPES:
+            session_type = SessionType(**data)
+            session.add(session_type)
+            types[data["slug"]] = session_type
+        locations = {}
+        for data in LOCATIONS:
+            location = Location(**data)
+            session.add(location)
+            locations[data["slug"]] = location
+        staff = {}
+        for key, (name, languages) in STAFF.items():
+            member = StaffMember(name=name, languages=languages)
+            session.add(member)
+            staff[key] = member
+        session.flush()
+        for place, kind, weekday, start, end, capacity, people in SCHEDULES:
+            location_id, type_id = locations[place].id, types[kind].id
+            assert location_id is not None
+            assert type_id is not None
+            schedule = Schedule(
+                location_id=location_id,
+                session_type_id=type_id,
+                weekday=weekday,
+                starts=_time(start),
+                ends=_time(end),
+                capacity=capacity,
+                valid_from=today - dt.timedelta(days=1),
+            )
+            session.add(schedule)
+            session.flush()
+            for person in people:
+                member_id = staff[person].id
+                assert schedule.id is not None
+                assert member_id is not None
+                session.add(ScheduleStaff(schedule_id=schedule.id, staff_member_id=member_id))
+        created = len(LOCATIONS)
+    closures = add_holiday_closures(session, today, weeks * 7)
+    report = materialise_slots(session, zone, weeks, now=now)
+    session.commit()
+    demo_bookings = 0
+    if session.exec(select(Booking.id)).first() is None:
+        demo_bookings = _book_demo_citizens(session, now)
+    return {
+        "locations_created": created,
+        "closures_added": closures,
+        "slots_created": report.created,
+        "demo_bookings": demo_bookings,
+    }
+
+
+def _book_demo_citizens(session: Session, now: dt.datetime) -> int:
+    dokk1 = session.exec(select(Location).where(Location.slug == "dokk1")).one()
+    citizen_service = session.exec(
+        select(SessionType).where(SessionType.slug == "citizen-service")
+    ).one()
+    slots = session.exec(
+        select(Slot)
+        .where(
+            Slot.location_id == dokk1.id,
+            Slot.session_type_id == citizen_service.id,
+            col(Slot.starts_at) > now,
+            col(Slot.closed).is_(False),
+        )
+        .order_by(col(Slot.starts_at))
+        .limit(len(DEMO_BOOKINGS))
+    ).all()
+    slot_ids = [slot.id for slot in slots if slot.id is not None]
+    booked = 0
+    for slot_id, data in zip(slot_ids, DEMO_BOOKINGS, strict=False):
+        request = BookingRequest(
+            slot_id=slot_id,
+            name=data["name"],
+            language=data["language"],
+            phone=data.get("phone"),
+            email=data.get("email"),
+            topic=data["topic"],
+            needs=Needs(interpreter=data.get("interpreter", False)),
+            channel="web",
+        )
+        try:
+            book(session, request, now=now)
+            booked += 1
+        except BookingError as exc:  # pragma: no cover - demo data only
+            logger.info("demo booking skipped: %s", exc.code)
+    return booked
