@@ -106,7 +106,22 @@ def normalize(text: str) -> str:
     text = _strip_marks(text).translate(_LATIN_FOLD)
     text = _NON_WORD.sub(" ", text).replace("_", " ")
     text = _REPEATS.sub(r"\1", text)
-    return " ".join(text.split())
+    return " ".join(_light_stem(word) for word in text.split())
+
+
+# Arabic light stemming (after Larkey et al.): the article ال, alone or joined with و/ف and the
+# prepositions ب/ك/ل, is written as part of the word; stripping it lets "الرسائل", "والرسائل"
+# and "رسائل" match. Bare و/ف are left alone: they are often root letters (فقدت).
+_ARABIC_PREFIXES = ("وال", "فال", "بال", "كال", "لل", "ال")
+
+
+def _light_stem(word: str) -> str:
+    if not ("\u0621" <= word[:1] <= "\u064a"):
+        return word
+    for prefix in _ARABIC_PREFIXES:
+        if word.startswith(prefix) and len(word) - len(prefix) >= 3:
+            return word[len(prefix) :]
+    return word
 
 
 def tokens(text: str) -> list[str]:

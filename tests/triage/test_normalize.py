@@ -51,3 +51,9 @@ def test_arabic_word_with_vowel_marks_is_not_split() -> None:
 def test_normalize_is_idempotent() -> None:
     for text in ["Hvordan får jeg MitID?", "أين أجد رسائل البريد الرقمي", "Як встановити MitID"]:
         assert normalize(normalize(text)) == normalize(text)
+
+
+def test_arabic_article_is_stripped_but_root_letters_stay() -> None:
+    assert normalize("الرسائل") == normalize("رسائل") == normalize("والرسائل")
+    assert normalize("فقدت") == "فقدت"  # ف here is a root letter, not "and"
+    assert normalize("الي") == "الي"  # too short to carry an article
