@@ -48,12 +48,16 @@ async def test_arabic_flow_then_idle_reset_clears_everything(
     person = await page.locator("#kiosk-person").bounding_box()
     assert person is not None
     assert person["x"] < 1080 / 2
+    violations = await axe_violations(page)
+    assert violations == [], describe(violations)
 
     await page.locator("#kiosk-text").fill(question)
     await page.locator(".kiosk-submit").tap()
     guide = page.locator("article.kiosk-guide")
     await expect(guide).to_be_visible()
     await expect(guide).to_have_attribute("dir", "rtl")
+    violations = await axe_violations(page)  # the answer screen, in Arabic
+    assert violations == [], describe(violations)
     title = await guide.locator("h2").inner_text()
     assert title
     # One step at a time, then the whole list.
