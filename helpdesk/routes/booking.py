@@ -226,12 +226,7 @@ def booking_out(
         topic=booking.topic,
         topic_title=details.topic_title,
         what_to_bring=details.bring,
-        needs=NeedsOut(
-            interpreter=booking.needs_interpreter,
-            wheelchair=booking.needs_wheelchair,
-            own_device=booking.needs_own_device,
-            note=booking.needs_note,
-        ),
+        needs=NeedsOut.of(booking),
         name=booking.name,
         phone=booking.phone,
         email=booking.email,

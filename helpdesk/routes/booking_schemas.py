@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from helpdesk.booking.models import Booking
 from helpdesk.routes.schemas import ErrorDetail, Language
 
 BookingChannel = Literal["web", "kiosk", "chat", "counter", "phone"]
@@ -99,6 +100,15 @@ class NeedsOut(BaseModel):
     wheelchair: bool
     own_device: bool
     note: str | None
+
+    @classmethod
+    def of(cls, booking: Booking) -> NeedsOut:
+        return cls(
+            interpreter=booking.needs_interpreter,
+            wheelchair=booking.needs_wheelchair,
+            own_device=booking.needs_own_device,
+            note=booking.needs_note,
+        )
 
 
 class SessionTypeRef(BaseModel):

@@ -255,12 +255,7 @@ def staff_booking_out(
         session_type=session_type.slug,
         language=booking.language,
         topic=booking.topic,
-        needs=NeedsOut(
-            interpreter=booking.needs_interpreter,
-            wheelchair=booking.needs_wheelchair,
-            own_device=booking.needs_own_device,
-            note=booking.needs_note,
-        ),
+        needs=NeedsOut.of(booking),
         name=booking.name,
         phone=booking.phone,
         email=booking.email,
