@@ -274,8 +274,7 @@ def _checked(form: FormData, name: str) -> bool:
 @public
 async def submit_booking(request: Request) -> Response:
     form = await request.form()
-    language = form.get("lang") if form.get("lang") in LANGUAGES else page_language(request)
-    assert isinstance(language, str)
+    language = _form_language(request, form)
     flow = _flow_params(form, language)
     slot_id = _slot_id(request)
     if slot_id is None:
@@ -454,6 +453,12 @@ async def _booking_page(
     return _page(request, "booking/manage_booking.html", context, language, status_code)
 
 
+def _form_language(request: Request, form: FormData) -> str:
+    """The language the form was filled in (its hidden ``lang``), else the page's language."""
+    chosen = form.get("lang")
+    return chosen if isinstance(chosen, str) and chosen in LANGUAGES else page_language(request)
+
+
 def _manage_fields(form: FormData) -> tuple[str, str]:
     return str(form.get("reference") or "")[:20], str(form.get("contact") or "")[:254]
 
@@ -461,8 +466,7 @@ def _manage_fields(form: FormData) -> tuple[str, str]:
 @public
 async def manage_lookup(request: Request) -> Response:
     form = await request.form()
-    language = form.get("lang") if form.get("lang") in LANGUAGES else page_language(request)
-    assert isinstance(language, str)
+    language = _form_language(request, form)
     reference, contact = _manage_fields(form)
     try:
         booking = await in_session(request, lambda s: find_booking(s, reference, contact))
@@ -479,8 +483,7 @@ async def manage_lookup(request: Request) -> Response:
 @public
 async def manage_cancel(request: Request) -> Response:
     form = await request.form()
-    language = form.get("lang") if form.get("lang") in LANGUAGES else page_language(request)
-    assert isinstance(language, str)
+    language = _form_language(request, form)
     reference, contact = _manage_fields(form)
     try:
         change = await in_session(request, lambda s: cancel(s, reference, contact))
@@ -512,8 +515,7 @@ async def manage_cancel(request: Request) -> Response:
 @public
 async def manage_move(request: Request) -> Response:
     form = await request.form()
-    language = form.get("lang") if form.get("lang") in LANGUAGES else page_language(request)
-    assert isinstance(language, str)
+    language = _form_language(request, form)
     reference, contact = _manage_fields(form)
     raw_slot = str(form.get("slot_id") or "")
     try:
