@@ -13,6 +13,7 @@ from helpdesk.booking.models import (
 )
 from helpdesk.events.models import TriageEvent
 from helpdesk.kb.models import GuideRecord, GuideTranslationRecord
+from helpdesk.sessions.models import SessionLog, SessionTopic
 
 __all__ = [
     "ApiToken",
@@ -24,6 +25,8 @@ __all__ = [
     "LoginAttempt",
     "Schedule",
     "ScheduleStaff",
+    "SessionLog",
+    "SessionTopic",
     "SessionType",
     "Slot",
     "StaffMember",
