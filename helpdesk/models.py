@@ -12,15 +12,24 @@ from helpdesk.booking.models import (
     StaffMember,
 )
 from helpdesk.events.models import TriageEvent
-from helpdesk.kb.models import GuideRecord, GuideTranslationRecord
+from helpdesk.kb.models import (
+    AuditLogRecord,
+    GuideRecord,
+    GuideRevisionRecord,
+    GuideTranslationRecord,
+    KbGenerationRecord,
+)
 from helpdesk.sessions.models import SessionLog, SessionTopic
 
 __all__ = [
     "ApiToken",
+    "AuditLogRecord",
     "Booking",
     "Closure",
     "GuideRecord",
+    "GuideRevisionRecord",
     "GuideTranslationRecord",
+    "KbGenerationRecord",
     "Location",
     "LoginAttempt",
     "Schedule",
