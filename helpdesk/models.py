@@ -19,6 +19,7 @@ from helpdesk.kb.models import (
     GuideTranslationRecord,
     KbGenerationRecord,
 )
+from helpdesk.metrics.models import SessionRollup, TriageRollup
 from helpdesk.sessions.models import SessionLog, SessionTopic
 
 __all__ = [
@@ -35,10 +36,12 @@ __all__ = [
     "Schedule",
     "ScheduleStaff",
     "SessionLog",
+    "SessionRollup",
     "SessionTopic",
     "SessionType",
     "Slot",
     "StaffMember",
     "TriageEvent",
+    "TriageRollup",
     "User",
 ]
