@@ -12,7 +12,7 @@ from helpdesk.accounts.service import purge_login_attempts
 from helpdesk.booking.demo import load_demo
 from helpdesk.booking.schedule import materialise_slots
 from helpdesk.booking.service import purge_contact_details
-from helpdesk.db import session_scope
+from helpdesk.db import flush_deleted_data, session_scope
 from helpdesk.kb.models import utcnow
 from helpdesk.settings import Settings
 
@@ -27,6 +27,8 @@ def purge_personal_data(
     with session_scope(db) as session:
         contacts = purge_contact_details(session, settings.booking_retention_days, now)
         attempts = purge_login_attempts(session, now)
+    if contacts:
+        flush_deleted_data(db)
     return {"booking_contacts_purged": contacts, "login_attempts_deleted": attempts}
 
 

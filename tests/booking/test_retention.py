@@ -7,13 +7,17 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
+import pytest
 from sqlalchemy import inspect, select, text, update
 from sqlmodel import Session, col
 
+from helpdesk.booking.maintenance import purge_personal_data
 from helpdesk.booking.models import Booking
 from helpdesk.booking.service import BookingRequest, Needs, book, purge_contact_details
 from helpdesk.db import session_scope
+from helpdesk.settings import Settings
 from tests.booking.conftest import World
 from tests.conftest import REPO
 
@@ -114,3 +118,19 @@ def test_helpdesk_purge_command_uses_the_setting(world: World, database_url: str
         ).scalar()
     assert name is None
     assert NAME not in every_text_value(world)
+
+
+def test_purged_details_do_not_linger_in_the_sqlite_files(
+    world: World, settings: Settings, database_url: str
+) -> None:
+    if not database_url.startswith("sqlite"):
+        pytest.skip("SQLite's files only: PostgreSQL's autovacuum reclaims dead rows")
+    booking = make_booking(world, world.slot(capacity=2, session_type=world.citizen))
+    age(world, booking.id or 0, days=31)
+    database = Path(database_url.removeprefix("sqlite:///"))
+    assert purge_personal_data(world.engine, settings)["booking_contacts_purged"] == 1
+    for path in (database, database.with_name(database.name + "-wal")):
+        if path.exists():
+            raw = path.read_bytes()
+            for personal in (NAME, EMAIL, NOTE):
+                assert personal.encode() not in raw, (path.name, personal)
