@@ -73,6 +73,12 @@ MESSAGES: dict[str, str] = {
         "This Idempotency-Key was already used for a different booking. Use a new key."
     ),
     "invalid_date": N_("Please give dates as YYYY-MM-DD, for example 2026-12-01."),
+    # Session logs
+    "session_booking_not_found": N_("There is no booking with that number."),
+    "booking_cancelled": N_("That booking was cancelled, so no session can be logged for it."),
+    "session_already_logged": N_("A session has already been logged for that booking."),
+    "other_topic_required": N_('Please describe the topic "Other" in a few words.'),
+    "held_on_out_of_range": N_("The day must be today or within the last 31 days."),
     # Accounts
     "csrf_failed": N_("The form has expired. Please go back, reload the page and try again."),
 }
