@@ -12,6 +12,7 @@ from helpdesk.db import session_scope
 from helpdesk.errors import ApiError, request_language
 from helpdesk.events.service import record_feedback, record_triage
 from helpdesk.kb.content import Guide
+from helpdesk.kb.markup import render_markdown
 from helpdesk.openapi import Operation, QueryParam, build_openapi, operation
 from helpdesk.privacy import remove_personal_data
 from helpdesk.routes._body import parse_json_body
@@ -162,6 +163,7 @@ async def list_guides(request: Request) -> JSONResponse:
 
 
 def guide_detail(guide: Guide, language: str) -> GuideDetail:
+    """One guide as citizens get it, its Markdown fields also rendered and sanitised."""
     served, version = guide.translation(language)
     return GuideDetail(
         slug=guide.slug,
@@ -183,6 +185,9 @@ def guide_detail(guide: Guide, language: str) -> GuideDetail:
         draft_notice=draft_notice(served) if version.review_status == "draft" else None,
         last_checked=version.last_checked,
         available_languages=list(guide.translations),
+        steps_html=[render_markdown(step) for step in version.steps],
+        bring_html=[render_markdown(item) for item in version.bring],
+        help_in_person_html=render_markdown(version.help_in_person, tight=False),
     )
 
 

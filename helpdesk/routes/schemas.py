@@ -89,6 +89,15 @@ class GuideDetail(BaseModel):
     draft_notice: str | None = Field(description="Shown to the citizen when a draft is served.")
     last_checked: dt.date
     available_languages: list[Language]
+    steps_html: list[str] = Field(
+        description="Read-only: each step's simple Markdown as sanitised HTML (inline, for an li)."
+    )
+    bring_html: list[str] = Field(
+        description="Read-only: each item to bring as sanitised HTML (inline, for an li)."
+    )
+    help_in_person_html: str = Field(
+        description="Read-only: help in person as sanitised HTML (paragraphs, lists, links)."
+    )
 
 
 class ErrorDetail(BaseModel):

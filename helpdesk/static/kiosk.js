@@ -92,6 +92,16 @@
     return node;
   }
 
+  // Guide text arrives from the API already sanitised (steps_html, bring_html,
+  // help_in_person_html: only p, strong, em, a, lists, br); it is parsed inertly and moved in.
+  function fromHtml(tag, attrs, html) {
+    const node = el(tag, attrs);
+    const parsed = new DOMParser().parseFromString(html, "text/html");
+    node.append(...parsed.body.childNodes);
+    return node;
+  }
+  const plain = (html) => new DOMParser().parseFromString(html, "text/html").body.textContent;
+
   function show(...nodes) {
     stopSpeaking();
     ask.hidden = true;
@@ -151,7 +161,7 @@
     }
     // Steps: one at a time (the default) or the whole list.
     const list = el("ol", { class: "kiosk-steps" });
-    guide.steps.forEach((step) => list.append(el("li", { text: step })));
+    guide.steps_html.forEach((step) => list.append(fromHtml("li", {}, step)));
     const counter = el("p", { class: "kiosk-step-counter", "aria-live": "polite" });
     const prev = el("button", { type: "button", class: "button button-secondary", text: t("previous") });
     const next = el("button", { type: "button", class: "button button-primary", text: t("next") });
@@ -172,10 +182,11 @@
     article.append(counter, list, el("div", { class: "button-row kiosk-step-buttons" }, prev, next, toggle));
     if (guide.bring.length) {
       const bring = el("ul");
-      guide.bring.forEach((item) => bring.append(el("li", { text: item })));
+      guide.bring_html.forEach((item) => bring.append(fromHtml("li", {}, item)));
       article.append(el("h3", { text: t("what_you_need") }), bring);
     }
-    article.append(el("h3", { text: t("help_in_person") }), el("p", { text: guide.help_in_person }));
+    article.append(el("h3", { text: t("help_in_person") }),
+      fromHtml("div", { class: "kiosk-help" }, guide.help_in_person_html));
 
     const voice = voiceFor(guide.language);
     if (voice) {
@@ -183,7 +194,7 @@
       read.addEventListener("click", () => {
         if (speech.speaking) { stopSpeaking(); read.textContent = t("read_aloud"); return; }
         const utterance = new SpeechSynthesisUtterance(
-          [guide.title, guide.summary, ...guide.steps].join(". "));
+          [guide.title, guide.summary, ...guide.steps_html.map(plain)].join(". "));
         utterance.lang = guide.language;
         utterance.voice = voice;
         utterance.onend = () => { read.textContent = t("read_aloud"); };

@@ -14,6 +14,7 @@ from starlette.responses import HTMLResponse
 
 from helpdesk import LANGUAGES
 from helpdesk.i18n import is_rtl, native_name, translations
+from helpdesk.kb.markup import render_markdown
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[1] / "templates"
 _language: contextvars.ContextVar[str] = contextvars.ContextVar("language", default="da")
@@ -44,6 +45,10 @@ def _make_environment() -> Environment:
         value, fmt, locale=_language.get()
     )
     env.filters["number"] = lambda value: format_decimal(value, locale=_language.get())
+    # Guide text (steps, what to bring, help in person) is simple Markdown: rendered and
+    # sanitised here, so no template ever needs |safe for it.
+    env.filters["markdown"] = render_markdown
+    env.filters["markdown_block"] = lambda text: render_markdown(text, tight=False)
     return env
 
 
