@@ -75,6 +75,11 @@ def load_knowledge_base(kb_dir: Path = KB_DIR) -> LoadResult:
         guide = load_guide_dir(directory, errors)
         if guide is not None:
             guides.append(guide)
+    intents = load_intents(kb_dir, errors)
+    return LoadResult(KnowledgeBase(guides=guides, intents=intents), errors)
+
+
+def load_intents(kb_dir: Path, errors: list[str]) -> list[Intent]:
     intents = []
     intents_dir = kb_dir / "intents"
     for path in sorted(intents_dir.glob("*.toml")) if intents_dir.is_dir() else []:
@@ -85,7 +90,7 @@ def load_knowledge_base(kb_dir: Path = KB_DIR) -> LoadResult:
             intents.append(Intent.model_validate(data))
         except ValidationError as exc:
             errors.extend(_format_validation_error(str(path), exc))
-    return LoadResult(KnowledgeBase(guides=guides, intents=intents), errors)
+    return intents
 
 
 def write_guide_dir(guide: Guide, kb_dir: Path) -> None:

@@ -8,6 +8,8 @@ from typing import Any
 from sqlalchemy import JSON, Column, DateTime, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from helpdesk.dbtypes import UTCDateTime
+
 
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
@@ -60,12 +62,12 @@ class GuideTranslationRecord(SQLModel, table=True):
     updated_by: str | None = Field(default=None, max_length=80)
     reviewed_by: str | None = Field(default=None, max_length=80)
     reviewed_at: dt.datetime | None = Field(
-        default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
+        default=None, sa_column=Column(UTCDateTime(), nullable=True)
     )
     #: The Danish or English source changed after this version was last saved.
     stale: bool = False
     stale_since: dt.datetime | None = Field(
-        default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
+        default=None, sa_column=Column(UTCDateTime(), nullable=True)
     )
 
 
@@ -79,7 +81,7 @@ class GuideRevisionRecord(SQLModel, table=True):
     guide_id: int = Field(foreign_key="guide.id", ondelete="CASCADE")
     language: str = Field(max_length=8)
     created_at: dt.datetime = Field(
-        default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
+        default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
     )
     #: Username, or "files" for an import.
     actor: str = Field(max_length=80)
@@ -97,9 +99,7 @@ class AuditLogRecord(SQLModel, table=True):
     __table_args__ = (Index("ix_audit_log_at", "at"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    at: dt.datetime = Field(
-        default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
-    )
+    at: dt.datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
     actor: str = Field(max_length=80)
     action: str = Field(max_length=32)
     #: What was changed, e.g. "guide:mitid-new-phone/ar".

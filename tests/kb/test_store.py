@@ -15,14 +15,14 @@ def test_import_is_idempotent_and_round_trips(db_engine: Engine, real_kb: Knowle
     versions = sum(len(g.translations) for g in real_kb.guides)
     with session_scope(db_engine) as session:
         first = import_guides(session, real_kb.guides)
-    assert first.as_dict() == {"created": versions, "updated": 0, "unchanged": 0}
+    assert first.as_dict() == {"created": versions, "updated": 0, "unchanged": 0, "kept_edits": 0}
     with Session(db_engine) as session:
         stamps = {r.id: r.updated_at for r in session.exec(select(GuideTranslationRecord))}
         fingerprint = knowledge_base_version(session)
 
     with session_scope(db_engine) as session:
         second = import_guides(session, real_kb.guides)
-    assert second.as_dict() == {"created": 0, "updated": 0, "unchanged": versions}
+    assert second.as_dict() == {"created": 0, "updated": 0, "unchanged": versions, "kept_edits": 0}
     with Session(db_engine) as session:
         assert {r.id: r.updated_at for r in session.exec(select(GuideTranslationRecord))} == stamps
         assert knowledge_base_version(session) == fingerprint
