@@ -36,10 +36,12 @@ from helpdesk.routes import (
     health,
     kiosk,
     pages,
+    sessions,
     staff,
     staff_day,
     widget,
 )
+from helpdesk.sessions.history import load_demo_history
 from helpdesk.settings import Settings
 from helpdesk.web.access import AccessControlMiddleware, public
 
@@ -82,6 +84,23 @@ def create_app(settings: Settings | None = None) -> Starlette:
         logger.info(
             "booking maintenance: %s", run_booking_maintenance(db, settings, demo=settings.demo)
         )
+        if settings.demo:
+            # A year of anonymous session logs and triage events, once, for the dashboard.
+            try:
+                history = load_demo_history(
+                    db,
+                    question_retention_days=settings.question_retention_days,
+                    timezone=settings.timezone,
+                )
+                logger.info("demo history: %s", history or "already there")
+                if history:
+                    # The bulk load bypasses the ORM hooks that keep the rollups in step.
+                    from helpdesk.metrics.rollup import rebuild
+
+                    with session_scope(db) as session:
+                        rebuild(session, settings.timezone)
+            except Exception:
+                logger.exception("demo history failed; the service runs without it")
         live = LiveKnowledgeBase(db, loaded.knowledge_base.intents)
         live.refresh(force=True)
         return live
@@ -124,6 +143,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             *booking_pages.routes,
             *accounts.routes,
             *staff_day.routes,
+            *sessions.routes,
             Route("/", public(home), methods=["GET"], name="home"),
             Mount("/static", app=public(StaticFiles(directory=STATIC_DIR)), name="static"),
             Mount("/assets/dkfds", app=public(assets("dkfds/dist")), name="dkfds"),

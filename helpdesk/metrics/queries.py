@@ -1,0 +1,451 @@
+"""Aggregations for the coordinator: session logs, self-service (triage) and bookings.
+
+Every count is read from the daily rollups (thousands of rows for a year, whatever the volume)
+except combinations of two or more session attributes in :func:`metrics`, which only the JSON
+API asks for and which are counted from session_log itself. Everything published goes through
+:mod:`helpdesk.metrics.suppression`.
+
+A period is two local dates, both included (``HELPDESK_TIMEZONE``); a location narrows session
+logs and bookings to one place. Triage events have no place (the kiosk, chat and web are the
+same service everywhere), so self-service figures are for the whole municipality.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import and_, func
+from sqlalchemy.sql.elements import ColumnElement
+from sqlmodel import Session, col, select
+
+from helpdesk.booking.models import Booking, Location
+from helpdesk.metrics.models import SessionRollup, TriageRollup
+from helpdesk.metrics.suppression import Cell, publish_total, suppress
+from helpdesk.sessions.models import (
+    AGE_BANDS,
+    CHANNELS,
+    FIRST_VISIT,
+    OUTCOMES,
+    SELF_RELIANCE,
+    SessionLog,
+    SessionTopic,
+)
+
+#: What ``metrics(group_by=...)`` may group session logs by.
+GROUP_BY: tuple[str, ...] = (
+    "topic",
+    "location",
+    "channel",
+    "language",
+    "age_band",
+    "outcome",
+    "self_reliance",
+    "week",
+)
+#: Session attributes (one value per session, except topic).
+ATTRIBUTES: tuple[str, ...] = (
+    "topic",
+    "channel",
+    "language",
+    "age_band",
+    "outcome",
+    "self_reliance",
+)
+#: The known values of each attribute, in the order tables list them.
+ORDER: dict[str, tuple[str, ...]] = {
+    "channel": CHANNELS,
+    "age_band": AGE_BANDS,
+    "outcome": OUTCOMES,
+    "self_reliance": SELF_RELIANCE,
+    "first_visit": FIRST_VISIT,
+    "interpreter": ("yes", "no"),
+    "triage_channel": ("kiosk", "chat", "web", "counter"),
+    "triage_outcome": ("guide", "clarify", "human"),
+    "helpful": ("yes", "no", "unanswered"),
+    "booking_status": ("booked", "arrived", "no_show", "cancelled"),
+}
+TRIAGE_OUTCOMES = ORDER["triage_outcome"]
+#: Walk-ins are registered through the booking table but are not bookings.
+WALK_IN_CHANNEL = "walk-in"
+
+
+@dataclass(frozen=True)
+class Period:
+    start: dt.date
+    end: dt.date
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    def utc_bounds(self, zone: ZoneInfo) -> tuple[dt.datetime, dt.datetime]:
+        """The period as UTC instants: local midnight at the start to local midnight after."""
+        start = dt.datetime.combine(self.start, dt.time(), tzinfo=zone)
+        end = dt.datetime.combine(self.end + dt.timedelta(days=1), dt.time(), tzinfo=zone)
+        return start.astimezone(dt.UTC), end.astimezone(dt.UTC)
+
+
+@dataclass(frozen=True)
+class Table:
+    """A published table: its dimensions, its cells (suppressed), and its total.
+
+    ``total`` is what the shares are of: the number of sessions (or events, or bookings) in the
+    period, which for topics is not the sum of the cells (a session can have several topics).
+    """
+
+    name: str
+    dimensions: tuple[str, ...]
+    cells: list[Cell[tuple[str, ...]]]
+    total: int | None
+    shares: dict[tuple[str, ...], float | None] = field(default_factory=dict)
+
+    def cell(self, *key: str) -> Cell[tuple[str, ...]] | None:
+        return next((c for c in self.cells if c.key == key), None)
+
+    def share(self, *key: str) -> float | None:
+        return self.shares.get(key)
+
+
+def _sort_key(dimensions: Sequence[str], key: tuple[str, ...]) -> tuple[object, ...]:
+    """Known values in their natural order, others (topics, languages, places) by name."""
+    parts: list[object] = []
+    for dimension, value in zip(dimensions, key, strict=True):
+        order = ORDER.get(dimension, ())
+        parts.append((order.index(value), "") if value in order else (len(order), value))
+    return tuple(parts)
+
+
+def make_table(
+    name: str,
+    dimensions: Sequence[str],
+    counts: dict[tuple[str, ...], int],
+    total: int,
+    complete: bool = True,
+) -> Table:
+    """Suppress ``counts`` and derive each cell's share of ``total``.
+
+    With ``complete``, a one-dimensional table lists every known value of its dimension, zero
+    counts included, so that tables of different periods line up.
+    """
+    dimensions = tuple(dimensions)
+    if complete and len(dimensions) == 1 and dimensions[0] in ORDER:
+        for value in ORDER[dimensions[0]]:
+            counts.setdefault((value,), 0)
+    published = suppress(counts, len(dimensions))
+    cells = sorted(published.values(), key=lambda c: _sort_key(dimensions, c.key))
+    published_total = publish_total(total)
+    shares: dict[tuple[str, ...], float | None] = {}
+    if len(dimensions) == 1:
+        for cell in cells:
+            shares[cell.key] = (
+                None if cell.count is None or not published_total else cell.count / published_total
+            )
+    return Table(name, dimensions, cells, published_total, shares)
+
+
+# --- session logs ------------------------------------------------------------------------------
+
+
+def _rollup_filter(period: Period, location_id: int | None) -> list[ColumnElement[bool]]:
+    conditions = [
+        col(SessionRollup.day) >= period.start,
+        col(SessionRollup.day) <= period.end,
+    ]
+    if location_id is not None:
+        conditions.append(col(SessionRollup.location_id) == location_id)
+    return conditions
+
+
+def session_counts(
+    session: Session,
+    period: Period,
+    dimension: str,
+    by: Sequence[str] = ("value",),
+    location_id: int | None = None,
+) -> dict[tuple[str, ...], int]:
+    """Sessions per value of one attribute (``dimension``), optionally also per place and
+    week: ``by`` lists "value", "location" (the place's slug) and "week" (ISO date of Monday)."""
+    columns = {
+        "value": col(SessionRollup.value),
+        "location": col(SessionRollup.location_id),
+        "week": col(SessionRollup.week),
+    }
+    selected = [columns[name] for name in by]
+    rows = session.exec(
+        select(*selected, func.sum(SessionRollup.sessions))  # type: ignore[call-overload]
+        .where(SessionRollup.dimension == dimension, *_rollup_filter(period, location_id))
+        .group_by(*selected)
+    ).all()
+    slugs = _location_slugs(session) if "location" in by else {}
+    counts: dict[tuple[str, ...], int] = {}
+    for row in rows:
+        *values, n = row
+        if not n:
+            continue
+        key = tuple(
+            slugs.get(value, str(value))
+            if name == "location"
+            else (value.isoformat() if name == "week" else str(value))
+            for name, value in zip(by, values, strict=True)
+        )
+        counts[key] = counts.get(key, 0) + int(n)
+    return counts
+
+
+def session_total(session: Session, period: Period, location_id: int | None = None) -> int:
+    # Every session has exactly one channel: the sum over channels is the number of sessions.
+    return sum(session_counts(session, period, "channel", location_id=location_id).values())
+
+
+def _location_slugs(session: Session) -> dict[int, str]:
+    return {
+        location_id: slug
+        for location_id, slug in session.exec(select(Location.id, Location.slug)).all()
+        if location_id is not None
+    }
+
+
+SESSION_TABLES: tuple[str, ...] = (
+    "topic",
+    "location",
+    "channel",
+    "language",
+    "age_band",
+    "outcome",
+    "self_reliance",
+    "first_visit",
+    "interpreter",
+)
+
+
+def session_tables(
+    session: Session, period: Period, location_id: int | None = None
+) -> dict[str, Table]:
+    """One table per attribute (and per place), each with shares of all sessions."""
+    total = session_total(session, period, location_id)
+    tables: dict[str, Table] = {}
+    for name in SESSION_TABLES:
+        if name == "location":
+            # Sessions per place: summed over channels (one per session).
+            counts = session_counts(session, period, "channel", ("location",), location_id)
+        else:
+            counts = session_counts(session, period, name, location_id=location_id)
+        tables[name] = make_table(name, (name,), counts, total)
+    return tables
+
+
+def weekly_sessions(
+    session: Session, period: Period, location_id: int | None = None
+) -> dict[str, Table]:
+    """Sessions per week ("weekly_total"), and per week and "can do it alone next time?"
+    answer ("weekly", two dimensions: each week's line sums to its published total, so it is
+    protected as a line)."""
+    totals = session_counts(session, period, "channel", ("week",), location_id)
+    total = sum(totals.values())
+    counts = session_counts(session, period, "self_reliance", ("week", "value"), location_id)
+    return {
+        "weekly_total": make_table("weekly_total", ("week",), totals, total),
+        "weekly": make_table("weekly", ("week", "self_reliance"), counts, total),
+    }
+
+
+@dataclass(frozen=True)
+class KeyFigures:
+    sessions: int | None
+    self_reliance: float | None
+    repeat_visits: float | None
+    outreach: float | None
+    interpreter: float | None
+    solved: float | None
+
+
+def key_figures(tables: dict[str, Table]) -> KeyFigures:
+    return KeyFigures(
+        sessions=tables["channel"].total,
+        self_reliance=tables["self_reliance"].share("yes"),
+        repeat_visits=tables["first_visit"].share("no"),
+        outreach=tables["channel"].share("outreach"),
+        interpreter=tables["interpreter"].share("yes"),
+        solved=tables["outcome"].share("solved"),
+    )
+
+
+# --- self-service: triage events and bookings --------------------------------------------------
+
+
+def triage_counts(
+    session: Session, period: Period, by: Sequence[str]
+) -> dict[tuple[str, ...], int]:
+    """Triage events per any of "channel", "language", "outcome", "helpful", "week"."""
+    selected = [col(getattr(TriageRollup, name)) for name in by]
+    rows = session.exec(
+        select(*selected, func.sum(TriageRollup.events))  # type: ignore[call-overload]
+        .where(col(TriageRollup.day) >= period.start, col(TriageRollup.day) <= period.end)
+        .group_by(*selected)
+    ).all()
+    counts: dict[tuple[str, ...], int] = {}
+    for row in rows:
+        *values, n = row
+        if n:
+            key = tuple(v.isoformat() if isinstance(v, dt.date) else str(v) for v in values)
+            counts[key] = int(n)
+    return counts
+
+
+def self_service_tables(session: Session, period: Period) -> dict[str, Table]:
+    by_outcome = triage_counts(session, period, ("outcome",))
+    total = sum(by_outcome.values())
+    feedback = triage_counts(session, period, ("helpful",))
+    answered = feedback.get(("yes",), 0) + feedback.get(("no",), 0)
+    tables = {
+        "triage_channel": make_table(
+            "triage_channel",
+            ("triage_channel",),
+            triage_counts(session, period, ("channel",)),
+            total,
+        ),
+        "triage_language": make_table(
+            "triage_language", ("language",), triage_counts(session, period, ("language",)), total
+        ),
+        "triage_outcome": make_table(
+            "triage_outcome",
+            ("triage_outcome",),
+            by_outcome,
+            total,
+        ),
+        # Shares of the answers given: the deflection rate is the share of "yes".
+        "triage_feedback": make_table(
+            "triage_feedback",
+            ("helpful",),
+            {key: n for key, n in feedback.items() if key != ("unanswered",)},
+            answered,
+            complete=False,
+        ),
+        "triage_weekly_total": make_table(
+            "triage_weekly_total", ("week",), triage_counts(session, period, ("week",)), total
+        ),
+        "triage_weekly": make_table(
+            "triage_weekly",
+            ("week", "triage_outcome"),
+            triage_counts(session, period, ("week", "outcome")),
+            total,
+        ),
+    }
+    return tables
+
+
+def booking_table(
+    session: Session, period: Period, zone: ZoneInfo, location_id: int | None = None
+) -> Table:
+    """Bookings (not walk-ins) whose session falls in the period, by status."""
+    start, end = period.utc_bounds(zone)
+    conditions = [
+        col(Booking.starts_at) >= start,
+        col(Booking.starts_at) < end,
+        col(Booking.channel) != WALK_IN_CHANNEL,
+    ]
+    if location_id is not None:
+        conditions.append(col(Booking.location_id) == location_id)
+    rows = session.exec(
+        select(Booking.status, func.count()).where(and_(*conditions)).group_by(col(Booking.status))
+    ).all()
+    counts: dict[tuple[str, ...], int] = {(str(status),): int(n) for status, n in rows}
+    return make_table("bookings", ("booking_status",), counts, sum(counts.values()))
+
+
+@dataclass(frozen=True)
+class SelfServiceFigures:
+    questions: int | None
+    answered_by_guide: float | None
+    helped: float | None
+    handed_off: int | None
+    bookings: int | None
+    no_shows: int | None
+
+
+def self_service_figures(tables: dict[str, Table], bookings: Table) -> SelfServiceFigures:
+    human = tables["triage_outcome"].cell("human")
+    no_show = bookings.cell("no_show")
+    return SelfServiceFigures(
+        questions=tables["triage_outcome"].total,
+        answered_by_guide=tables["triage_outcome"].share("guide"),
+        helped=tables["triage_feedback"].share("yes"),
+        handed_off=human.count if human else 0,
+        bookings=bookings.total,
+        no_shows=no_show.count if no_show else 0,
+    )
+
+
+# --- the generic query behind GET /api/v1/metrics ----------------------------------------------
+
+
+class UnknownGroup(ValueError):
+    """A group_by name that is not in :data:`GROUP_BY`."""
+
+
+def metrics(
+    session: Session,
+    start: dt.date,
+    end: dt.date,
+    group_by: Sequence[str],
+    location: int | None = None,
+) -> Table:
+    """Session logs counted by any combination of :data:`GROUP_BY`, suppressed.
+
+    One attribute (with or without place and week) is read from the rollup; two or more
+    attributes at once are counted from the session logs.
+    """
+    unknown = [name for name in group_by if name not in GROUP_BY]
+    if unknown:
+        raise UnknownGroup(", ".join(unknown))
+    group_by = list(dict.fromkeys(group_by))
+    period = Period(start, end)
+    attributes = [name for name in group_by if name in ATTRIBUTES]
+    total = session_total(session, period, location)
+    if len(attributes) <= 1:
+        # Without an attribute, count over channel (one per session) and sum it away.
+        dimension = attributes[0] if attributes else "channel"
+        by = ["value" if name in ATTRIBUTES else name for name in group_by]
+        counts = session_counts(session, period, dimension, by, location)
+    else:
+        counts = _raw_counts(session, period, group_by, location)
+    return make_table("metrics", tuple(group_by), counts, total, complete=False)
+
+
+def _raw_counts(
+    session: Session, period: Period, group_by: Sequence[str], location_id: int | None
+) -> dict[tuple[str, ...], int]:
+    columns: dict[str, Any] = {
+        "topic": col(SessionTopic.topic),
+        "location": col(SessionLog.location_id),
+        "channel": col(SessionLog.channel),
+        "language": col(SessionLog.language),
+        "age_band": col(SessionLog.age_band),
+        "outcome": col(SessionLog.outcome),
+        "self_reliance": col(SessionLog.self_reliance),
+        "week": col(SessionLog.week),
+    }
+    selected = [columns[name] for name in group_by]
+    query = select(*selected, func.count()).where(  # type: ignore[call-overload]
+        col(SessionLog.held_on) >= period.start, col(SessionLog.held_on) <= period.end
+    )
+    if "topic" in group_by:
+        query = query.join(SessionTopic, col(SessionTopic.session_id) == col(SessionLog.id))
+    if location_id is not None:
+        query = query.where(col(SessionLog.location_id) == location_id)
+    slugs = _location_slugs(session) if "location" in group_by else {}
+    counts: dict[tuple[str, ...], int] = {}
+    for row in session.exec(query.group_by(*selected)).all():
+        *values, n = row
+        key = tuple(
+            slugs.get(value, str(value))
+            if name == "location"
+            else (value.isoformat() if isinstance(value, dt.date) else str(value))
+            for name, value in zip(group_by, values, strict=True)
+        )
+        counts[key] = int(n)
+    return counts

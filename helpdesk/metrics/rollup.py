@@ -1,0 +1,270 @@
+"""Keeping the daily rollups (:mod:`helpdesk.metrics.models`) in step with their sources.
+
+Whoever writes session logs or triage events through the ORM (``session.add``, changing
+``helpful``, deleting) keeps the rollups right without knowing about them: a flush hook adds and
+subtracts the same changes in the same transaction, so a rollback undoes both. Bulk loads that
+bypass the ORM (the demo history generator, the bench) call :func:`rebuild` afterwards.
+
+Triage events are counted by local day, so the hook needs the service's time zone:
+:func:`set_timezone` is called once at start-up (``create_app``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Iterable
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Connection, Table, event, inspect, text
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session as OrmSession
+from sqlalchemy.orm import UOWTransaction
+
+from helpdesk.events.models import TriageEvent
+from helpdesk.metrics.models import SessionRollup, TriageRollup
+from helpdesk.sessions.models import SessionLog, SessionTopic
+
+#: The session-log attributes counted per value (topic is counted from session_topic).
+SESSION_DIMENSIONS: tuple[str, ...] = (
+    "channel",
+    "language",
+    "interpreter",
+    "age_band",
+    "first_visit",
+    "outcome",
+    "self_reliance",
+)
+DEFAULT_TIMEZONE = "Europe/Copenhagen"
+_zone = ZoneInfo(DEFAULT_TIMEZONE)
+
+SESSION_TABLE: Table = SessionRollup.__table__  # type: ignore[attr-defined]
+TRIAGE_TABLE: Table = TriageRollup.__table__  # type: ignore[attr-defined]
+
+
+def set_timezone(name: str) -> None:
+    """The zone whose calendar days triage events are counted by."""
+    global _zone
+    _zone = ZoneInfo(name)
+
+
+def current_zone() -> ZoneInfo:
+    return _zone
+
+
+def week_of(day: dt.date) -> dt.date:
+    """The Monday of the ISO week ``day`` is in."""
+    return day - dt.timedelta(days=day.weekday())
+
+
+def local_day(moment: dt.datetime, zone: ZoneInfo | None = None) -> dt.date:
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(zone or _zone).date()
+
+
+def helpful_value(helpful: bool | None) -> str:
+    return "unanswered" if helpful is None else ("yes" if helpful else "no")
+
+
+def _session_value(dimension: str, value: Any) -> str:
+    if dimension == "interpreter":
+        return "yes" if value else "no"
+    return str(value)
+
+
+# --- the flush hook ----------------------------------------------------------------------------
+
+SessionKey = tuple[str, dt.date, int, str]
+TriageKey = tuple[dt.date, str, str, str, str]
+
+
+def _old(obj: object, attribute: str) -> Any:
+    """The value an attribute had before this flush (the current one if it did not change)."""
+    history = inspect(obj).attrs[attribute].history
+    if history.deleted:
+        return history.deleted[0]
+    return getattr(obj, attribute)
+
+
+def _session_keys(log: SessionLog, *, before: bool = False) -> list[SessionKey]:
+    def get(name: str) -> Any:
+        return _old(log, name) if before else getattr(log, name)
+
+    day, location = get("held_on"), get("location_id")
+    return [(d, day, location, _session_value(d, get(d))) for d in SESSION_DIMENSIONS]
+
+
+def _topic_key(topic: SessionTopic, *, before: bool = False) -> SessionKey:
+    def get(name: str) -> Any:
+        return _old(topic, name) if before else getattr(topic, name)
+
+    return ("topic", get("held_on"), get("location_id"), get("topic"))
+
+
+def _triage_key(event_row: TriageEvent, *, before: bool = False) -> TriageKey:
+    def get(name: str) -> Any:
+        return _old(event_row, name) if before else getattr(event_row, name)
+
+    return (
+        local_day(get("created_at")),
+        get("channel"),
+        get("language"),
+        get("outcome"),
+        helpful_value(get("helpful")),
+    )
+
+
+@event.listens_for(OrmSession, "after_flush")
+def _count_flushed(session: OrmSession, _context: UOWTransaction) -> None:
+    sessions: Counter[SessionKey] = Counter()
+    triage: Counter[TriageKey] = Counter()
+    for obj in session.new:
+        if isinstance(obj, SessionLog):
+            sessions.update(_session_keys(obj))
+        elif isinstance(obj, SessionTopic):
+            sessions[_topic_key(obj)] += 1
+        elif isinstance(obj, TriageEvent):
+            triage[_triage_key(obj)] += 1
+    for obj in session.deleted:
+        if isinstance(obj, SessionLog):
+            sessions.subtract(_session_keys(obj, before=True))
+        elif isinstance(obj, SessionTopic):
+            sessions[_topic_key(obj, before=True)] -= 1
+        elif isinstance(obj, TriageEvent):
+            triage[_triage_key(obj, before=True)] -= 1
+    for obj in session.dirty:
+        if not session.is_modified(obj):
+            continue
+        if isinstance(obj, SessionLog):
+            sessions.subtract(_session_keys(obj, before=True))
+            sessions.update(_session_keys(obj))
+        elif isinstance(obj, SessionTopic):
+            sessions[_topic_key(obj, before=True)] -= 1
+            sessions[_topic_key(obj)] += 1
+        elif isinstance(obj, TriageEvent):
+            triage[_triage_key(obj, before=True)] -= 1
+            triage[_triage_key(obj)] += 1
+    if changes := [(key, n) for key, n in sessions.items() if n]:
+        _add_sessions(session.connection(), changes)
+    if triage_changes := [(key, n) for key, n in triage.items() if n]:
+        _add_triage(session.connection(), triage_changes)
+
+
+def _upsert(
+    connection: Connection, table: Table, count_column: str, rows: list[dict[str, Any]]
+) -> None:
+    dialect = connection.dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert(table)
+    statement = statement.on_conflict_do_update(
+        index_elements=[column.name for column in table.primary_key.columns],
+        set_={count_column: table.c[count_column] + statement.excluded[count_column]},
+    )
+    connection.execute(statement, rows)
+
+
+def _add_sessions(connection: Connection, changes: Iterable[tuple[SessionKey, int]]) -> None:
+    rows = [
+        {
+            "dimension": dimension,
+            "day": day,
+            "location_id": location,
+            "value": value,
+            "week": week_of(day),
+            "sessions": n,
+        }
+        for (dimension, day, location, value), n in sorted(changes)
+    ]
+    _upsert(connection, SESSION_TABLE, "sessions", rows)
+
+
+def _add_triage(connection: Connection, changes: Iterable[tuple[TriageKey, int]]) -> None:
+    rows = [
+        {
+            "day": day,
+            "channel": channel,
+            "language": language,
+            "outcome": outcome,
+            "helpful": helpful,
+            "week": week_of(day),
+            "events": n,
+        }
+        for (day, channel, language, outcome, helpful), n in sorted(changes)
+    ]
+    _upsert(connection, TRIAGE_TABLE, "events", rows)
+
+
+# --- rebuilding from the sources ---------------------------------------------------------------
+
+
+def rebuild(session: OrmSession, timezone: str | None = None) -> None:
+    """Recompute both rollups from session_log, session_topic and triage_event (after a bulk
+    load, or to repair). Runs in the caller's transaction."""
+    rebuild_sessions(session)
+    rebuild_triage(session, timezone)
+
+
+def rebuild_sessions(session: OrmSession) -> None:
+    connection = session.connection()
+    connection.execute(text("DELETE FROM session_rollup"))
+    for dimension in SESSION_DIMENSIONS:
+        value = (
+            "CASE WHEN interpreter THEN 'yes' ELSE 'no' END"
+            if dimension == "interpreter"
+            else dimension
+        )
+        # The dimension name is one of the constants above, never input.
+        connection.execute(
+            text(
+                "INSERT INTO session_rollup (dimension, day, location_id, value, week, sessions) "  # noqa: S608
+                f"SELECT '{dimension}', held_on, location_id, {value}, MIN(week), COUNT(*) "
+                f"FROM session_log GROUP BY held_on, location_id, {value}"
+            )
+        )
+    connection.execute(
+        text(
+            "INSERT INTO session_rollup (dimension, day, location_id, value, week, sessions) "
+            "SELECT 'topic', l.held_on, l.location_id, t.topic, MIN(l.week), COUNT(*) "
+            "FROM session_topic t JOIN session_log l ON l.id = t.session_id "
+            "GROUP BY l.held_on, l.location_id, t.topic"
+        )
+    )
+
+
+def rebuild_triage(session: OrmSession, timezone: str | None = None) -> None:
+    connection = session.connection()
+    zone = ZoneInfo(timezone) if timezone else _zone
+    connection.execute(text("DELETE FROM triage_rollup"))
+    helpful = "CASE WHEN helpful IS NULL THEN 'unanswered' WHEN helpful THEN 'yes' ELSE 'no' END"
+    if connection.dialect.name == "postgresql":
+        connection.execute(
+            text(
+                "INSERT INTO triage_rollup "  # noqa: S608
+                "(day, channel, language, outcome, helpful, week, events) "
+                "SELECT d, channel, language, outcome, h, "
+                "CAST(date_trunc('week', d) AS date), COUNT(*) FROM ("
+                "SELECT CAST(created_at AT TIME ZONE :zone AS date) AS d, channel, language, "
+                f"outcome, {helpful} AS h FROM triage_event) AS e "
+                "GROUP BY d, channel, language, outcome, h"
+            ),
+            {"zone": zone.key},
+        )
+        return
+    # SQLite has no time zones: count by UTC hour in SQL (stored as "YYYY-MM-DD HH:MM:SS"),
+    # then fold the hours into local days here (offsets are whole hours in Denmark; a zone
+    # with half-hour offsets would be off by up to half an hour at midnight).
+    totals: Counter[TriageKey] = Counter()
+    result = connection.execute(
+        text(
+            "SELECT substr(created_at, 1, 13), channel, language, outcome, "  # noqa: S608
+            f"{helpful}, COUNT(*) FROM triage_event "
+            "GROUP BY substr(created_at, 1, 13), channel, language, outcome, 5"
+        )
+    )
+    for hour, channel, language, outcome, answer, n in result:
+        moment = dt.datetime.strptime(hour, "%Y-%m-%d %H").replace(tzinfo=dt.UTC)
+        totals[(local_day(moment, zone), channel, language, outcome, answer)] += n
+    if totals:
+        _add_triage(connection, totals.items())
