@@ -49,6 +49,7 @@ from helpdesk.routes.booking_schemas import (
     WalkInCreate,
 )
 from helpdesk.routes.schemas import ErrorResponse
+from helpdesk.sessions.service import logged_booking_ids
 from helpdesk.web.access import requires
 from helpdesk.web.locale import page_language
 from helpdesk.web.templating import render
@@ -113,7 +114,9 @@ async def day_page(request: Request) -> Response:
         places = catalog.locations(session, include_unlisted=True)
         location = next((p for p in places if p.slug == wanted), places[0] if places else None)
         data = _day_data(session, location, day, zone_info) if location else {}
-        return {"places": places, "location": location, **data}
+        booking_ids = [booking.id or 0 for booking, _ in data.get("rows", [])]
+        logged = logged_booking_ids(session, booking_ids)
+        return {"places": places, "location": location, "logged": logged, **data}
 
     data = await in_session(request, work)
     known = await guides(request)
@@ -129,6 +132,7 @@ async def day_page(request: Request) -> Response:
                 "language_code": booking.language,
                 "topic": _topic_title(known, booking.topic, language),
                 "phone": display_phone(booking.phone) if booking.phone else None,
+                "logged": booking.id in data["logged"],
             }
         )
     counts = {

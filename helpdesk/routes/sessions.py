@@ -1,0 +1,438 @@
+"""Logging assisted sessions: the staff form (``/staff/sessions``) and ``POST /api/v1/sessions``.
+
+Thin: the rules are in :mod:`helpdesk.sessions.service`. The form works without JavaScript
+(radio "chips", checkboxes, plain POST with the CSRF token, POST-redirect-GET); a small script
+adds a topic filter and the duration shortcuts. The last place used is remembered in the signed
+session cookie, so that the next log at the same counter starts there.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import urlencode
+
+from pydantic import BaseModel, Field, ValidationError
+from sqlmodel import Session, select
+from starlette.datastructures import FormData
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from helpdesk import LANGUAGES
+from helpdesk.accounts.auth import csrf_token
+from helpdesk.booking import catalog
+from helpdesk.booking.models import Booking, Location
+from helpdesk.errors import MESSAGES, ApiError, request_language
+from helpdesk.i18n import N_, gettext_for, native_name
+from helpdesk.kb.content import Guide
+from helpdesk.kb.models import utcnow
+from helpdesk.openapi import Operation, operation
+from helpdesk.routes._body import parse_json_body
+from helpdesk.routes.api import BAD_INPUT
+from helpdesk.routes.booking import guides, in_session, zone
+from helpdesk.routes.schemas import ErrorResponse
+from helpdesk.sessions.models import AGE_BANDS, OTHER_TOPIC
+from helpdesk.sessions.service import (
+    ERROR_STATUS,
+    FIELD_MESSAGES,
+    MAX_DAYS_BACK,
+    OTHER_LANGUAGE,
+    AgeBand,
+    Channel,
+    FirstVisit,
+    LoggedSession,
+    Outcome,
+    SelfReliance,
+    SessionLanguage,
+    SessionLogError,
+    SessionLogIn,
+    log_session,
+    logged_booking_ids,
+    recent_logs,
+)
+from helpdesk.web.access import requires
+from helpdesk.web.locale import page_language
+from helpdesk.web.templating import render
+
+NO_STORE = {"Cache-Control": "no-store"}
+#: The key of the last place used, in the signed session cookie.
+LAST_LOCATION_KEY = "session_log_location"
+QUICK_DURATIONS = (15, 30, 45, 60)
+
+CHANNEL_LABELS = {
+    "booked": N_("Booked"),
+    "walk_in": N_("Walk-in"),
+    "outreach": N_("Outreach"),
+    "phone": N_("Phone"),
+}
+AGE_BAND_LABELS = {band: band for band in AGE_BANDS} | {"unknown": N_("Unknown")}
+FIRST_VISIT_LABELS = {"yes": N_("Yes"), "no": N_("No"), "unknown": N_("Unknown")}
+OUTCOME_LABELS = {
+    "solved": N_("Solved"),
+    "partly_solved": N_("Partly solved"),
+    "referred": N_("Referred elsewhere"),
+    "arranged": N_("Exemption or power of attorney arranged"),
+    "not_solved": N_("Not solved"),
+}
+SELF_RELIANCE_LABELS = {
+    "yes": N_("Yes"),
+    "with_help": N_("With some help"),
+    "no": N_("No"),
+}
+OTHER_LANGUAGE_LABEL = N_("Other language")
+
+
+class SessionLogOut(BaseModel):
+    id: int
+    held_on: dt.date = Field(description="The local day of the session.")
+    week: dt.date = Field(description="The Monday of its ISO week.")
+    location: str = Field(description="The place's slug.")
+    location_id: int
+    channel: Channel
+    topics: list[str]
+    other_topic: str | None = Field(description="Redacted.")
+    language: SessionLanguage
+    interpreter: bool
+    age_band: AgeBand
+    first_visit: FirstVisit
+    outcome: Outcome
+    self_reliance: SelfReliance
+    duration_minutes: int
+    note: str | None = Field(description="Redacted: CPR numbers, phone numbers, e-mails.")
+    booking: int | None
+    created_at: dt.datetime
+
+    @classmethod
+    def of(cls, logged: LoggedSession) -> SessionLogOut:
+        log = logged.log
+        return cls.model_validate(
+            {
+                **log.model_dump(exclude={"booking_id", "logged_by"}),
+                "location": logged.location_slug,
+                "topics": logged.topics,
+                "booking": log.booking_id,
+            }
+        )
+
+
+def _today(request: Request) -> dt.date:
+    return utcnow().astimezone(zone(request)).date()
+
+
+def _field_messages(language: str, fields: list[str]) -> dict[str, str]:
+    generic = MESSAGES["invalid_request"]
+    return {field: gettext_for(language, FIELD_MESSAGES.get(field, generic)) for field in fields}
+
+
+def _error_field(error: SessionLogError) -> str:
+    return error.field or "form"
+
+
+# --- the API -----------------------------------------------------------------------------------
+
+
+@operation(
+    Operation(
+        summary="Log an assisted session, anonymously (staff)",
+        body=SessionLogIn,
+        responses={
+            201: ("The stored log (note and other topic redacted)", SessionLogOut),
+            401: ("Not signed in", ErrorResponse),
+            404: ("Unknown place or booking", ErrorResponse),
+            409: ("The booking is already logged, or cancelled", ErrorResponse),
+            422: BAD_INPUT,
+        },
+        tags=["sessions"],
+    )
+)
+@requires("staff")
+async def create_session_log(request: Request) -> JSONResponse:
+    try:
+        body = await parse_json_body(request, SessionLogIn)
+    except ApiError as error:
+        # Each field's problem in the user's language, beside pydantic's own words.
+        if error.details:
+            fields = [str(d["field"]).split(".")[0] for d in error.details]
+            messages = _field_messages(request_language(request), fields)
+            for detail, field in zip(error.details, fields, strict=True):
+                detail["message"] = messages[field]
+        raise
+    known = await guides(request)
+    today = _today(request)
+    user_id = request.state.principal.user_id
+
+    def work(session: Session) -> LoggedSession:
+        return log_session(session, body, known_topics=known, logged_by=user_id, today=today)
+
+    try:
+        logged = await in_session(request, work)
+    except SessionLogError as error:
+        field = _error_field(error)
+        details = [
+            {
+                "field": field,
+                "problem": error.code,
+                "message": gettext_for(request_language(request), MESSAGES[error.code]),
+            }
+        ]
+        raise ApiError(ERROR_STATUS[error.code], error.code, details=details) from error
+    out = SessionLogOut.of(logged)
+    return JSONResponse(out.model_dump(mode="json"), status_code=201, headers=NO_STORE)
+
+
+# --- the staff form ----------------------------------------------------------------------------
+
+
+def _topic_options(known: Mapping[str, Guide], language: str) -> list[tuple[str, str]]:
+    return sorted(
+        ((slug, guide.translation(language)[1].title) for slug, guide in known.items()),
+        key=lambda item: item[1].casefold(),
+    )
+
+
+def _duration_values(minutes: int | None) -> dict[str, str]:
+    if minutes is None:
+        return {"duration": "", "duration_other": ""}
+    if minutes in QUICK_DURATIONS:
+        return {"duration": str(minutes), "duration_other": ""}
+    return {"duration": "other", "duration_other": str(minutes)}
+
+
+def _prefill(
+    request: Request, session: Session, today: dt.date
+) -> tuple[dict[str, Any], str | None]:
+    """The form's starting values: from a booking, or a place and channel in the URL, or the
+    place last used; and an error code when the booking cannot be logged."""
+    values: dict[str, Any] = {
+        "location": "",
+        "channel": "walk_in",
+        "topics": [],
+        "other_topic": "",
+        "language": "da",
+        "interpreter": False,
+        "age_band": "",
+        "first_visit": "",
+        "outcome": "",
+        "self_reliance": "",
+        "note": "",
+        "booking": "",
+        "held_on": today.isoformat(),
+        **_duration_values(None),
+    }
+    params = request.query_params
+    raw_booking = params.get("booking", "")
+    problem = None
+    if raw_booking.isdigit() and len(raw_booking) < 12:
+        booking = session.get(Booking, int(raw_booking))
+        if booking is None:
+            problem = "session_booking_not_found"
+        else:
+            local_day = booking.starts_at.astimezone(zone(request)).date()
+            minutes = int((booking.ends_at - booking.starts_at).total_seconds() // 60)
+            values.update(
+                {
+                    "location": str(booking.location_id),
+                    "channel": "walk_in" if booking.channel == "walk-in" else "booked",
+                    "topics": [booking.topic] if booking.topic else [],
+                    "language": booking.language,
+                    "interpreter": booking.needs_interpreter,
+                    "booking": str(booking.id),
+                    "held_on": min(local_day, today).isoformat(),
+                    **_duration_values(minutes),
+                }
+            )
+            if booking.status == "cancelled":
+                problem = "booking_cancelled"
+            elif logged_booking_ids(session, [booking.id or 0]):
+                problem = "session_already_logged"
+            return values, problem
+    slug = params.get("location") or request.session.get(LAST_LOCATION_KEY)
+    if isinstance(slug, str) and slug:
+        location = session.exec(select(Location).where(Location.slug == slug)).first()
+        if location is not None:
+            values["location"] = str(location.id)
+    if params.get("channel") in CHANNEL_LABELS:
+        values["channel"] = params["channel"]
+    return values, problem
+
+
+def _form_values(form: FormData) -> dict[str, Any]:
+    """What was typed, kept as text so that a form with errors shows it again unchanged."""
+
+    def text(name: str) -> str:
+        return str(form.get(name) or "").strip()
+
+    return {
+        "location": text("location"),
+        "channel": text("channel"),
+        "topics": [str(t) for t in form.getlist("topics") if str(t).strip()],
+        "other_topic": str(form.get("other_topic") or ""),
+        "language": text("language"),
+        "interpreter": form.get("interpreter") == "1",
+        "age_band": text("age_band"),
+        "first_visit": text("first_visit"),
+        "outcome": text("outcome"),
+        "self_reliance": text("self_reliance"),
+        "duration": text("duration"),
+        "duration_other": text("duration_other"),
+        "note": str(form.get("note") or ""),
+        "booking": text("booking"),
+        "held_on": text("held_on"),
+    }
+
+
+def _input_from(values: Mapping[str, Any]) -> dict[str, Any]:
+    """The form's values as the API's fields (missing ones left out, so pydantic names them)."""
+    duration = values["duration_other"] if values["duration"] == "other" else values["duration"]
+    data: dict[str, Any] = {
+        "topics": values["topics"],
+        "interpreter": bool(values["interpreter"]),
+        "other_topic": values["other_topic"] or None,
+        "note": values["note"] or None,
+    }
+    for field in ("channel", "language", "age_band", "first_visit", "outcome", "self_reliance"):
+        if values[field]:
+            data[field] = values[field]
+    if values["location"].isdigit() and len(values["location"]) < 12:
+        data["location"] = int(values["location"])
+    if duration:
+        data["duration_minutes"] = duration
+    if values["booking"]:
+        data["booking"] = values["booking"]
+    if values["held_on"]:
+        data["held_on"] = values["held_on"]
+    return data
+
+
+async def _form_page(
+    request: Request,
+    values: Mapping[str, Any],
+    errors: Mapping[str, str],
+    status_code: int = 200,
+) -> Response:
+    language = page_language(request)
+    today = _today(request)
+    places = await in_session(request, lambda s: catalog.locations(s, include_unlisted=True))
+    known = await guides(request)
+    context = {
+        "values": values,
+        "errors": errors,
+        "places": places,
+        "topics": _topic_options(known, language),
+        "channels": CHANNEL_LABELS,
+        "age_bands": AGE_BAND_LABELS,
+        "first_visits": FIRST_VISIT_LABELS,
+        "outcomes": OUTCOME_LABELS,
+        "self_reliance_options": SELF_RELIANCE_LABELS,
+        "session_languages": [
+            *({"code": code, "name": native_name(code)} for code in LANGUAGES),
+            {"code": OTHER_LANGUAGE, "name": gettext_for(language, OTHER_LANGUAGE_LABEL)},
+        ],
+        "quick_durations": QUICK_DURATIONS,
+        "other_topic": OTHER_TOPIC,
+        "today": today,
+        "earliest": today - dt.timedelta(days=MAX_DAYS_BACK),
+        "csrf_token": csrf_token(request),
+        "principal": request.state.principal,
+    }
+    return render(
+        request, "staff/session_form.html", context, language, status_code, headers=NO_STORE
+    )
+
+
+@requires("staff")
+async def new_session_page(request: Request) -> Response:
+    today = _today(request)
+    values, problem = await in_session(request, lambda s: _prefill(request, s, today))
+    errors = {}
+    if problem:
+        errors["booking"] = gettext_for(page_language(request), MESSAGES[problem])
+    return await _form_page(request, values, errors)
+
+
+@requires("staff")
+async def new_session_form(request: Request) -> Response:
+    form = await request.form()
+    values = _form_values(form)
+    language = page_language(request)
+    try:
+        data = SessionLogIn.model_validate(_input_from(values))
+    except ValidationError as exc:
+        fields = sorted({str(e["loc"][0]) if e["loc"] else "form" for e in exc.errors()})
+        return await _form_page(request, values, _field_messages(language, fields), 422)
+    known = await guides(request)
+    today = _today(request)
+    user_id = request.state.principal.user_id
+
+    def work(session: Session) -> LoggedSession:
+        return log_session(session, data, known_topics=known, logged_by=user_id, today=today)
+
+    try:
+        logged = await in_session(request, work)
+    except SessionLogError as error:
+        errors = {_error_field(error): gettext_for(language, MESSAGES[error.code])}
+        return await _form_page(request, values, errors, ERROR_STATUS[error.code])
+    request.session[LAST_LOCATION_KEY] = logged.location_slug
+    return RedirectResponse(
+        f"/staff/sessions?{urlencode({'logged': logged.log.id})}", status_code=303
+    )
+
+
+@requires("staff")
+async def sessions_page(request: Request) -> Response:
+    language = page_language(request)
+    zone_info = zone(request)
+    today = _today(request)
+    midnight = dt.datetime.combine(today, dt.time(), tzinfo=zone_info)
+    user_id = request.state.principal.user_id
+
+    def work(session: Session) -> tuple[list[LoggedSession], dict[int, str]]:
+        logs = recent_logs(session, user_id, midnight)
+        names = {p.id or 0: p.name for p in catalog.locations(session, include_unlisted=True)}
+        return logs, names
+
+    logs, place_names = await in_session(request, work)
+    known = await guides(request)
+    titles = dict(_topic_options(known, language))
+    raw = request.query_params.get("logged", "")
+    just_logged = next((item for item in logs if str(item.log.id) == raw), None)
+    rows = [
+        {
+            "id": item.log.id,
+            "time": item.log.created_at.astimezone(zone_info),
+            "place": place_names.get(item.log.location_id, item.location_slug),
+            "channel": CHANNEL_LABELS[item.log.channel],
+            "topics": [
+                item.log.other_topic or gettext_for(language, N_("Other"))
+                if topic == OTHER_TOPIC
+                else titles.get(topic, topic)
+                for topic in item.topics
+            ],
+            "outcome": OUTCOME_LABELS[item.log.outcome],
+            "duration": item.log.duration_minutes,
+            "location_slug": item.location_slug,
+            "held_on": item.log.held_on,
+            "booking": item.log.booking_id,
+        }
+        for item in logs
+    ]
+    context = {
+        "rows": rows,
+        "just_logged": next(
+            (r for r in rows if just_logged and r["id"] == just_logged.log.id), None
+        ),
+        "total_minutes": sum(item.log.duration_minutes for item in logs),
+        "csrf_token": csrf_token(request),
+        "principal": request.state.principal,
+    }
+    return render(request, "staff/sessions.html", context, language, headers=NO_STORE)
+
+
+routes = [
+    Route("/api/v1/sessions", create_session_log, methods=["POST"], name="session_log_api"),
+    Route("/staff/sessions", sessions_page, methods=["GET"], name="staff_sessions"),
+    Route("/staff/sessions/new", new_session_page, methods=["GET"], name="staff_session_new"),
+    Route("/staff/sessions/new", new_session_form, methods=["POST"], name="staff_session_save"),
+]
