@@ -40,6 +40,7 @@ from helpdesk.routes import (
     staff,
     staff_day,
     widget,
+    workshop,
 )
 from helpdesk.sessions.history import load_demo_history
 from helpdesk.settings import Settings
@@ -144,6 +145,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             *accounts.routes,
             *staff_day.routes,
             *sessions.routes,
+            *workshop.routes,
             Route("/", public(home), methods=["GET"], name="home"),
             Mount("/static", app=public(StaticFiles(directory=STATIC_DIR)), name="static"),
             Mount("/assets/dkfds", app=public(assets("dkfds/dist")), name="dkfds"),

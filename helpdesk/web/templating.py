@@ -9,6 +9,7 @@ from typing import Any
 from babel.dates import format_date, format_datetime, format_time
 from babel.numbers import format_decimal
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
@@ -64,6 +65,25 @@ def language_options(current: str) -> list[dict[str, Any]]:
     ]
 
 
+def render_to_string(
+    request: Request, template: str, context: dict[str, Any], language: str
+) -> Markup:
+    """A template (or a fragment of a page) rendered in ``language``, whatever the page's own."""
+    token = _language.set(language)
+    try:
+        return Markup(  # noqa: S704  (autoescaped template output)
+            environment.get_template(template).render(
+                request=request,
+                lang=language,
+                dir="rtl" if is_rtl(language) else "ltr",
+                languages=language_options(language),
+                **context,
+            )
+        )
+    finally:
+        _language.reset(token)
+
+
 def render(
     request: Request,
     template: str,
@@ -72,17 +92,7 @@ def render(
     status_code: int = 200,
     headers: dict[str, str] | None = None,
 ) -> HTMLResponse:
-    token = _language.set(language)
-    try:
-        html = environment.get_template(template).render(
-            request=request,
-            lang=language,
-            dir="rtl" if is_rtl(language) else "ltr",
-            languages=language_options(language),
-            **context,
-        )
-    finally:
-        _language.reset(token)
+    html = render_to_string(request, template, context, language)
     return HTMLResponse(
         html, status_code, headers={"Content-Language": language, **(headers or {})}
     )
