@@ -18,9 +18,9 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import os
+import secrets
 import tomllib
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -52,6 +52,8 @@ from helpdesk.sessions.service import OTHER_LANGUAGE, week_of
 logger = logging.getLogger(__name__)
 
 CHUNK = 10_000
+#: Rows drawn at once (a block of days): bounds memory whatever the volume.
+BLOCK = 500_000
 QUESTIONS_FILE = Path(__file__).with_name("demo_questions.toml")
 GUIDES_DIR = Path(__file__).resolve().parents[1] / "kb" / "guides"
 #: The demo's volume: about what Aarhus's desks and self-service see on an ordinary day.
@@ -290,17 +292,6 @@ def _utc_offsets(days: Sequence[dt.date], zone: ZoneInfo) -> Ints:
     return np.array(offsets, dtype=np.int64)
 
 
-def _chunks(rows: Iterator[dict[str, Any]], size: int = CHUNK) -> Iterator[list[dict[str, Any]]]:
-    batch: list[dict[str, Any]] = []
-    for row in rows:
-        batch.append(row)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
-
-
 # --- the generator -----------------------------------------------------------------------------
 
 
@@ -352,6 +343,21 @@ def generate_history(
 
 def _generate(
     connection: Connection,
+    *args: Any,
+) -> dict[str, int]:
+    if connection.dialect.name != "sqlite":
+        return _generate_rows(connection, *args)
+    # A bigger page cache for this connection while it loads, so that the indexes being
+    # filled stay in memory; then back to the default (the connection returns to the pool).
+    connection.exec_driver_sql("PRAGMA cache_size = -262144")
+    try:
+        return _generate_rows(connection, *args)
+    finally:
+        connection.exec_driver_sql("PRAGMA cache_size = -2000")
+
+
+def _generate_rows(
+    connection: Connection,
     start: dt.date,
     days: int,
     sessions_per_day: float,
@@ -387,12 +393,49 @@ def _generate(
         TRIAGE_WEEKDAYS[weekdays] * MONTHS[months - 1] * np.sqrt(holiday),
     )
     counts = {"session_logs": 0, "session_topics": 0, "triage_events": 0, "questions": 0}
-    _write_sessions(
-        connection, rng, places, topics, dates, weekdays, months, session_days, zone, counts
-    )
-    _write_events(
-        connection, rng, topics, dates, months, event_days, zone, now, retention_days, counts
-    )
+    # Draw and write a block of days at a time, so that memory stays bounded at any volume.
+    low = 0
+    while low < days:
+        high = low + 1
+        while (
+            high < days
+            and (session_days[low : high + 1].sum() + event_days[low : high + 1].sum()) <= BLOCK
+        ):
+            high += 1
+        block = slice(low, high)
+        _write_sessions(
+            connection,
+            rng,
+            places,
+            topics,
+            dates[block],
+            weekdays[block],
+            months[block],
+            session_days[block],
+            zone,
+            counts,
+        )
+        _write_events(
+            connection,
+            rng,
+            topics,
+            dates[block],
+            months[block],
+            event_days[block],
+            zone,
+            now,
+            retention_days,
+            counts,
+        )
+        low = high
+    if counts["session_logs"] and connection.dialect.name == "postgresql":
+        # Ids were given explicitly: move the sequence past them.
+        connection.execute(
+            text(
+                "SELECT setval(pg_get_serial_sequence('session_log', 'id'), "
+                "(SELECT max(id) FROM session_log))"
+            )
+        )
     return counts
 
 
@@ -471,32 +514,33 @@ def _write_sessions(
     slugs = [*topics, OTHER_TOPIC]
     place_ids = [p.id for p in places]
     topic_rows: list[dict[str, Any]] = []
-    pick_lists = picks.tolist()
     log_table = SessionLog.__table__  # type: ignore[attr-defined]
     topic_table = SessionTopic.__table__  # type: ignore[attr-defined]
 
-    def rows() -> Iterator[dict[str, Any]]:
+    columns = (
+        day,
+        place,
+        channel,
+        language,
+        interpreter,
+        age,
+        first,
+        outcome,
+        reliance,
+        duration,
+        how_many,
+        other_text,
+        note,
+        created,
+    )
+    for low in range(0, n, CHUNK):
+        high = min(n, low + CHUNK)
+        batch: list[dict[str, Any]] = []
         for i, (d, p, c, lang, interp, a, f, o, r, minutes, k, oth, nt, ts) in enumerate(
-            zip(
-                day.tolist(),
-                place.tolist(),
-                channel.tolist(),
-                language.tolist(),
-                interpreter.tolist(),
-                age.tolist(),
-                first.tolist(),
-                outcome.tolist(),
-                reliance.tolist(),
-                duration.tolist(),
-                how_many.tolist(),
-                other_text.tolist(),
-                note.tolist(),
-                created.tolist(),
-                strict=True,
-            )
+            zip(*(column[low:high].tolist() for column in columns), strict=True), start=low
         ):
             session_id = first_id + i
-            chosen = list(dict.fromkeys(pick_lists[i][:k]))
+            chosen = list(dict.fromkeys(picks[i, :k].tolist()))
             for t in chosen:
                 topic_rows.append(
                     {
@@ -506,40 +550,32 @@ def _write_sessions(
                         "location_id": place_ids[p],
                     }
                 )
-            yield {
-                "id": session_id,
-                "held_on": dates[d],
-                "week": weeks[d],
-                "location_id": place_ids[p],
-                "channel": CHANNELS[c],
-                "language": SESSION_LANGUAGES[lang],
-                "interpreter": interp,
-                "age_band": AGE_BANDS[a],
-                "first_visit": FIRST_VISIT[f],
-                "outcome": OUTCOMES[o],
-                "self_reliance": SELF_RELIANCE[r],
-                "duration_minutes": minutes,
-                "other_topic": OTHER_TEXTS[oth] if other_index in chosen else None,
-                "note": NOTES[nt] if nt >= 0 else None,
-                "booking_id": None,
-                "logged_by": None,
-                "created_at": dt.datetime.fromtimestamp(ts, dt.UTC),
-            }
-
-    for batch in _chunks(rows()):
+            batch.append(
+                {
+                    "id": session_id,
+                    "held_on": dates[d],
+                    "week": weeks[d],
+                    "location_id": place_ids[p],
+                    "channel": CHANNELS[c],
+                    "language": SESSION_LANGUAGES[lang],
+                    "interpreter": interp,
+                    "age_band": AGE_BANDS[a],
+                    "first_visit": FIRST_VISIT[f],
+                    "outcome": OUTCOMES[o],
+                    "self_reliance": SELF_RELIANCE[r],
+                    "duration_minutes": minutes,
+                    "other_topic": OTHER_TEXTS[oth] if other_index in chosen else None,
+                    "note": NOTES[nt] if nt >= 0 else None,
+                    "booking_id": None,
+                    "logged_by": None,
+                    "created_at": dt.datetime.fromtimestamp(ts, dt.UTC),
+                }
+            )
         connection.execute(insert(log_table), batch)
         connection.execute(insert(topic_table), topic_rows)
         counts["session_logs"] += len(batch)
         counts["session_topics"] += len(topic_rows)
         topic_rows.clear()
-    if connection.dialect.name == "postgresql":
-        # Ids were given explicitly: move the sequence past them.
-        connection.execute(
-            text(
-                "SELECT setval(pg_get_serial_sequence('session_log', 'id'), "
-                "(SELECT max(id) FROM session_log))"
-            )
-        )
 
 
 def _write_events(
@@ -589,51 +625,54 @@ def _write_events(
     typo_seed = rng.integers(0, 2**31, n)
     event_table = TriageEvent.__table__  # type: ignore[attr-defined]
     reasons = ("matched", "ambiguous")
+    # Feedback tokens: a random prefix per run and a counter, so they are unique (across runs
+    # too) and unguessable from outside, yet ascending, which keeps the unique index's inserts
+    # in one place (random tokens make the B-tree insert everywhere, several times slower).
+    run = secrets.token_hex(8)
+    token_base = counts["triage_events"]
 
-    def rows() -> Iterator[dict[str, Any]]:
-        tokens = ""
+    columns = (
+        created,
+        channel,
+        language,
+        same_ui,
+        outcome,
+        human_reason,
+        top,
+        score,
+        has_top,
+        helpful,
+        question,
+        typo,
+        typo_seed,
+    )
+    for low in range(0, n, CHUNK):
+        high = min(n, low + CHUNK)
+        batch: list[dict[str, Any]] = []
         for i, (ts, c, lang, ui, o, hr, t, s, ht, h, q, ty, ts_seed) in enumerate(
-            zip(
-                created.tolist(),
-                channel.tolist(),
-                language.tolist(),
-                same_ui.tolist(),
-                outcome.tolist(),
-                human_reason.tolist(),
-                top.tolist(),
-                score.tolist(),
-                has_top.tolist(),
-                helpful.tolist(),
-                question.tolist(),
-                typo.tolist(),
-                typo_seed.tolist(),
-                strict=True,
-            )
+            zip(*(column[low:high].tolist() for column in columns), strict=True)
         ):
-            if i % CHUNK == 0:
-                # Unguessable and unique: 16 random bytes per event, drawn a chunk at a time.
-                tokens = os.urandom(16 * CHUNK).hex()
             code = LANGUAGES[lang]
             text_ = None
             if q >= 0:
                 code, text_ = questions[q]
                 if ty:
                     text_ = _typo(text_, np.random.default_rng(ts_seed))
-            yield {
-                "created_at": dt.datetime.fromtimestamp(ts, dt.UTC),
-                "channel": TRIAGE_CHANNELS[c],
-                "language": code,
-                "ui_language": code if ui else "da",
-                "outcome": TRIAGE_OUTCOMES[o],
-                "reason": reasons[o] if o < 2 else HUMAN_REASONS[hr],
-                "top_slug": topics[t] if ht else None,
-                "top_score": round(s, 3) if ht else None,
-                "question": text_,
-                "helpful": None if h < 0 else bool(h),
-                "feedback_token": tokens[(i % CHUNK) * 32 : (i % CHUNK) * 32 + 32],
-            }
-
-    for batch in _chunks(rows()):
+            batch.append(
+                {
+                    "created_at": dt.datetime.fromtimestamp(ts, dt.UTC),
+                    "channel": TRIAGE_CHANNELS[c],
+                    "language": code,
+                    "ui_language": code if ui else "da",
+                    "outcome": TRIAGE_OUTCOMES[o],
+                    "reason": reasons[o] if o < 2 else HUMAN_REASONS[hr],
+                    "top_slug": topics[t] if ht else None,
+                    "top_score": round(s, 3) if ht else None,
+                    "question": text_,
+                    "helpful": None if h < 0 else bool(h),
+                    "feedback_token": f"{run}{token_base + low + i:016x}",
+                }
+            )
         connection.execute(insert(event_table), batch)
         counts["triage_events"] += len(batch)
         counts["questions"] += sum(1 for row in batch if row["question"] is not None)
