@@ -27,12 +27,14 @@ from helpdesk.events.service import purge_questions
 from helpdesk.kb.files import load_knowledge_base
 from helpdesk.kb.live import LiveKnowledgeBase
 from helpdesk.kb.store import import_guides_safely
+from helpdesk.metrics import rollup as metrics_rollup
 from helpdesk.middleware import BodySizeLimitMiddleware
 from helpdesk.routes import (
     accounts,
     api,
     booking,
     booking_pages,
+    coordinator,
     health,
     kiosk,
     pages,
@@ -63,6 +65,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         return StaticFiles(directory=settings.assets_dir / package_dir, check_dir=False)
 
     db = make_engine(settings.database_url, pool_size=settings.database_pool_size)
+    # Triage events are rolled up by local day (helpdesk.metrics.rollup).
+    metrics_rollup.set_timezone(settings.timezone)
 
     def start_up() -> LiveKnowledgeBase:
         migrate(settings.database_url)
@@ -144,11 +148,13 @@ def create_app(settings: Settings | None = None) -> Starlette:
             *booking_pages.routes,
             *accounts.routes,
             *staff_day.routes,
+            *coordinator.routes,
             *sessions.routes,
             *workshop.routes,
             Route("/", public(home), methods=["GET"], name="home"),
             Mount("/static", app=public(StaticFiles(directory=STATIC_DIR)), name="static"),
             Mount("/assets/dkfds", app=public(assets("dkfds/dist")), name="dkfds"),
+            Mount("/assets/chartjs", app=public(assets("chart.js/dist")), name="chartjs"),
             Mount(
                 "/assets/fonts/arabic",
                 app=public(assets("@fontsource/ibm-plex-sans-arabic")),

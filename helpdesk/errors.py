@@ -79,6 +79,19 @@ MESSAGES: dict[str, str] = {
     "session_already_logged": N_("A session has already been logged for that booking."),
     "other_topic_required": N_('Please describe the topic "Other" in a few words.'),
     "held_on_out_of_range": N_("The day must be today or within the last 31 days."),
+    # Metrics
+    "invalid_period": N_("The start date must be on or before the end date."),
+    "group_by_required": N_("Please give group_by: one or more of %(allowed)s."),
+    "unknown_group_by": N_("Unknown group_by: %(names)s. Use one or more of %(allowed)s."),
+    # Knowledge-base workshop
+    "guide_invalid": N_("The guide cannot be saved yet. Please correct the fields listed."),
+    "guide_exists": N_("A guide with that name already exists."),
+    "guide_version_not_found": N_("The guide has no version in that language yet."),
+    "edit_conflict": N_(
+        "Someone else saved this guide while you were editing. "
+        "Please reload it and make your changes again."
+    ),
+    "revision_not_found": N_("That version of the guide could not be found."),
     # Accounts
     "csrf_failed": N_("The form has expired. Please go back, reload the page and try again."),
 }

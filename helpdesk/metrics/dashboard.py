@@ -121,7 +121,7 @@ def table_csv(table: Table, language: str, names: Names) -> str:
             share = table.share(*cell.key)
             row.append(SUPPRESSED_TEXT if share is None and cell.count is None else _percent(share))
         rows.append(row)
-    total = gettext_for(language, "Total")
+    total = gettext_for(language, labels.TOTAL)
     rows.append([total, *([""] * (len(table.dimensions) - 1)), _count_text(table.total)])
     return _write(rows)
 

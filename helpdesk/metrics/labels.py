@@ -87,6 +87,7 @@ TABLE_TITLES: dict[str, str] = {
 }
 
 COUNT = N_("Count")
+TOTAL = N_("Total")
 SHARE = N_("Share")
 EXAMPLES = N_("Examples")
 OTHER_QUESTIONS = N_("Other questions (groups of fewer than 5)")

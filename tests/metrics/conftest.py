@@ -105,7 +105,9 @@ def _add_world(engine: Engine) -> MetricsWorld:
         kind = SessionType(slug="metrics-help", duration_minutes=30, names={"da": "Hjælp"})
         session.add_all([a, b, kind])
         session.flush()
-        assert a.id and b.id and kind.id
+        assert a.id
+        assert b.id
+        assert kind.id
         ids = {"metrics-a": a.id, "metrics-b": b.id}
         for i in range(30):
             log = SessionLog(

@@ -121,11 +121,13 @@ def test_weekly_trends(metrics_world: MetricsWorld) -> None:
     # By hand: week 1 has yes 8, with_help 6, no 3; week 2 yes 4, with_help 6, no 3.
     week_of = {i: WEEK1 if DAYS[i] < dt.date(2026, 3, 9) else WEEK2 for i in range(30)}
     expected = Counter((week_of[i], SELF_RELIANCE[i]) for i in range(30))
-    assert expected[(WEEK1, "yes")] == 8 and expected[(WEEK2, "yes")] == 4
+    assert expected[(WEEK1, "yes")] == 8
+    assert expected[(WEEK2, "yes")] == 4
     cells = published(board.tables["weekly"])
     for key, count in cells.items():
         assert count is None or count == expected[key]
-    assert cells[(WEEK2, "yes")] is None and cells[(WEEK1, "no")] is None
+    assert cells[(WEEK2, "yes")] is None
+    assert cells[(WEEK1, "no")] is None
     rows = dashboard.pivot_weeks(board.tables["weekly"], board.tables["weekly_total"])
     assert [row.week for row in rows] == [WEEK1, WEEK2]
     assert rows[0].total.count == 17
@@ -260,7 +262,8 @@ def test_rollup_rebuild_matches_the_flush_hook(metrics_world: MetricsWorld) -> N
         rollup.rebuild(session, "Europe/Copenhagen")
     rebuilt = snapshot()
     assert rebuilt == kept
-    assert len(kept[0]) > 30 and len(kept[1]) > 10
+    assert len(kept[0]) > 30
+    assert len(kept[1]) > 10
 
 
 def test_feedback_and_deletion_move_the_rollup(metrics_world: MetricsWorld) -> None:
