@@ -384,7 +384,6 @@ async def test_history_diff_and_restore(client: httpx.AsyncClient, db_engine: En
     await signed_in(client, db_engine, "coordinator")
     history = await client.get(f"/workshop/guides/{slug}/history")
     assert history.status_code == 200
-    assert "Ændret titel" in history.text or "x" in history.text
     rows = re.findall(r"\?revision=(\d+)#", history.text)
     assert [int(r) for r in rows] == sorted((int(r) for r in rows), reverse=True)
     latest = int(rows[0])
