@@ -691,7 +691,8 @@ def unmet_cluster_questions(
     except (ImportError, AttributeError):
         return None
     for cluster in unmet_demand(session, start, end):
-        if str(cluster.id) == cluster_id:
+        # A suppressed group stays hidden here too (the small-number rule of the dashboard).
+        if str(cluster.id) == cluster_id and not getattr(cluster, "suppressed", False):
             return [str(question) for question in cluster.questions]
     return None
 

@@ -448,6 +448,10 @@ async def test_new_guide_prefills_phrases_from_an_unmet_demand_cluster(
     if not mine:
         pytest.skip("triage answered these questions with a guide")
     await signed_in(client, db_engine, "coordinator")
+    # The dashboard links each group to a new guide.
+    board = await client.get("/coordinator")
+    assert board.status_code == 200
+    assert f"&amp;cluster={mine[0].id}" in board.text
     page = await client.get(f"/workshop/guides/new?from={start}&to={end}&cluster={mine[0].id}")
     assert page.status_code == 200
     phrases = textarea(page.text, "field-phrases")
