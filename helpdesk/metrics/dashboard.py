@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
+from helpdesk import LANGUAGES
 from helpdesk.i18n import gettext_for, native_name
 from helpdesk.metrics import labels
 from helpdesk.metrics.queries import (
@@ -89,7 +90,9 @@ def value_label(dimension: str, value: str, language: str, names: Names) -> str:
     if dimension == "location":
         return names.places.get(value, value)
     if dimension == "language":
-        return native_name(value) if value else value
+        if value in LANGUAGES:
+            return native_name(value)
+        return gettext_for(language, labels.OTHER_LANGUAGE) if value == "other" else value
     label = labels.VALUES.get(dimension, {}).get(value)
     return gettext_for(language, label) if label else value
 

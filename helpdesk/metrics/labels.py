@@ -87,6 +87,8 @@ TABLE_TITLES: dict[str, str] = {
 }
 
 COUNT = N_("Count")
+#: A session held in a language other than the eight.
+OTHER_LANGUAGE = N_("Other language")
 TOTAL = N_("Total")
 SHARE = N_("Share")
 EXAMPLES = N_("Examples")

@@ -69,6 +69,8 @@ ORDER: dict[str, tuple[str, ...]] = {
     "booking_status": ("booked", "arrived", "no_show", "cancelled"),
 }
 TRIAGE_OUTCOMES = ORDER["triage_outcome"]
+#: The triage rollup's columns the self-service tables are folded from.
+TRIAGE_DETAIL: tuple[str, ...] = ("week", "channel", "language", "outcome", "helpful")
 #: Walk-ins are registered through the booking table but are not bookings.
 WALK_IN_CHANNEL = "walk-in"
 
@@ -297,26 +299,26 @@ def triage_counts(
 
 
 def self_service_tables(session: Session, period: Period) -> dict[str, Table]:
-    by_outcome = triage_counts(session, period, ("outcome",))
+    # One read of the rollup (at most weeks x channels x languages x outcomes x answers rows),
+    # folded into every table here, instead of one scan per table.
+    detail = triage_counts(session, period, TRIAGE_DETAIL)
+
+    def fold(*names: str) -> dict[tuple[str, ...], int]:
+        positions = [TRIAGE_DETAIL.index(name) for name in names]
+        counts: dict[tuple[str, ...], int] = {}
+        for key, n in detail.items():
+            folded = tuple(key[p] for p in positions)
+            counts[folded] = counts.get(folded, 0) + n
+        return counts
+
+    by_outcome = fold("outcome")
     total = sum(by_outcome.values())
-    feedback = triage_counts(session, period, ("helpful",))
+    feedback = fold("helpful")
     answered = feedback.get(("yes",), 0) + feedback.get(("no",), 0)
-    tables = {
-        "triage_channel": make_table(
-            "triage_channel",
-            ("triage_channel",),
-            triage_counts(session, period, ("channel",)),
-            total,
-        ),
-        "triage_language": make_table(
-            "triage_language", ("language",), triage_counts(session, period, ("language",)), total
-        ),
-        "triage_outcome": make_table(
-            "triage_outcome",
-            ("triage_outcome",),
-            by_outcome,
-            total,
-        ),
+    return {
+        "triage_channel": make_table("triage_channel", ("triage_channel",), fold("channel"), total),
+        "triage_language": make_table("triage_language", ("language",), fold("language"), total),
+        "triage_outcome": make_table("triage_outcome", ("triage_outcome",), by_outcome, total),
         # Shares of the answers given: the deflection rate is the share of "yes".
         "triage_feedback": make_table(
             "triage_feedback",
@@ -325,17 +327,11 @@ def self_service_tables(session: Session, period: Period) -> dict[str, Table]:
             answered,
             complete=False,
         ),
-        "triage_weekly_total": make_table(
-            "triage_weekly_total", ("week",), triage_counts(session, period, ("week",)), total
-        ),
+        "triage_weekly_total": make_table("triage_weekly_total", ("week",), fold("week"), total),
         "triage_weekly": make_table(
-            "triage_weekly",
-            ("week", "triage_outcome"),
-            triage_counts(session, period, ("week", "outcome")),
-            total,
+            "triage_weekly", ("week", "triage_outcome"), fold("week", "outcome"), total
         ),
     }
-    return tables
 
 
 def booking_table(

@@ -18,6 +18,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from helpdesk import LANGUAGES
 from helpdesk.booking import catalog
 from helpdesk.booking.models import Location
 from helpdesk.errors import MESSAGES, ApiError
@@ -127,6 +128,10 @@ class Formatter:
 
     def value(self, dimension: str, value: str) -> str:
         return dashboard.value_label(dimension, value, self.language, self.names)
+
+    def lang(self, code: str) -> str | None:
+        """The code for a ``lang`` attribute: only real language tags (not "other")."""
+        return code if code in LANGUAGES else None
 
     def count(self, count: int | None) -> str:
         if count is None:
