@@ -328,8 +328,9 @@ async def overview(request: Request) -> Response:
     since = utcnow().date() - dt.timedelta(days=DEMAND_DAYS)
     data = await _work(request, lambda s: workshop.translation_overview(s, since=since))
     columns, rows = _overview_rows(data, show, only)
+    # Guides with at least one version in each state (what the filters will show).
     counts = {
-        state: sum(1 for row in data.rows for cell in row.cells.values() if cell.state == state)
+        state: sum(1 for row in data.rows if any(c.state == state for c in row.cells.values()))
         for state in STATE_NAMES
     }
     context = {
@@ -400,8 +401,15 @@ def full_snapshot_lines(snapshot: Mapping[str, Any], language: str) -> list[str]
         f"{label('sources')}: {source.get('title', '')} <{source.get('url', '')}>"
         for source in snapshot.get("sources", [])
     ]
-    for name in ("review_status", "category", "session_type", "sensitive"):
-        lines.append(f"{label(name)}: {snapshot.get(name, '')}")
+    named = {"review_status": STATE_NAMES, "category": CATEGORY_NAMES}
+    named["session_type"] = SESSION_TYPE_NAMES
+    for name, names in named.items():
+        value = str(snapshot.get(name, ""))
+        lines.append(
+            f"{label(name)}: {gettext_for(language, names[value]) if value in names else value}"
+        )
+    if snapshot.get("sensitive"):
+        lines.append(label("sensitive"))
     lines += [f"{label('aliases')}: {alias}" for alias in snapshot.get("aliases", [])]
     return lines
 
