@@ -35,6 +35,7 @@ from helpdesk.routes import (
     booking,
     booking_pages,
     coordinator,
+    guide_edit,
     health,
     kiosk,
     pages,
@@ -106,7 +107,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
                         rebuild(session, settings.timezone)
             except Exception:
                 logger.exception("demo history failed; the service runs without it")
-        live = LiveKnowledgeBase(db, loaded.knowledge_base.intents)
+        live = LiveKnowledgeBase(
+            db, loaded.knowledge_base.intents, check_interval=settings.kb_check_seconds
+        )
         live.refresh(force=True)
         return live
 
@@ -140,6 +143,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         routes=[
             *health.routes,
             *api.routes,
+            *guide_edit.routes,
             *pages.routes,
             *staff.routes,
             *kiosk.routes,

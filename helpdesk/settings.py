@@ -75,6 +75,9 @@ class Settings:
     session_hours: int = 10
     #: Load demo locations, session types, staff and schedules at start-up (``serve --demo``).
     demo: bool = False
+    #: Seconds between checks for knowledge-base changes made by other service processes (one
+    #: tiny query); a change is rebuilt in the background and served when ready.
+    kb_check_seconds: float = 1.0
 
     @property
     def is_development(self) -> bool:
@@ -97,6 +100,18 @@ class Settings:
             except ValueError as exc:
                 raise SettingsError(f"HELPDESK_{name} must be a whole number, not {raw!r}") from exc
             if value < minimum:
+                raise SettingsError(f"HELPDESK_{name} must be at least {minimum}")
+            return value
+
+        def get_float(name: str, default: float, minimum: float) -> float:
+            raw = get(name)
+            if raw is None:
+                return default
+            try:
+                value = float(raw)
+            except ValueError as exc:
+                raise SettingsError(f"HELPDESK_{name} must be a number, not {raw!r}") from exc
+            if not value >= minimum:
                 raise SettingsError(f"HELPDESK_{name} must be at least {minimum}")
             return value
 
@@ -143,6 +158,7 @@ class Settings:
             "login_window_minutes": get_int("LOGIN_WINDOW_MINUTES", 15),
             "session_hours": get_int("SESSION_HOURS", 10),
             "demo": get_bool("DEMO", False),
+            "kb_check_seconds": get_float("KB_CHECK_SECONDS", 1.0, minimum=0.05),
         }
         if secret_key is not None:
             kwargs["secret_key"] = secret_key

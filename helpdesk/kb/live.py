@@ -1,22 +1,34 @@
 """The knowledge base as the running service sees it: guides plus a triage engine built on them.
 
-The database is the live store. A :class:`LiveKnowledgeBase` holds an immutable snapshot and
-rebuilds it when the stored guides change (checked at most every ``check_interval`` seconds), so
-that several service processes over one database converge without a restart.
+The database is the live store. A :class:`LiveKnowledgeBase` holds an immutable snapshot. Every
+change to the stored guides raises a one-row counter (``kb_generation``) in the same transaction;
+each process reads that counter at most every ``check_interval`` seconds (one cheap query), and
+when it moved, rebuilds its snapshot in a background thread while requests go on being answered
+from the old one. So several service processes over one database converge within about a second,
+without a restart and without a pause. The process that made a change calls :meth:`refresh` to
+rebuild at once, so that its editor sees the change on the next page.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from helpdesk.kb.content import Guide, Intent, KnowledgeBase
-from helpdesk.kb.store import knowledge_base_version, load_guides
+from helpdesk.kb.store import (
+    PublicStatus,
+    kb_generation,
+    knowledge_base_version,
+    load_guides_with_status,
+)
 from helpdesk.triage.engine import TriageEngine
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -24,32 +36,93 @@ class Snapshot:
     version: str
     guides: dict[str, Guide]
     engine: TriageEngine
+    #: The ``kb_generation`` counter read before this snapshot was loaded.
+    generation: int = 0
+    #: Per (slug, language): stale mark and review time, for the public guide endpoints.
+    status: dict[tuple[str, str], PublicStatus] = field(default_factory=dict)
 
 
 class LiveKnowledgeBase:
-    def __init__(self, db: Engine, intents: list[Intent], check_interval: float = 5.0) -> None:
+    def __init__(self, db: Engine, intents: list[Intent], check_interval: float = 1.0) -> None:
         self._db, self._intents, self._interval = db, intents, check_interval
-        self._lock = threading.Lock()
+        self._build_lock = threading.Lock()  # one rebuild at a time
+        self._state_lock = threading.Lock()  # guards the fields below
         self._checked_at = 0.0
         self._snapshot: Snapshot | None = None
+        self._background: threading.Thread | None = None
 
-    def _build(self, session: Session, version: str) -> Snapshot:
-        guides = load_guides(session)
-        engine = TriageEngine(KnowledgeBase(guides=guides, intents=self._intents))
-        return Snapshot(version, {g.slug: g for g in guides}, engine)
+    def _rebuild_if_changed(self, check_content: bool) -> Snapshot:
+        """Load and build a new snapshot if the stored guides changed (caller holds the build
+        lock). ``check_content`` compares the content fingerprint even when the counter did not
+        move (start-up, forced refresh); otherwise the counter alone decides."""
+        with Session(self._db) as session:
+            generation = kb_generation(session)
+            old = self._snapshot
+            if old is not None and not check_content and old.generation == generation:
+                return old
+            version = knowledge_base_version(session)
+            if old is not None and old.version == version:
+                snapshot = replace(old, generation=generation)
+            else:
+                guides, status = load_guides_with_status(session)
+                snapshot = None
+        if snapshot is None:
+            engine = TriageEngine(
+                KnowledgeBase(guides=guides, intents=self._intents),
+                previous=old.engine if old is not None else None,
+            )
+            snapshot = Snapshot(version, {g.slug: g for g in guides}, engine, generation, status)
+        with self._state_lock:
+            self._snapshot = snapshot
+            self._checked_at = time.monotonic()
+        return snapshot
 
     def refresh(self, force: bool = False) -> Snapshot:
-        with self._lock:
-            now = time.monotonic()
-            if self._snapshot is not None and not force and now - self._checked_at < self._interval:
-                return self._snapshot
-            with Session(self._db) as session:
-                version = knowledge_base_version(session)
-                if self._snapshot is None or self._snapshot.version != version:
-                    self._snapshot = self._build(session, version)
-            self._checked_at = now
-            return self._snapshot
+        """Bring the snapshot up to date now, waiting for a rebuild if one is needed.
+
+        For start-up and for the process that just saved a change. Without ``force`` the
+        counter is read at most every ``check_interval`` seconds."""
+        snapshot = self._snapshot
+        if (
+            snapshot is not None
+            and not force
+            and time.monotonic() - self._checked_at < self._interval
+        ):
+            return snapshot
+        with self._build_lock:
+            return self._rebuild_if_changed(check_content=force or snapshot is None)
+
+    def _rebuild_in_background(self) -> None:
+        try:
+            with self._build_lock:
+                self._rebuild_if_changed(check_content=False)
+        except Exception:  # the old snapshot keeps serving; the next check tries again
+            logger.exception("knowledge base rebuild failed")
 
     @property
     def current(self) -> Snapshot:
-        return self.refresh()
+        """The snapshot to answer a request with; never waits for a rebuild.
+
+        At most every ``check_interval`` seconds one caller reads the generation counter; if it
+        moved, a background thread rebuilds while the old snapshot goes on serving."""
+        snapshot = self._snapshot
+        if snapshot is None:
+            return self.refresh(force=True)
+        now = time.monotonic()
+        with self._state_lock:
+            if now - self._checked_at < self._interval:
+                return snapshot
+            self._checked_at = now
+            busy = self._background is not None and self._background.is_alive()
+        if busy:
+            return snapshot
+        with Session(self._db) as session:
+            generation = kb_generation(session)
+        if generation != snapshot.generation:
+            thread = threading.Thread(
+                target=self._rebuild_in_background, name="kb-rebuild", daemon=True
+            )
+            with self._state_lock:
+                self._background = thread
+            thread.start()
+        return snapshot

@@ -539,6 +539,10 @@ def restore_revision(session: Session, revision_id: int, *, actor: str) -> SaveR
 # --- reading ----------------------------------------------------------------------------------
 
 
+def guide_exists(session: Session, slug: str) -> bool:
+    return _guide(session, slug) is not None
+
+
 def version_status(session: Session, slug: str, language: str) -> VersionStatus:
     record = _require_guide(session, slug)
     assert record.id is not None

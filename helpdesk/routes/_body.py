@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 from starlette.requests import Request
@@ -14,15 +14,20 @@ from helpdesk.errors import ApiError
 M = TypeVar("M", bound=BaseModel)
 
 
-async def parse_json_body(request: Request, model: type[M]) -> M:
+async def read_json(request: Request) -> Any:
+    """The request's JSON body, any shape (415 for another content type, 422 if unreadable)."""
     content_type = request.headers.get("content-type", "application/json").split(";")[0].strip()
     if content_type and not (content_type == "application/json" or content_type.endswith("+json")):
         raise ApiError(415, "unsupported_media_type")
     raw = await request.body()
     try:
-        data = json.loads(raw)
+        return json.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ApiError(422, "invalid_json") from exc
+
+
+async def parse_json_body(request: Request, model: type[M]) -> M:
+    data = await read_json(request)
     if isinstance(data, dict) and data.get("lang") in LANGUAGES:
         # Answer errors in the language the front end is showing.
         request.state.language = data["lang"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -13,6 +15,7 @@ from helpdesk.errors import ApiError, request_language
 from helpdesk.events.service import record_feedback, record_triage
 from helpdesk.kb.content import Guide
 from helpdesk.kb.markup import render_markdown
+from helpdesk.kb.store import PublicStatus
 from helpdesk.openapi import Operation, QueryParam, build_openapi, operation
 from helpdesk.privacy import remove_personal_data
 from helpdesk.routes._body import parse_json_body
@@ -162,9 +165,14 @@ async def list_guides(request: Request) -> JSONResponse:
     return JSONResponse(body.model_dump(mode="json"), headers={"Content-Language": language})
 
 
-def guide_detail(guide: Guide, language: str) -> GuideDetail:
+def guide_detail(
+    guide: Guide,
+    language: str,
+    status: Mapping[tuple[str, str], PublicStatus] | None = None,
+) -> GuideDetail:
     """One guide as citizens get it, its Markdown fields also rendered and sanitised."""
     served, version = guide.translation(language)
+    state = (status or {}).get((guide.slug, served))
     return GuideDetail(
         slug=guide.slug,
         language=served,
@@ -188,6 +196,8 @@ def guide_detail(guide: Guide, language: str) -> GuideDetail:
         steps_html=[render_markdown(step) for step in version.steps],
         bring_html=[render_markdown(item) for item in version.bring],
         help_in_person_html=render_markdown(version.help_in_person, tight=False),
+        stale=state.stale if state else False,
+        reviewed_at=state.reviewed_at if state else None,
     )
 
 
@@ -210,7 +220,7 @@ async def get_guide(request: Request) -> JSONResponse:
     guide = snapshot.guides.get(request.path_params["slug"])
     if guide is None:
         raise ApiError(404, "guide_not_found")
-    detail = guide_detail(guide, language)
+    detail = guide_detail(guide, language, snapshot.status)
     return JSONResponse(
         detail.model_dump(mode="json"), headers={"Content-Language": detail.language}
     )

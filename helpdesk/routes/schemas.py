@@ -98,6 +98,51 @@ class GuideDetail(BaseModel):
     help_in_person_html: str = Field(
         description="Read-only: help in person as sanitised HTML (paragraphs, lists, links)."
     )
+    stale: bool = Field(
+        default=False,
+        description="The Danish or English source changed after this version was last saved.",
+    )
+    reviewed_at: dt.datetime | None = Field(
+        default=None, description="When a fluent reviewer last marked this version reviewed."
+    )
+
+
+class GuideSaved(GuideDetail):
+    """The saved language version, as GET returns it, with its workshop status."""
+
+    revision: int = Field(description="The new revision (send as base_revision next time).")
+    created: bool = Field(description="A new guide or a new language version.")
+    stale_languages: list[Language] = Field(description="Languages this save marked stale.")
+    reviewed_by: str | None
+    updated_by: str | None
+    updated_at: dt.datetime
+
+
+class RevisionItem(BaseModel):
+    id: int
+    language: Language
+    created_at: dt.datetime
+    actor: str = Field(description="The staff username, or files for an import.")
+    action: Literal["create", "edit", "restore", "import", "review"]
+    changed_fields: list[str]
+
+
+class RevisionList(BaseModel):
+    slug: str
+    revisions: list[RevisionItem] = Field(description="Newest first.")
+
+
+class AuditItem(BaseModel):
+    id: int
+    at: dt.datetime
+    actor: str
+    action: str
+    target: str = Field(description='What changed, e.g. "guide:mitid-new-phone/ar".')
+    summary: str
+
+
+class AuditList(BaseModel):
+    entries: list[AuditItem] = Field(description="Newest first.")
 
 
 class ErrorDetail(BaseModel):

@@ -95,8 +95,26 @@ def rank_guides(scored: dict[Owner, float]) -> list[Match]:
 class TriageEngine:
     """Built once per knowledge-base version; :meth:`triage` is then pure and thread-safe."""
 
-    def __init__(self, knowledge_base: KnowledgeBase, thresholds: Thresholds | None = None):
+    def __init__(
+        self,
+        knowledge_base: KnowledgeBase,
+        thresholds: Thresholds | None = None,
+        previous: TriageEngine | None = None,
+    ):
+        """``previous``: the engine of the last version of the knowledge base, whose work on
+        unchanged text is reused (normalised phrases, the language model of unchanged languages),
+        so that rebuilding after an edit is quicker. The result is the same either way."""
         self.thresholds = thresholds or Thresholds.load()
+        known: dict[str, str] = previous._normalised if previous is not None else {}
+        normalised_texts: dict[str, str] = {}
+
+        def normalise(text: str) -> str:
+            result = known.get(text)
+            if result is None:
+                result = normalize(text)
+            normalised_texts[text] = result
+            return result
+
         self._sensitive_slugs = {g.slug for g in knowledge_base.guides if g.sensitive}
         owners: list[Owner] = []
         phrase_texts: list[str] = []
@@ -105,7 +123,7 @@ class TriageEngine:
         samples: dict[str, list[str]] = {}
 
         def add(owner: Owner, texts: list[str]) -> None:
-            normalised = [n for n in (normalize(t) for t in texts) if n]
+            normalised = [n for n in map(normalise, texts) if n]
             if not normalised:
                 return  # nothing to match on; an owner without phrases would break reduceat
             owner_id = len(owners)
@@ -135,7 +153,10 @@ class TriageEngine:
         self._owner_starts = np.searchsorted(phrase_owner_ids, np.arange(len(owners)))
         self._phrases = NgramIndex(phrase_texts, groups=phrase_owner_ids)
         self._bags = NgramIndex(bag_texts)
-        self.language_identifier = LanguageIdentifier(samples)
+        self.language_identifier: LanguageIdentifier = LanguageIdentifier(
+            samples, previous=previous.language_identifier if previous is not None else None
+        )
+        self._normalised: dict[str, str] = normalised_texts
         self.phrase_count = len(phrase_texts)
 
     def identify_language(self, text: str, ui_language: str | None = None) -> LanguageGuess:

@@ -9,6 +9,7 @@ that matters most where the text says least (one or two words).
 
 from __future__ import annotations
 
+import hashlib
 import math
 import re
 import unicodedata
@@ -95,21 +96,44 @@ class LanguageGuess:
 
 
 class LanguageIdentifier:
-    def __init__(self, samples: Mapping[str, Iterable[str]], smoothing: float = 0.1) -> None:
-        self._log_prob: dict[str, dict[str, float]] = {}
-        self._unseen: dict[str, float] = {}
-        vocabulary: set[str] = set()
-        counts: dict[str, Counter[str]] = {}
+    def __init__(
+        self,
+        samples: Mapping[str, Iterable[str]],
+        smoothing: float = 0.1,
+        previous: LanguageIdentifier | None = None,
+    ) -> None:
+        """Train on ``samples`` per language. A ``previous`` identifier lends the counts of every
+        language whose samples did not change, so that an edit in one language retrains one."""
+        self._smoothing = smoothing
+        self._digests: dict[str, str] = {}
+        #: Per language: log(count + smoothing) of every n-gram seen, and the sum of the counts.
+        self._log_counts: dict[str, dict[str, float]] = {}
+        self._count_sums: dict[str, int] = {}
+        reusable = previous if previous is not None and previous._smoothing == smoothing else None
         for language in LANGUAGES:
-            counts[language] = Counter(_ngrams(_words(" ".join(samples.get(language, [])))))
-            vocabulary.update(counts[language])
-        size = len(vocabulary) + 1
-        for language, counter in counts.items():
-            total = sum(counter.values()) + smoothing * size
-            self._log_prob[language] = {
-                gram: math.log((count + smoothing) / total) for gram, count in counter.items()
+            text = " ".join(samples.get(language, []))
+            digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+            self._digests[language] = digest
+            if reusable is not None and reusable._digests.get(language) == digest:
+                self._log_counts[language] = reusable._log_counts[language]
+                self._count_sums[language] = reusable._count_sums[language]
+                continue
+            counter = Counter(_ngrams(_words(text)))
+            self._log_counts[language] = {
+                gram: math.log(count + smoothing) for gram, count in counter.items()
             }
-            self._unseen[language] = math.log(smoothing / total)
+            self._count_sums[language] = sum(counter.values())
+        vocabulary: set[str] = set()
+        for table in self._log_counts.values():
+            vocabulary.update(table)
+        size = len(vocabulary) + 1
+        # log P(gram | language) = log(count + smoothing) - log(total): the total is kept apart so
+        # that one language's table can be reused when another language's samples change.
+        self._log_totals = {
+            language: math.log(self._count_sums[language] + smoothing * size)
+            for language in LANGUAGES
+        }
+        self._unseen = math.log(smoothing)
 
     def identify(self, text: str, prior: str | None = None) -> LanguageGuess:
         words = _words(text)
@@ -126,8 +150,9 @@ class LanguageIdentifier:
         scores: dict[str, float] = {}
         grams = list(_ngrams(words))
         for language in candidates:
-            table, unseen = self._log_prob[language], self._unseen[language]
+            table, unseen = self._log_counts[language], self._unseen
             score = sum(table.get(gram, unseen) for gram in grams)
+            score -= len(grams) * self._log_totals[language]
             # Scale so that the model's evidence grows gently with length; naive Bayes is
             # otherwise overconfident on long texts and the prior would never count.
             score /= max(len(grams), 1) ** 0.5
