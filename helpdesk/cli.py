@@ -6,10 +6,12 @@ import argparse
 import json
 import logging.config
 import os
+import shutil
 import sys
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from dataclasses import replace
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from helpdesk import LANGUAGES
@@ -103,6 +105,20 @@ def cmd_kb_export(args: argparse.Namespace) -> int:
             import_guides_safely(session, loaded.knowledge_base.guides)
     with Session(engine) as session:
         guides = load_guides(session)
+    if args.to:
+        from helpdesk.kb.files import KB_DIR, write_guide_dir
+
+        target = Path(args.to)
+        for guide in guides:
+            write_guide_dir(guide, target)
+        # Intents live in the files only; copy them so that DIR is a whole knowledge base.
+        (target / "intents").mkdir(parents=True, exist_ok=True)
+        for path in sorted((KB_DIR / "intents").glob("*.toml")):
+            if path.resolve() != (target / "intents" / path.name).resolve():
+                shutil.copyfile(path, target / "intents" / path.name)
+        versions = sum(len(g.translations) for g in guides)
+        print(json.dumps({"guides": len(guides), "versions": versions, "to": str(target)}))
+        return 0
     document = {
         "guides": [guide.model_dump(mode="json") for guide in guides],
         "intents": [intent.model_dump(mode="json") for intent in loaded.knowledge_base.intents],
@@ -299,9 +315,18 @@ def build_parser() -> argparse.ArgumentParser:
     kb_commands.add_parser("import", help="import the guide files into the database").set_defaults(
         func=cmd_kb_import
     )
-    kb_commands.add_parser(
-        "export", help="print all guides in all languages as JSON (with search phrases)"
-    ).set_defaults(func=cmd_kb_export)
+    kb_export = kb_commands.add_parser(
+        "export",
+        help="print all guides in all languages as JSON (with search phrases), or write them as "
+        "guide files with --to",
+    )
+    kb_export.add_argument(
+        "--to",
+        metavar="DIR",
+        help="write the live knowledge base (from the database) as guide files under DIR "
+        "(DIR/guides/<slug>/<lang>.toml, DIR/intents); DIR may be helpdesk/kb itself",
+    )
+    kb_export.set_defaults(func=cmd_kb_export)
 
     triage = commands.add_parser("triage", help="triage one question and print the result")
     triage.add_argument("text")

@@ -15,7 +15,7 @@ import tomli_w
 from pydantic import ValidationError
 
 from helpdesk import LANGUAGES
-from helpdesk.kb.content import Guide, Intent, KnowledgeBase
+from helpdesk.kb.content import Guide, Intent, KnowledgeBase, Translation
 
 KB_DIR = Path(__file__).parent
 
@@ -93,12 +93,42 @@ def load_intents(kb_dir: Path, errors: list[str]) -> list[Intent]:
     return intents
 
 
+def _toml_scalar(value: Any) -> str:
+    return tomli_w.dumps({"v": value}).removeprefix("v = ").rstrip("\n")
+
+
+def guide_file_text(guide: Guide) -> str:
+    """``guide.toml`` in the committed style: one line per key, short lists inline."""
+    lines = []
+    for key, value in guide.model_dump(mode="python", exclude={"translations"}).items():
+        if isinstance(value, list):
+            text = "[" + ", ".join(_toml_scalar(item) for item in value) + "]"
+        else:
+            text = _toml_scalar(value)
+        lines.append(f"{key} = {text}")
+    return "\n".join(lines) + "\n"
+
+
+def translation_file_text(translation: Translation) -> str:
+    """``<lang>.toml`` in the committed style: lists one item a line, then ``[[sources]]``."""
+    data = translation.model_dump(mode="python", exclude={"sources"})
+    text = tomli_w.dumps(data, indent=2)
+    for source in translation.sources:
+        text += "\n[[sources]]\n" + tomli_w.dumps(source.model_dump())
+    return text
+
+
 def write_guide_dir(guide: Guide, kb_dir: Path) -> None:
-    """Write a guide back in the file format (the inverse of :func:`load_guide_dir`)."""
+    """Write a guide back in the file format (the inverse of :func:`load_guide_dir`), in the
+    style of the committed files, so that an export of unchanged guides is byte for byte the same
+    and a change shows in git as the lines that changed. Language files no longer in the guide
+    are removed."""
     directory = kb_dir / "guides" / guide.slug
     directory.mkdir(parents=True, exist_ok=True)
-    meta = guide.model_dump(mode="python", exclude={"translations"})
-    (directory / "guide.toml").write_text(tomli_w.dumps(meta, multiline_strings=False), "utf-8")
+    (directory / "guide.toml").write_text(guide_file_text(guide), encoding="utf-8")
     for language, translation in guide.translations.items():
-        data = translation.model_dump(mode="python")
-        (directory / f"{language}.toml").write_text(tomli_w.dumps(data), encoding="utf-8")
+        path = directory / f"{language}.toml"
+        path.write_text(translation_file_text(translation), encoding="utf-8")
+    for path in directory.glob("*.toml"):
+        if path.stem in LANGUAGES and path.stem not in guide.translations:
+            path.unlink()

@@ -20,7 +20,7 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from helpdesk import REFERENCE_LANGUAGES
+from helpdesk import LANGUAGES, REFERENCE_LANGUAGES
 from helpdesk.kb.content import Guide, Translation
 from helpdesk.kb.models import (
     AuditLogRecord,
@@ -144,7 +144,7 @@ def mark_others_stale(
         if not other.stale:
             other.stale, other.stale_since = True, now
             marked.append(other.language)
-    return sorted(marked)
+    return [language for language in LANGUAGES if language in marked]
 
 
 # --- import from files ------------------------------------------------------------------------
