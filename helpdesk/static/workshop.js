@@ -8,6 +8,9 @@
   const preview = document.getElementById("workshop-preview");
   const list = document.getElementById("step-fields");
   if (!form || !preview || !list) return;
+  // After a failed save the summary of problems is read first (it links to each field).
+  const errors = document.getElementById("form-errors");
+  if (errors) errors.focus();
   const csrf = form.querySelector("input[name=csrf_token]").value;
   const stepLabel = (n) => (list.dataset.label || "%s").replace("%s", String(n));
   const strings = JSON.parse(document.getElementById("workshop-strings").textContent);
@@ -51,7 +54,9 @@
     item.append(tools);
   }
 
+  const maxSteps = Number(list.dataset.max) || 20;
   function newStep() {
+    if (list.children.length >= maxSteps) return;
     const template = list.lastElementChild;
     const item = template.cloneNode(true);
     item.classList.remove("form-error");
