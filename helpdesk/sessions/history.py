@@ -29,7 +29,7 @@ from zoneinfo import ZoneInfo
 import holidays
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import Connection, func, insert, select, text
+from sqlalchemy import Connection, Table, func, insert, select, text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -290,6 +290,26 @@ def _utc_offsets(days: Sequence[dt.date], zone: ZoneInfo) -> Ints:
         offset = dt.datetime.combine(day, dt.time(12), tzinfo=zone).utcoffset()
         offsets.append(int(offset.total_seconds()) if offset else 0)
     return np.array(offsets, dtype=np.int64)
+
+
+def _insert(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Insert many rows in the connection's transaction: a Core executemany on SQLite; COPY on
+    PostgreSQL, where psycopg's executemany costs a round trip per row (COPY is about six
+    times faster, and a bulk load of millions of rows is what this is for)."""
+    if not rows:
+        return
+    if connection.dialect.name != "postgresql":
+        connection.execute(insert(table), rows)
+        return
+    columns = list(rows[0])
+    dbapi_connection: Any = connection.connection.dbapi_connection
+    names = ", ".join(columns)  # our own column names, never input
+    with (
+        dbapi_connection.cursor() as cursor,
+        cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy,
+    ):
+        for row in rows:
+            copy.write_row([row[name] for name in columns])
 
 
 # --- the generator -----------------------------------------------------------------------------
@@ -571,8 +591,8 @@ def _write_sessions(
                     "created_at": dt.datetime.fromtimestamp(ts, dt.UTC),
                 }
             )
-        connection.execute(insert(log_table), batch)
-        connection.execute(insert(topic_table), topic_rows)
+        _insert(connection, log_table, batch)
+        _insert(connection, topic_table, topic_rows)
         counts["session_logs"] += len(batch)
         counts["session_topics"] += len(topic_rows)
         topic_rows.clear()
@@ -673,7 +693,7 @@ def _write_events(
                     "feedback_token": f"{run}{token_base + low + i:016x}",
                 }
             )
-        connection.execute(insert(event_table), batch)
+        _insert(connection, event_table, batch)
         counts["triage_events"] += len(batch)
         counts["questions"] += sum(1 for row in batch if row["question"] is not None)
 
