@@ -121,6 +121,16 @@ def _today(request: Request) -> dt.date:
     return utcnow().astimezone(zone(request)).date()
 
 
+#: Fields the form requires although the API has a default for them.
+FORM_REQUIRED = ("age_band", "first_visit")
+
+
+def _form_position(field: str) -> int:
+    """Errors are listed in the order of the form's fields."""
+    order = list(FIELD_MESSAGES)
+    return order.index(field) if field in order else len(order)
+
+
 def _field_messages(language: str, fields: list[str]) -> dict[str, str]:
     generic = MESSAGES["invalid_request"]
     return {field: gettext_for(language, FIELD_MESSAGES.get(field, generic)) for field in fields}
@@ -357,11 +367,16 @@ async def new_session_form(request: Request) -> Response:
     form = await request.form()
     values = _form_values(form)
     language = page_language(request)
+    # The form asks for a conscious choice (where the API defaults to "unknown").
+    problems = {field for field in FORM_REQUIRED if not values[field]}
+    data = None
     try:
         data = SessionLogIn.model_validate(_input_from(values))
     except ValidationError as exc:
-        fields = sorted({str(e["loc"][0]) if e["loc"] else "form" for e in exc.errors()})
-        return await _form_page(request, values, _field_messages(language, fields), 422)
+        problems |= {str(e["loc"][0]) if e["loc"] else "form" for e in exc.errors()}
+    if problems or data is None:
+        in_form_order = sorted(problems, key=_form_position)
+        return await _form_page(request, values, _field_messages(language, in_form_order), 422)
     known = await guides(request)
     today = _today(request)
     user_id = request.state.principal.user_id

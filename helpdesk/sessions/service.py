@@ -53,6 +53,7 @@ SessionLanguage = Literal["da", "en", "ar", "uk", "tr", "pl", "so", "fa", "other
 #: missing or not allowed. The English text is the msgid; translations are in the catalogs.
 FIELD_MESSAGES: dict[str, str] = {
     "location": N_("Choose the place."),
+    "held_on": N_("The day must be today or within the last 31 days."),
     "channel": N_("Choose how the citizen came."),
     "topics": N_("Choose 1 to 10 topics."),
     "other_topic": N_("Describe the other topic in at most 200 characters."),
@@ -65,7 +66,6 @@ FIELD_MESSAGES: dict[str, str] = {
     "duration_minutes": N_("Give the duration in whole minutes, from 1 to 480."),
     "note": N_("The note can be at most 2000 characters."),
     "booking": N_("That booking does not exist."),
-    "held_on": N_("The day must be today or within the last 31 days."),
 }
 
 

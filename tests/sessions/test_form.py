@@ -99,6 +99,8 @@ async def test_errors_keep_everything_typed(
     assert 'id="form-errors"' in response.text
     assert "Vælg resultatet." in response.text
     assert "Skriv varigheden i hele minutter, fra 1 til 480." in response.text
+    summary = response.text.split('id="form-errors"')[1].split("</ul>")[0]
+    assert summary.index("Vælg resultatet.") < summary.index("Skriv varigheden")  # form order
     assert checked(response.text, "language") == ["so"]
     assert checked(response.text, "age_band") == ["45-54"]
     assert checked(response.text, "topics") == ["mitid-locked", "other"]
@@ -109,6 +111,10 @@ async def test_errors_keep_everything_typed(
     response = await client.post("/staff/sessions/new", data=fixed)
     assert response.status_code == 422
     assert "Beskriv emnet" in response.text
+    # The form asks for the age band and first visit (the API would take "unknown").
+    response = await client.post("/staff/sessions/new", data=form(token, logs, age_band=""))
+    assert response.status_code == 422
+    assert "Vælg en aldersgruppe eller ukendt." in response.text
     with Session(logs.engine) as session:
         assert session.exec(select(SessionLog)).first() is None
 
