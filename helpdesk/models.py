@@ -21,7 +21,7 @@ from helpdesk.kb.models import (
     GuideTranslationRecord,
     KbGenerationRecord,
 )
-from helpdesk.metrics.models import SessionRollup, TriageRollup
+from helpdesk.metrics.models import SessionRollup, SessionRollupAll, TriageRollup
 from helpdesk.sessions.models import SessionLog, SessionTopic
 
 __all__ = [
@@ -39,6 +39,7 @@ __all__ = [
     "ScheduleStaff",
     "SessionLog",
     "SessionRollup",
+    "SessionRollupAll",
     "SessionTopic",
     "SessionType",
     "Slot",

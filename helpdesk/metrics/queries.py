@@ -19,11 +19,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, func
-from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 
 from helpdesk.booking.models import Booking, Location
-from helpdesk.metrics.models import SessionRollup, TriageRollup
+from helpdesk.metrics.models import SessionRollup, SessionRollupAll, TriageRollup
 from helpdesk.metrics.suppression import Cell, publish_total, suppress
 from helpdesk.sessions.models import (
     AGE_BANDS,
@@ -69,8 +68,6 @@ ORDER: dict[str, tuple[str, ...]] = {
     "booking_status": ("booked", "arrived", "no_show", "cancelled"),
 }
 TRIAGE_OUTCOMES = ORDER["triage_outcome"]
-#: The triage rollup's columns the self-service tables are folded from.
-TRIAGE_DETAIL: tuple[str, ...] = ("week", "channel", "language", "outcome", "helpful")
 #: Walk-ins are registered through the booking table but are not bookings.
 WALK_IN_CHANNEL = "walk-in"
 
@@ -152,16 +149,6 @@ def make_table(
 # --- session logs ------------------------------------------------------------------------------
 
 
-def _rollup_filter(period: Period, location_id: int | None) -> list[ColumnElement[bool]]:
-    conditions = [
-        col(SessionRollup.day) >= period.start,
-        col(SessionRollup.day) <= period.end,
-    ]
-    if location_id is not None:
-        conditions.append(col(SessionRollup.location_id) == location_id)
-    return conditions
-
-
 def session_counts(
     session: Session,
     period: Period,
@@ -170,17 +157,24 @@ def session_counts(
     location_id: int | None = None,
 ) -> dict[tuple[str, ...], int]:
     """Sessions per value of one attribute (``dimension``), optionally also per place and
-    week: ``by`` lists "value", "location" (the place's slug) and "week" (ISO date of Monday)."""
-    columns = {
-        "value": col(SessionRollup.value),
-        "location": col(SessionRollup.location_id),
-        "week": col(SessionRollup.week),
-    }
+    week: ``by`` lists "value", "location" (the place's slug) and "week" (ISO date of Monday).
+
+    Without a place (neither filtered nor grouped by) it reads the all-places rollup."""
+    per_place = location_id is not None or "location" in by
+    table: Any = SessionRollup if per_place else SessionRollupAll
+    columns = {"value": col(table.value), "week": col(table.week)}
+    if per_place:
+        columns["location"] = col(SessionRollup.location_id)
     selected = [columns[name] for name in by]
+    conditions = [
+        col(table.dimension) == dimension,
+        col(table.day) >= period.start,
+        col(table.day) <= period.end,
+    ]
+    if location_id is not None:
+        conditions.append(col(SessionRollup.location_id) == location_id)
     rows = session.exec(
-        select(*selected, func.sum(SessionRollup.sessions))  # type: ignore[call-overload]
-        .where(SessionRollup.dimension == dimension, *_rollup_filter(period, location_id))
-        .group_by(*selected)
+        select(*selected, func.sum(table.sessions)).where(*conditions).group_by(*selected)  # type: ignore[call-overload]
     ).all()
     slugs = _location_slugs(session) if "location" in by else {}
     counts: dict[tuple[str, ...], int] = {}
@@ -280,13 +274,19 @@ def key_figures(tables: dict[str, Table]) -> KeyFigures:
 
 
 def triage_counts(
-    session: Session, period: Period, by: Sequence[str]
+    session: Session, period: Period, dimension: str, by: Sequence[str] = ("value",)
 ) -> dict[tuple[str, ...], int]:
-    """Triage events per any of "channel", "language", "outcome", "helpful", "week"."""
-    selected = [col(getattr(TriageRollup, name)) for name in by]
+    """Triage events per value of "channel", "language", "outcome" or "helpful" (``by``
+    "value"), optionally per week ("week")."""
+    columns = {"value": col(TriageRollup.value), "week": col(TriageRollup.week)}
+    selected = [columns[name] for name in by]
     rows = session.exec(
         select(*selected, func.sum(TriageRollup.events))  # type: ignore[call-overload]
-        .where(col(TriageRollup.day) >= period.start, col(TriageRollup.day) <= period.end)
+        .where(
+            col(TriageRollup.dimension) == dimension,
+            col(TriageRollup.day) >= period.start,
+            col(TriageRollup.day) <= period.end,
+        )
         .group_by(*selected)
     ).all()
     counts: dict[tuple[str, ...], int] = {}
@@ -299,25 +299,22 @@ def triage_counts(
 
 
 def self_service_tables(session: Session, period: Period) -> dict[str, Table]:
-    # One read of the rollup (at most weeks x channels x languages x outcomes x answers rows),
-    # folded into every table here, instead of one scan per table.
-    detail = triage_counts(session, period, TRIAGE_DETAIL)
-
-    def fold(*names: str) -> dict[tuple[str, ...], int]:
-        positions = [TRIAGE_DETAIL.index(name) for name in names]
-        counts: dict[tuple[str, ...], int] = {}
-        for key, n in detail.items():
-            folded = tuple(key[p] for p in positions)
-            counts[folded] = counts.get(folded, 0) + n
-        return counts
-
-    by_outcome = fold("outcome")
+    weekly_outcomes = triage_counts(session, period, "outcome", ("week", "value"))
+    by_outcome: dict[tuple[str, ...], int] = {}
+    by_week: dict[tuple[str, ...], int] = {}
+    for (week, outcome), n in weekly_outcomes.items():
+        by_outcome[(outcome,)] = by_outcome.get((outcome,), 0) + n
+        by_week[(week,)] = by_week.get((week,), 0) + n
     total = sum(by_outcome.values())
-    feedback = fold("helpful")
+    feedback = triage_counts(session, period, "helpful")
     answered = feedback.get(("yes",), 0) + feedback.get(("no",), 0)
     return {
-        "triage_channel": make_table("triage_channel", ("triage_channel",), fold("channel"), total),
-        "triage_language": make_table("triage_language", ("language",), fold("language"), total),
+        "triage_channel": make_table(
+            "triage_channel", ("triage_channel",), triage_counts(session, period, "channel"), total
+        ),
+        "triage_language": make_table(
+            "triage_language", ("language",), triage_counts(session, period, "language"), total
+        ),
         "triage_outcome": make_table("triage_outcome", ("triage_outcome",), by_outcome, total),
         # Shares of the answers given: the deflection rate is the share of "yes".
         "triage_feedback": make_table(
@@ -327,9 +324,9 @@ def self_service_tables(session: Session, period: Period) -> dict[str, Table]:
             answered,
             complete=False,
         ),
-        "triage_weekly_total": make_table("triage_weekly_total", ("week",), fold("week"), total),
+        "triage_weekly_total": make_table("triage_weekly_total", ("week",), by_week, total),
         "triage_weekly": make_table(
-            "triage_weekly", ("week", "triage_outcome"), fold("week", "outcome"), total
+            "triage_weekly", ("week", "triage_outcome"), weekly_outcomes, total
         ),
     }
 

@@ -23,9 +23,11 @@ from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm import UOWTransaction
 
 from helpdesk.events.models import TriageEvent
-from helpdesk.metrics.models import SessionRollup, TriageRollup
+from helpdesk.metrics.models import SessionRollup, SessionRollupAll, TriageRollup
 from helpdesk.sessions.models import SessionLog, SessionTopic
 
+#: The triage-event attributes counted per value.
+TRIAGE_DIMENSIONS: tuple[str, ...] = ("channel", "language", "outcome", "helpful")
 #: The session-log attributes counted per value (topic is counted from session_topic).
 SESSION_DIMENSIONS: tuple[str, ...] = (
     "channel",
@@ -40,6 +42,7 @@ DEFAULT_TIMEZONE = "Europe/Copenhagen"
 _zone = ZoneInfo(DEFAULT_TIMEZONE)
 
 SESSION_TABLE: Table = SessionRollup.__table__  # type: ignore[attr-defined]
+SESSION_ALL_TABLE: Table = SessionRollupAll.__table__  # type: ignore[attr-defined]
 TRIAGE_TABLE: Table = TriageRollup.__table__  # type: ignore[attr-defined]
 
 
@@ -77,7 +80,7 @@ def _session_value(dimension: str, value: Any) -> str:
 # --- the flush hook ----------------------------------------------------------------------------
 
 SessionKey = tuple[str, dt.date, int, str]
-TriageKey = tuple[dt.date, str, str, str, str]
+TriageKey = tuple[str, dt.date, str]
 
 
 def _old(obj: object, attribute: str) -> Any:
@@ -103,17 +106,18 @@ def _topic_key(topic: SessionTopic, *, before: bool = False) -> SessionKey:
     return ("topic", get("held_on"), get("location_id"), get("topic"))
 
 
-def _triage_key(event_row: TriageEvent, *, before: bool = False) -> TriageKey:
+def _triage_keys(event_row: TriageEvent, *, before: bool = False) -> list[TriageKey]:
     def get(name: str) -> Any:
         return _old(event_row, name) if before else getattr(event_row, name)
 
-    return (
-        local_day(get("created_at")),
-        get("channel"),
-        get("language"),
-        get("outcome"),
-        helpful_value(get("helpful")),
-    )
+    day = local_day(get("created_at"))
+    values = {
+        "channel": get("channel"),
+        "language": get("language"),
+        "outcome": get("outcome"),
+        "helpful": helpful_value(get("helpful")),
+    }
+    return [(dimension, day, values[dimension]) for dimension in TRIAGE_DIMENSIONS]
 
 
 @event.listens_for(OrmSession, "after_flush")
@@ -126,14 +130,14 @@ def _count_flushed(session: OrmSession, _context: UOWTransaction) -> None:
         elif isinstance(obj, SessionTopic):
             sessions[_topic_key(obj)] += 1
         elif isinstance(obj, TriageEvent):
-            triage[_triage_key(obj)] += 1
+            triage.update(_triage_keys(obj))
     for obj in session.deleted:
         if isinstance(obj, SessionLog):
             sessions.subtract(_session_keys(obj, before=True))
         elif isinstance(obj, SessionTopic):
             sessions[_topic_key(obj, before=True)] -= 1
         elif isinstance(obj, TriageEvent):
-            triage[_triage_key(obj, before=True)] -= 1
+            triage.subtract(_triage_keys(obj, before=True))
     for obj in session.dirty:
         if not session.is_modified(obj):
             continue
@@ -144,8 +148,8 @@ def _count_flushed(session: OrmSession, _context: UOWTransaction) -> None:
             sessions[_topic_key(obj, before=True)] -= 1
             sessions[_topic_key(obj)] += 1
         elif isinstance(obj, TriageEvent):
-            triage[_triage_key(obj, before=True)] -= 1
-            triage[_triage_key(obj)] += 1
+            triage.subtract(_triage_keys(obj, before=True))
+            triage.update(_triage_keys(obj))
     if changes := [(key, n) for key, n in sessions.items() if n]:
         _add_sessions(session.connection(), changes)
     if triage_changes := [(key, n) for key, n in triage.items() if n]:
@@ -166,32 +170,42 @@ def _upsert(
 
 
 def _add_sessions(connection: Connection, changes: Iterable[tuple[SessionKey, int]]) -> None:
-    rows = [
-        {
-            "dimension": dimension,
-            "day": day,
-            "location_id": location,
-            "value": value,
-            "week": week_of(day),
-            "sessions": n,
-        }
-        for (dimension, day, location, value), n in sorted(changes)
-    ]
-    _upsert(connection, SESSION_TABLE, "sessions", rows)
+    per_place: Counter[SessionKey] = Counter()
+    all_places: Counter[tuple[str, dt.date, str]] = Counter()
+    for (dimension, day, location, value), n in changes:
+        per_place[(dimension, day, location, value)] += n
+        all_places[(dimension, day, value)] += n
+    _upsert(
+        connection,
+        SESSION_TABLE,
+        "sessions",
+        [
+            {
+                "dimension": dimension,
+                "location_id": location,
+                "day": day,
+                "value": value,
+                "week": week_of(day),
+                "sessions": n,
+            }
+            for (dimension, day, location, value), n in sorted(per_place.items())
+        ],
+    )
+    _upsert(
+        connection,
+        SESSION_ALL_TABLE,
+        "sessions",
+        [
+            {"dimension": d, "day": day, "value": v, "week": week_of(day), "sessions": n}
+            for (d, day, v), n in sorted(all_places.items())
+        ],
+    )
 
 
 def _add_triage(connection: Connection, changes: Iterable[tuple[TriageKey, int]]) -> None:
     rows = [
-        {
-            "day": day,
-            "channel": channel,
-            "language": language,
-            "outcome": outcome,
-            "helpful": helpful,
-            "week": week_of(day),
-            "events": n,
-        }
-        for (day, channel, language, outcome, helpful), n in sorted(changes)
+        {"dimension": d, "day": day, "value": v, "week": week_of(day), "events": n}
+        for (d, day, v), n in sorted(changes)
     ]
     _upsert(connection, TRIAGE_TABLE, "events", rows)
 
@@ -218,17 +232,25 @@ def rebuild_sessions(session: OrmSession) -> None:
         # The dimension name is one of the constants above, never input.
         connection.execute(
             text(
-                "INSERT INTO session_rollup (dimension, day, location_id, value, week, sessions) "  # noqa: S608
-                f"SELECT '{dimension}', held_on, location_id, {value}, MIN(week), COUNT(*) "
+                "INSERT INTO session_rollup (dimension, location_id, day, value, week, sessions) "  # noqa: S608
+                f"SELECT '{dimension}', location_id, held_on, {value}, MIN(week), COUNT(*) "
                 f"FROM session_log GROUP BY held_on, location_id, {value}"
             )
         )
     connection.execute(
         text(
-            "INSERT INTO session_rollup (dimension, day, location_id, value, week, sessions) "
-            "SELECT 'topic', l.held_on, l.location_id, t.topic, MIN(l.week), COUNT(*) "
+            "INSERT INTO session_rollup (dimension, location_id, day, value, week, sessions) "
+            "SELECT 'topic', l.location_id, l.held_on, t.topic, MIN(l.week), COUNT(*) "
             "FROM session_topic t JOIN session_log l ON l.id = t.session_id "
             "GROUP BY l.held_on, l.location_id, t.topic"
+        )
+    )
+    connection.execute(text("DELETE FROM session_rollup_all"))
+    connection.execute(
+        text(
+            "INSERT INTO session_rollup_all (dimension, day, value, week, sessions) "
+            "SELECT dimension, day, value, MIN(week), SUM(sessions) FROM session_rollup "
+            "GROUP BY dimension, day, value"
         )
     )
 
@@ -239,18 +261,18 @@ def rebuild_triage(session: OrmSession, timezone: str | None = None) -> None:
     connection.execute(text("DELETE FROM triage_rollup"))
     helpful = "CASE WHEN helpful IS NULL THEN 'unanswered' WHEN helpful THEN 'yes' ELSE 'no' END"
     if connection.dialect.name == "postgresql":
-        connection.execute(
-            text(
-                "INSERT INTO triage_rollup "  # noqa: S608
-                "(day, channel, language, outcome, helpful, week, events) "
-                "SELECT d, channel, language, outcome, h, "
-                "CAST(date_trunc('week', d) AS date), COUNT(*) FROM ("
-                "SELECT CAST(created_at AT TIME ZONE :zone AS date) AS d, channel, language, "
-                f"outcome, {helpful} AS h FROM triage_event) AS e "
-                "GROUP BY d, channel, language, outcome, h"
-            ),
-            {"zone": zone.key},
-        )
+        for dimension in TRIAGE_DIMENSIONS:
+            value = helpful if dimension == "helpful" else dimension
+            # The dimension name is one of the constants above, never input.
+            connection.execute(
+                text(
+                    "INSERT INTO triage_rollup (dimension, day, value, week, events) "  # noqa: S608
+                    f"SELECT '{dimension}', d, v, CAST(date_trunc('week', d) AS date), COUNT(*) "
+                    "FROM (SELECT CAST(created_at AT TIME ZONE :zone AS date) AS d, "
+                    f"{value} AS v FROM triage_event) AS e GROUP BY d, v"
+                ),
+                {"zone": zone.key},
+            )
         return
     # SQLite has no time zones: count by UTC hour in SQL (stored as "YYYY-MM-DD HH:MM:SS"),
     # then fold the hours into local days here (offsets are whole hours in Denmark; a zone
@@ -258,13 +280,19 @@ def rebuild_triage(session: OrmSession, timezone: str | None = None) -> None:
     totals: Counter[TriageKey] = Counter()
     result = connection.execute(
         text(
-            "SELECT substr(created_at, 1, 13), channel, language, outcome, "  # noqa: S608
-            f"{helpful}, COUNT(*) FROM triage_event "
-            "GROUP BY substr(created_at, 1, 13), channel, language, outcome, 5"
+            f"SELECT substr(created_at, 1, 13), channel, language, outcome, {helpful}, "  # noqa: S608
+            "COUNT(*) FROM triage_event GROUP BY 1, 2, 3, 4, 5"
         )
     )
+    days: dict[str, dt.date] = {}
     for hour, channel, language, outcome, answer, n in result:
-        moment = dt.datetime.strptime(hour, "%Y-%m-%d %H").replace(tzinfo=dt.UTC)
-        totals[(local_day(moment, zone), channel, language, outcome, answer)] += n
+        day = days.get(hour)
+        if day is None:
+            moment = dt.datetime.strptime(hour, "%Y-%m-%d %H").replace(tzinfo=dt.UTC)
+            day = days[hour] = local_day(moment, zone)
+        totals[("channel", day, channel)] += n
+        totals[("language", day, language)] += n
+        totals[("outcome", day, outcome)] += n
+        totals[("helpful", day, answer)] += n
     if totals:
         _add_triage(connection, totals.items())

@@ -28,6 +28,7 @@ METRICS_TABLES = (
     "session_topic",
     "session_log",
     "session_rollup",
+    "session_rollup_all",
     "triage_rollup",
     "triage_event",
     "booking",

@@ -241,29 +241,28 @@ def test_generic_metrics(metrics_world: MetricsWorld) -> None:
 
 
 def test_rollup_rebuild_matches_the_flush_hook(metrics_world: MetricsWorld) -> None:
-    def snapshot() -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
+    def snapshot() -> dict[str, list[tuple[object, ...]]]:
+        queries = {
+            "per place": "SELECT dimension, location_id, day, value, week, sessions "
+            "FROM session_rollup WHERE sessions <> 0 ORDER BY 1, 2, 3, 4",
+            "all places": "SELECT dimension, day, value, week, sessions "
+            "FROM session_rollup_all WHERE sessions <> 0 ORDER BY 1, 2, 3",
+            "triage": "SELECT dimension, day, value, week, events "
+            "FROM triage_rollup WHERE events <> 0 ORDER BY 1, 2, 3",
+        }
         with metrics_world.engine.connect() as connection:
-            sessions = connection.execute(
-                text(
-                    "SELECT dimension, day, location_id, value, week, sessions FROM session_rollup "
-                    "WHERE sessions <> 0 ORDER BY 1, 2, 3, 4"
-                )
-            ).all()
-            triage = connection.execute(
-                text(
-                    "SELECT day, channel, language, outcome, helpful, week, events "
-                    "FROM triage_rollup WHERE events <> 0 ORDER BY 1, 2, 3, 4, 5"
-                )
-            ).all()
-        return [tuple(r) for r in sessions], [tuple(r) for r in triage]
+            return {
+                name: [tuple(row) for row in connection.execute(text(sql)).all()]
+                for name, sql in queries.items()
+            }
 
     kept = snapshot()
     with session_scope(metrics_world.engine) as session:
         rollup.rebuild(session, "Europe/Copenhagen")
     rebuilt = snapshot()
     assert rebuilt == kept
-    assert len(kept[0]) > 30
-    assert len(kept[1]) > 10
+    assert len(kept["per place"]) > len(kept["all places"]) > 30
+    assert len(kept["triage"]) > 10
 
 
 def test_feedback_and_deletion_move_the_rollup(metrics_world: MetricsWorld) -> None:
