@@ -10,7 +10,7 @@ and stays fast as the knowledge base grows.
 from __future__ import annotations
 
 import math
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Sequence
 
 import numpy as np
@@ -44,29 +44,51 @@ class NgramIndex:
     """
 
     def __init__(self, documents: Sequence[str], groups: Sequence[object] | None = None) -> None:
-        doc_grams = [char_ngrams(doc) for doc in documents]
-        group_of = list(groups) if groups is not None else list(range(len(documents)))
-        members: defaultdict[str, set[object]] = defaultdict(set)
-        for grams, group in zip(doc_grams, group_of, strict=True):
-            for gram in grams:
-                members[gram].add(group)
-        count = len(set(group_of))
-        self._unseen_idf = math.log(1 + count)
-        self._idf = {
-            gram: math.log((1 + count) / (1 + len(found))) for gram, found in members.items()
-        }
-        postings: defaultdict[str, tuple[list[int], list[float]]] = defaultdict(lambda: ([], []))
-        for doc_id, grams in enumerate(doc_grams):
-            weights = {g: (1 + math.log(tf)) * self._idf[g] for g, tf in grams.items()}
-            norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
-            for gram, weight in weights.items():
-                if weight > 0:
-                    ids, values = postings[gram]
-                    ids.append(doc_id)
-                    values.append(weight / norm)
+        # Built with numpy over one flat (document, n-gram, count) table: several times faster
+        # than dictionaries per document, which matters because every edit rebuilds the index.
+        vocabulary: dict[str, int] = {}
+        doc_ids: list[int] = []
+        gram_ids: list[int] = []
+        counts: list[int] = []
+        for doc_id, document in enumerate(documents):
+            grams = char_ngrams(document)
+            gram_ids.extend(vocabulary.setdefault(gram, len(vocabulary)) for gram in grams)
+            counts.extend(grams.values())
+            doc_ids.extend([doc_id] * len(grams))
+        docs = np.asarray(doc_ids, dtype=np.int64)
+        grams_of = np.asarray(gram_ids, dtype=np.int64)
+        group_list = list(groups) if groups is not None else list(range(len(documents)))
+        if len(group_list) != len(documents):
+            raise ValueError("one group per document")
+        codes: dict[object, int] = {}
+        group_codes = np.asarray([codes.setdefault(g, len(codes)) for g in group_list], np.int64)
+        group_count = len(codes)
+        # In how many groups each n-gram occurs.
+        pairs = np.unique(grams_of * max(group_count, 1) + group_codes[docs])
+        found = np.bincount(pairs // max(group_count, 1), minlength=len(vocabulary))
+        idf = np.log((1 + group_count) / (1 + found))
+        self._unseen_idf = math.log(1 + group_count)
+        self._idf = dict(zip(vocabulary, idf.tolist(), strict=True))
+
+        weights = (1 + np.log(np.asarray(counts, dtype=np.float64))) * idf[grams_of]
+        norms = np.sqrt(np.bincount(docs, weights * weights, minlength=len(documents)))
+        norms[norms == 0] = 1.0
+        keep = weights > 0
+        kept_grams, kept_docs = grams_of[keep], docs[keep]
+        kept_values = weights[keep] / norms[kept_docs]
+        # Postings: sorted by n-gram, documents ascending within one (a stable sort keeps the
+        # document order of the flat table).
+        order = np.argsort(kept_grams, kind="stable")
+        kept_grams, kept_docs, kept_values = kept_grams[order], kept_docs[order], kept_values[order]
+        bounds = np.flatnonzero(np.diff(kept_grams)) + 1
+        names = list(vocabulary)
+        starts = [0, *bounds.tolist()]
+        ends = [*bounds.tolist(), len(kept_grams)]
+        ids32 = kept_docs.astype(np.int32)
         self._postings: dict[str, tuple[npt.NDArray[np.int32], FloatArray]] = {
-            gram: (np.asarray(ids, dtype=np.int32), np.asarray(values, dtype=np.float64))
-            for gram, (ids, values) in postings.items()
+            names[int(kept_grams[a])]: (ids32[a:b], kept_values[a:b])
+            for a, b in zip(starts, ends, strict=True)
+            if b > a
         }
         self.size = len(documents)
 
