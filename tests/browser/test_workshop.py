@@ -174,3 +174,33 @@ async def test_editor_works_without_javascript(
     await page.locator("#preview-button").click()
     await expect(page.locator("#workshop-preview ol.guide-steps strong").first).to_have_text("Uden")
     await context.close()
+
+
+async def test_new_guide_history_and_audit_pages_are_accessible(
+    browser: Browser, live_server: str, db_engine: Engine
+) -> None:
+    slug = make_guide(db_engine)
+    with session_scope(db_engine) as session:
+        data = workshop.current_snapshot(session, slug, "da")
+        workshop.save_version(session, slug, "da", {**data, "title": "Ændret titel"}, actor="x")
+        latest = workshop.version_status(session, slug, "da").latest_revision
+    username = f"admin-{uuid.uuid4().hex[:8]}"
+    make_user(db_engine, username, "admin")
+    context = await browser.new_context(viewport={"width": 1280, "height": 900}, locale="da-DK")
+    page = await context.new_page()
+    await page.goto(f"{live_server}/login?next=/admin/audit")
+    await page.locator("input[name=username]").fill(username)
+    await page.locator("input[name=password]").fill(PASSWORD)
+    await page.locator("form button[type=submit]").click()
+    await page.wait_for_url(f"{live_server}/admin/audit")
+    await expect(page.locator("table.audit-log")).to_contain_text(f"guide:{slug}/da")
+    for path in (
+        "/admin/audit",
+        "/workshop/guides/new",
+        f"/workshop/guides/{slug}/history?revision={latest}",
+    ):
+        await page.goto(f"{live_server}{path}")
+        violations = await axe_violations(page)
+        assert violations == [], (path, describe(violations))
+    await expect(page.locator(".workshop-diff .diff-added")).to_contain_text("Ændret titel")
+    await context.close()
