@@ -3,7 +3,9 @@ triage finds the new phrasing at once; the overview's filters; axe-core in Danis
 
 from __future__ import annotations
 
+import asyncio
 import re
+import time
 import uuid
 
 from playwright.async_api import Browser, BrowserContext, expect
@@ -203,4 +205,42 @@ async def test_new_guide_history_and_audit_pages_are_accessible(
         violations = await axe_violations(page)
         assert violations == [], (path, describe(violations))
     await expect(page.locator(".workshop-diff .diff-added")).to_contain_text("Ændret titel")
+    await context.close()
+
+
+async def test_kiosk_shows_the_sanitised_markdown_of_an_edited_guide(
+    browser: Browser, live_server: str, db_engine: Engine
+) -> None:
+    slug = make_guide(db_engine)
+    phrase = f"min {uuid.uuid4().hex[:6]}kvarkmaskine virker ikke"
+    with session_scope(db_engine) as session:
+        data = workshop.current_snapshot(session, slug, "da")
+        steps = ["Tryk på **Start** og vent.", "Læs [vejledningen](https://www.borger.dk/)."]
+        workshop.save_version(
+            session,
+            slug,
+            "da",
+            {**data, "steps": steps, "phrases": [*data["phrases"], phrase]},
+            actor="x",
+        )
+    context = await browser.new_context(viewport={"width": 1080, "height": 1920}, has_touch=True)
+    page = await context.new_page()
+    # Saved outside the server: it notices the new knowledge-base generation within seconds.
+    deadline = time.monotonic() + 15
+    while True:
+        answer = await page.request.post(
+            f"{live_server}/api/v1/triage", data={"text": phrase, "lang": "da"}
+        )
+        matches = (await answer.json())["matches"]
+        if (matches and matches[0]["slug"] == slug) or time.monotonic() > deadline:
+            break
+        await asyncio.sleep(0.25)
+    await page.goto(f"{live_server}/kiosk?location=dokk1&lang=da")
+    await page.locator("#kiosk-text").fill(phrase)
+    await page.locator(".kiosk-submit").tap()
+    steps_list = page.locator("article.kiosk-guide ol.kiosk-steps")
+    await expect(steps_list.locator("li").first.locator("strong")).to_have_text("Start")
+    await page.locator(".kiosk-toggle-steps").tap()
+    link = steps_list.locator('li a[href="https://www.borger.dk/"]')
+    await expect(link).to_have_attribute("rel", "noopener")
     await context.close()
