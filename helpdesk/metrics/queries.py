@@ -152,22 +152,28 @@ def make_table(
 def session_counts(
     session: Session,
     period: Period,
-    dimension: str,
+    dimension: str | Sequence[str],
     by: Sequence[str] = ("value",),
     location_id: int | None = None,
 ) -> dict[tuple[str, ...], int]:
     """Sessions per value of one attribute (``dimension``), optionally also per place and
     week: ``by`` lists "value", "location" (the place's slug) and "week" (ISO date of Monday).
+    Several attributes at once (a sequence) need "dimension" in ``by``.
 
     Without a place (neither filtered nor grouped by) it reads the all-places rollup."""
+    dimensions = [dimension] if isinstance(dimension, str) else list(dimension)
     per_place = location_id is not None or "location" in by
     table: Any = SessionRollup if per_place else SessionRollupAll
-    columns = {"value": col(table.value), "week": col(table.week)}
+    columns = {
+        "dimension": col(table.dimension),
+        "value": col(table.value),
+        "week": col(table.week),
+    }
     if per_place:
         columns["location"] = col(SessionRollup.location_id)
     selected = [columns[name] for name in by]
     conditions = [
-        col(table.dimension) == dimension,
+        col(table.dimension).in_(dimensions),
         col(table.day) >= period.start,
         col(table.day) <= period.end,
     ]
@@ -221,17 +227,21 @@ SESSION_TABLES: tuple[str, ...] = (
 def session_tables(
     session: Session, period: Period, location_id: int | None = None
 ) -> dict[str, Table]:
-    """One table per attribute (and per place), each with shares of all sessions."""
-    total = session_total(session, period, location_id)
-    tables: dict[str, Table] = {}
-    for name in SESSION_TABLES:
-        if name == "location":
-            # Sessions per place: summed over channels (one per session).
-            counts = session_counts(session, period, "channel", ("location",), location_id)
-        else:
-            counts = session_counts(session, period, name, location_id=location_id)
-        tables[name] = make_table(name, (name,), counts, total)
-    return tables
+    """One table per attribute (and per place), each with shares of all sessions. Two
+    queries: every attribute's values at once, and the places."""
+    attributes = [name for name in SESSION_TABLES if name != "location"]
+    per_attribute: dict[str, dict[tuple[str, ...], int]] = {name: {} for name in attributes}
+    for (name, value), n in session_counts(
+        session, period, attributes, ("dimension", "value"), location_id
+    ).items():
+        per_attribute[name][(value,)] = n
+    # Every session has exactly one channel: the sum over channels is the number of sessions.
+    total = sum(per_attribute["channel"].values())
+    # Sessions per place: summed over channels.
+    per_attribute["location"] = session_counts(
+        session, period, "channel", ("location",), location_id
+    )
+    return {name: make_table(name, (name,), per_attribute[name], total) for name in SESSION_TABLES}
 
 
 def weekly_sessions(
@@ -274,16 +284,24 @@ def key_figures(tables: dict[str, Table]) -> KeyFigures:
 
 
 def triage_counts(
-    session: Session, period: Period, dimension: str, by: Sequence[str] = ("value",)
+    session: Session,
+    period: Period,
+    dimension: str | Sequence[str],
+    by: Sequence[str] = ("value",),
 ) -> dict[tuple[str, ...], int]:
     """Triage events per value of "channel", "language", "outcome" or "helpful" (``by``
-    "value"), optionally per week ("week")."""
-    columns = {"value": col(TriageRollup.value), "week": col(TriageRollup.week)}
+    "value"), optionally per week ("week"); several at once with "dimension" in ``by``."""
+    dimensions = [dimension] if isinstance(dimension, str) else list(dimension)
+    columns = {
+        "dimension": col(TriageRollup.dimension),
+        "value": col(TriageRollup.value),
+        "week": col(TriageRollup.week),
+    }
     selected = [columns[name] for name in by]
     rows = session.exec(
         select(*selected, func.sum(TriageRollup.events))  # type: ignore[call-overload]
         .where(
-            col(TriageRollup.dimension) == dimension,
+            col(TriageRollup.dimension).in_(dimensions),
             col(TriageRollup.day) >= period.start,
             col(TriageRollup.day) <= period.end,
         )
@@ -306,15 +324,16 @@ def self_service_tables(session: Session, period: Period) -> dict[str, Table]:
         by_outcome[(outcome,)] = by_outcome.get((outcome,), 0) + n
         by_week[(week,)] = by_week.get((week,), 0) + n
     total = sum(by_outcome.values())
-    feedback = triage_counts(session, period, "helpful")
+    per: dict[str, dict[tuple[str, ...], int]] = {"channel": {}, "language": {}, "helpful": {}}
+    for (name, value), n in triage_counts(
+        session, period, list(per), ("dimension", "value")
+    ).items():
+        per[name][(value,)] = n
+    feedback = per["helpful"]
     answered = feedback.get(("yes",), 0) + feedback.get(("no",), 0)
     return {
-        "triage_channel": make_table(
-            "triage_channel", ("triage_channel",), triage_counts(session, period, "channel"), total
-        ),
-        "triage_language": make_table(
-            "triage_language", ("language",), triage_counts(session, period, "language"), total
-        ),
+        "triage_channel": make_table("triage_channel", ("triage_channel",), per["channel"], total),
+        "triage_language": make_table("triage_language", ("language",), per["language"], total),
         "triage_outcome": make_table("triage_outcome", ("triage_outcome",), by_outcome, total),
         # Shares of the answers given: the deflection rate is the share of "yes".
         "triage_feedback": make_table(
