@@ -395,10 +395,9 @@ def _save(
 
     versions = _versions(session, record.id) if record is not None and record.id else {}
     latest = _latest_revision(session, record.id, language) if record and record.id else None
-    base = data.get("base_revision")
-    if base is not None and base != latest:
-        raise WorkshopError(409, "edit_conflict")
     body, guide = _validate(session, slug, language, data, versions)
+    if body.base_revision is not None and body.base_revision != latest:
+        raise WorkshopError(409, "edit_conflict")
     now = utcnow()
 
     # The guide's shared fields.
