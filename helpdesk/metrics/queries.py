@@ -135,7 +135,14 @@ def make_table(
         for value in ORDER[dimensions[0]]:
             counts.setdefault((value,), 0)
     published = suppress(counts, len(dimensions))
-    cells = sorted(published.values(), key=lambda c: _sort_key(dimensions, c.key))
+    if len(dimensions) == 1 and dimensions[0] not in ORDER and dimensions[0] != "week":
+        # Topics, places, languages: biggest first (hidden ones last), to read at a glance.
+        cells = sorted(
+            published.values(),
+            key=lambda c: (c.count is None, -(c.count or 0), c.key),
+        )
+    else:
+        cells = sorted(published.values(), key=lambda c: _sort_key(dimensions, c.key))
     published_total = publish_total(total)
     shares: dict[tuple[str, ...], float | None] = {}
     if len(dimensions) == 1:

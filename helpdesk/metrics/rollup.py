@@ -5,6 +5,10 @@ Whoever writes session logs or triage events through the ORM (``session.add``, c
 subtracts the same changes in the same transaction, so a rollback undoes both. Bulk loads that
 bypass the ORM (the demo history generator, the bench) call :func:`rebuild` afterwards.
 
+The hook sees what the ORM flushes, not what the database does by itself: a bulk ``INSERT`` or
+``DELETE`` statement, or topics removed by ``ON DELETE CASCADE`` when a session log is deleted
+(nothing in the service deletes session logs). :func:`rebuild` repairs any of that.
+
 Triage events are counted by local day, so the hook needs the service's time zone:
 :func:`set_timezone` is called once at start-up (``create_app``).
 """

@@ -45,13 +45,26 @@
         }]
       },
       options: {
+        locale: document.documentElement.lang,
         indexAxis: line ? "x" : "y",
         maintainAspectRatio: false,
         animation: reduceMotion ? false : { duration: 300 },
         plugins: { legend: { display: false }, tooltip: { rtl: rtl } },
         scales: {
           x: { beginAtZero: true, reverse: rtl && !line, ticks: { precision: 0 } },
-          y: { beginAtZero: true, position: rtl && !line ? "right" : "left", ticks: { precision: 0 } }
+          y: {
+            beginAtZero: true,
+            position: rtl && !line ? "right" : "left",
+            ticks: {
+              precision: 0,
+              // Long guide titles are shortened on the axis; the table has them whole.
+              callback: function (value) {
+                if (line) return value;
+                var label = this.getLabelForValue(value);
+                return label.length > 28 ? label.slice(0, 27) + "…" : label;
+              }
+            }
+          }
         }
       }
     });
