@@ -7,7 +7,9 @@ import asyncio
 import re
 import time
 import uuid
+from collections.abc import Iterator
 
+import pytest
 from playwright.async_api import Browser, BrowserContext, expect
 from sqlalchemy.engine import Engine
 
@@ -15,7 +17,13 @@ from helpdesk.db import session_scope
 from helpdesk.kb import workshop
 from tests.accounts.helpers import PASSWORD, make_user
 from tests.browser.conftest import axe_violations, describe
-from tests.routes.test_workshop import make_guide
+from tests.routes.test_workshop import delete_test_guides, make_guide
+
+
+@pytest.fixture(autouse=True)
+def _clean_up_test_guides(db_engine: Engine) -> Iterator[None]:
+    yield
+    delete_test_guides(db_engine)
 
 
 async def coordinator(browser: Browser, live_server: str, db_engine: Engine) -> BrowserContext:
