@@ -467,7 +467,7 @@ async def test_new_guide_prefills_phrases_from_an_unmet_demand_cluster(
     metrics = pytest.importorskip("helpdesk.metrics.unmet")
     word = uuid.uuid4().hex[:6]
     for n in range(20):
-        text = f"kan I hjælpe med min {word}kvark nummer {n} ring 12345678"
+        text = f"{word}kvark {word}plasma virker ikke {n} ring 12345678"
         await client.post("/api/v1/triage", json={"text": text, "lang": "da"})
     # Questions without a guide count as unmet when triage hands them to a person.
     today = dt.date.today()
@@ -479,7 +479,7 @@ async def test_new_guide_prefills_phrases_from_an_unmet_demand_cluster(
         pytest.skip("triage answered these questions with a guide")
     await signed_in(client, db_engine, "coordinator")
     # The dashboard links each group to a new guide.
-    board = await client.get("/coordinator")
+    board = await client.get(f"/coordinator?from={start}&to={end}")
     assert board.status_code == 200
     assert f"&amp;cluster={mine[0].id}" in board.text
     page = await client.get(f"/workshop/guides/new?from={start}&to={end}&cluster={mine[0].id}")
