@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from dataclasses import replace
@@ -18,7 +20,7 @@ from sqlmodel import Session
 
 from helpdesk import LANGUAGES
 from helpdesk.app import create_app
-from helpdesk.db import session_scope
+from helpdesk.db import make_engine, migrate, session_scope
 from helpdesk.events.models import TriageEvent
 from helpdesk.kb import workshop
 from helpdesk.kb.content import KnowledgeBase
@@ -223,10 +225,26 @@ def test_import_keeps_an_edit_but_applies_a_changed_file(
     assert status(db_engine, "ar").stale  # the English source changed through its file
 
 
-def export(database_url: str, to: Path) -> None:
-    import subprocess
-    import sys
+@pytest.fixture
+def export_db(
+    database_url: str, db_engine: Engine, real_kb: KnowledgeBase, tmp_path: Path
+) -> Iterator[tuple[str, Engine]]:
+    """The database the export subprocess reads. On SQLite a file of its own: another test reads
+    the shared file's bytes, which drops this process's SQLite locks (POSIX), and a second
+    process then writing or checkpointing the same file could corrupt it."""
+    if not database_url.startswith("sqlite"):
+        yield database_url, db_engine
+        return
+    url = f"sqlite:///{tmp_path / 'export.db'}"
+    migrate(url)
+    engine = make_engine(url)
+    with session_scope(engine) as session:
+        import_guides(session, real_kb.guides)
+    yield url, engine
+    engine.dispose()
 
+
+def export(database_url: str, to: Path) -> None:
     env = {"HELPDESK_DATABASE_URL": database_url, "PATH": "/usr/bin:/bin"}
     result = subprocess.run(
         [sys.executable, "-m", "helpdesk", "kb", "export", "--to", str(to)],
@@ -234,6 +252,7 @@ def export(database_url: str, to: Path) -> None:
         capture_output=True,
         text=True,
         cwd=REPO,
+        timeout=120,
         check=False,
     )
     assert result.returncode == 0, result.stderr
@@ -241,28 +260,30 @@ def export(database_url: str, to: Path) -> None:
 
 
 def test_export_reproduces_the_committed_files_byte_for_byte(
-    db_engine: Engine, database_url: str, tmp_path: Path
+    export_db: tuple[str, Engine], tmp_path: Path
 ) -> None:
-    export(database_url, tmp_path)
+    url, _ = export_db
+    export(url, tmp_path / "kb")
     committed = sorted(p.relative_to(KB_DIR) for p in KB_DIR.glob("*/**/*.toml"))
-    exported = sorted(p.relative_to(tmp_path) for p in tmp_path.glob("*/**/*.toml"))
+    exported = sorted(p.relative_to(tmp_path / "kb") for p in (tmp_path / "kb").glob("*/**/*.toml"))
     assert exported == committed
     for path in committed:
-        assert (tmp_path / path).read_bytes() == (KB_DIR / path).read_bytes(), path
+        assert (tmp_path / "kb" / path).read_bytes() == (KB_DIR / path).read_bytes(), path
 
 
 def test_export_of_edits_imports_to_the_same_knowledge_base(
-    db_engine: Engine, database_url: str, tmp_path: Path
+    export_db: tuple[str, Engine], tmp_path: Path
 ) -> None:
-    save(db_engine, "da", summary='Et nyt resumé\nmed et linjeskift og "citat".')
-    save(db_engine, "ar", bring=[], review_status="reviewed")
-    export(database_url, tmp_path)
-    loaded = load_knowledge_base(tmp_path)
+    url, engine = export_db
+    save(engine, "da", summary='Et nyt resumé\nmed et linjeskift og "citat".')
+    save(engine, "ar", bring=[], review_status="reviewed")
+    export(url, tmp_path / "kb")
+    loaded = load_knowledge_base(tmp_path / "kb")
     assert loaded.errors == []
-    with Session(db_engine) as session:
+    with Session(engine) as session:
         assert loaded.knowledge_base.guides == load_guides(session)
     # Importing the exported files changes nothing: they now equal the database.
-    with session_scope(db_engine) as session:
+    with session_scope(engine) as session:
         report = import_guides(session, loaded.knowledge_base.guides)
     assert report.updated == 0
     assert report.created == 0
