@@ -439,6 +439,7 @@ async def sessions_page(request: Request) -> Response:
             (r for r in rows if just_logged and r["id"] == just_logged.log.id), None
         ),
         "total_minutes": sum(item.log.duration_minutes for item in logs),
+        "channels": {key: label for key, label in CHANNEL_LABELS.items() if key != "booked"},
         "csrf_token": csrf_token(request),
         "principal": request.state.principal,
     }

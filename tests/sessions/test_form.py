@@ -82,6 +82,8 @@ async def test_log_a_walk_in_and_see_it_in_todays_list(
     assert f"(nr. {row.id})" in confirmation.text
     assert 'href="/staff/sessions/new"' in confirmation.text
     assert "Rejsekort, mail [EMAIL]" in confirmation.text
+    for channel in ("walk_in", "phone", "outreach"):  # quick starts for the next one
+        assert f'href="/staff/sessions/new?channel={channel}"' in confirmation.text
     # The next log starts at the place last used.
     again = await client.get("/staff/sessions/new")
     assert f'<option value="{logs.gellerup.id}" selected>' in again.text
@@ -192,3 +194,4 @@ async def test_day_view_links_each_booking_to_the_form(
     page = await client.get(f"/staff/day?location=dokk1&date={local}")
     assert f'href="/staff/sessions/new?booking={booking_id}"' in page.text
     assert 'href="/staff/sessions/new">' in page.text  # the nav link
+    assert 'href="/staff/sessions/new?location=dokk1&amp;channel=walk_in"' in page.text
