@@ -230,7 +230,5 @@ async def test_unknown_guide_and_language(
     ).status_code == 404
     response = await client.put(f"/api/v1/guides/{SLUG}?lang=xx", json={}, headers=coordinator)
     assert response.status_code == 422
-    not_json = await client.put(
-        f"/api/v1/guides/{SLUG}?lang=da", content=b"{", headers=coordinator
-    )
+    not_json = await client.put(f"/api/v1/guides/{SLUG}?lang=da", content=b"{", headers=coordinator)
     assert not_json.status_code == 422
