@@ -7,7 +7,9 @@ newest :data:`MAX_QUESTIONS` of the period are grouped: identical questions (aft
 :func:`helpdesk.triage.normalize.normalize`) first, then each distinct text joins the biggest
 earlier group whose leading text is similar enough (rapidfuzz), or starts a new group. Only
 groups of five or more are shown with their examples; smaller ones are folded into "other", and
-the counts follow the small-number rule (:mod:`helpdesk.metrics.suppression`).
+"other" is shown as "<5" when it holds fewer than five. No total of the groups is published (it
+is capped and limited by retention), so there is nothing to subtract a hidden count from and no
+second count is hidden here (:mod:`helpdesk.metrics.suppression` for the tables).
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from sqlmodel import Session, col, select
 from helpdesk.events.models import UNMET_CONDITION, TriageEvent
 from helpdesk.metrics import rollup
 from helpdesk.metrics.queries import Period
-from helpdesk.metrics.suppression import THRESHOLD, suppress
+from helpdesk.metrics.suppression import THRESHOLD, Cell
 from helpdesk.triage.normalize import normalize
 
 #: The newest questions considered: enough to see the pattern, few enough for well under a
@@ -134,7 +136,9 @@ def unmet_demand(
     other_questions = [q for g in small for q in g.questions]
     if other_questions:
         counts[OTHER] = len(other_questions)
-    published = suppress(counts)
+    published = {
+        key: Cell(key, n if n >= THRESHOLD else None, n < THRESHOLD) for key, n in counts.items()
+    }
     clusters: list[Cluster] = []
     for group in sorted(shown, key=lambda g: (-len(g.questions), g.leader)):
         cell = published[_cluster_id(group.leader)]

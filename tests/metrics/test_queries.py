@@ -278,3 +278,12 @@ def test_feedback_and_deletion_move_the_rollup(metrics_world: MetricsWorld) -> N
         session.delete(log)
     with Session(metrics_world.engine) as session:
         assert dashboard.build(session, PERIOD, ZONE).tables["channel"].total == 29
+
+
+def test_a_small_other_group_hides_no_real_group(metrics_world: MetricsWorld) -> None:
+    # To 12 March: five residence questions (events 12, 13, 30-32) and two others (14, 15).
+    # No total of unmet questions is published, so the small "other" needs no second cell.
+    with Session(metrics_world.engine) as session:
+        clusters = unmet_demand(session, START, dt.date(2026, 3, 12))
+    assert [(c.count, c.suppressed) for c in clusters] == [(5, False), (None, True)]
+    assert clusters[1].id == OTHER
