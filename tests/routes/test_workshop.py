@@ -469,6 +469,12 @@ async def test_new_guide_prefills_phrases_from_an_unmet_demand_cluster(
     for n in range(20):
         text = f"{word}kvark {word}plasma virker ikke {n} ring 12345678"
         await client.post("/api/v1/triage", json={"text": text, "lang": "da"})
+    # A smaller group besides: when a count must be hidden to protect a small one (the
+    # dashboard's secondary suppression), the smallest group goes, not ours.
+    decoy = uuid.uuid4().hex[:6]
+    for n in range(5):
+        text = f"{decoy}zorbit {decoy}flux {n}"
+        await client.post("/api/v1/triage", json={"text": text, "lang": "da"})
     # Questions without a guide count as unmet when triage hands them to a person.
     today = dt.date.today()
     start, end = today - dt.timedelta(days=1), today + dt.timedelta(days=1)
