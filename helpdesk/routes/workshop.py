@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 from urllib.parse import urlencode
 
+from markupsafe import Markup
 from pydantic import ValidationError
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
@@ -259,7 +260,7 @@ def _valid_sources(sources: Iterable[Mapping[str, Any]]) -> list[Source]:
     return valid
 
 
-def preview_html(request: Request, slug: str, language: str, values: Mapping[str, Any]) -> Any:
+def preview_html(request: Request, slug: str, language: str, values: Mapping[str, Any]) -> Markup:
     """The version as citizens will see it: the public page's own partial, in its language."""
     guide = {
         "slug": slug or "preview",
@@ -497,7 +498,7 @@ class EditorState:
     errors: dict[str, list[str]] | None = None
     message: str | None = None
     conflict: bool = False
-    preview: Any = None
+    preview: Markup | None = None
 
 
 async def _load_editor(request: Request, slug: str, language: str) -> EditorState | None:
@@ -558,8 +559,11 @@ def error_anchor(key: str) -> str | None:
     return "field-" + parts[0].replace("_", "-")
 
 
-def _error_summary(errors: Mapping[str, list[str]], language: str) -> list[tuple[Any, ...]]:
-    out: list[tuple[Any, ...]] = []
+def _error_summary(
+    errors: Mapping[str, list[str]], language: str
+) -> list[tuple[str | None, str, str]]:
+    """(field id to link to, field label, message) for the summary above the form."""
+    out: list[tuple[str | None, str, str]] = []
     for key, messages in errors.items():
         parts = key.split(".")
         label = gettext_for(language, FIELD_NAMES[parts[0]]) if parts[0] in FIELD_NAMES else ""
