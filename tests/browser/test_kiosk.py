@@ -70,8 +70,11 @@ async def test_arabic_flow_then_idle_reset_clears_everything(
     await page.locator(".kiosk-toggle-steps").tap()
     await expect(steps.nth(0)).to_be_visible()
     # "Did this help?" is recorded with the triage event.
-    await page.locator("[data-helpful=yes]").tap()
+    # The thanks shows at once; the answer is stored when the request has been answered.
+    async with page.expect_response(lambda r: r.url.endswith("/api/v1/feedback")) as sent:
+        await page.locator("[data-helpful=yes]").tap()
     await expect(page.locator(".kiosk-feedback [role=status]")).to_be_visible()
+    assert (await sent.value).ok
     with Session(db_engine) as session:
         event = session.exec(
             select(TriageEvent)
