@@ -55,6 +55,7 @@ from helpdesk.kb.store import (
     translation_values,
     version_snapshot,
 )
+from helpdesk.privacy import redact_cpr
 from helpdesk.triage.normalize import normalize
 
 Action = Literal["create", "edit", "restore", "import", "review"]
@@ -345,6 +346,16 @@ def _validate(
 # --- saving -----------------------------------------------------------------------------------
 
 
+def _without_cpr(value: Any) -> Any:
+    if isinstance(value, str):
+        return redact_cpr(value)
+    if isinstance(value, Mapping):
+        return {key: _without_cpr(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_without_cpr(item) for item in value]
+    return value
+
+
 def save_version(
     session: Session,
     slug: str,
@@ -393,6 +404,8 @@ def _save(
     elif record is None:
         raise WorkshopError(404, "guide_not_found")
 
+    # Guide text is published, so public phone numbers and e-mails stay; a CPR number never does.
+    data = _without_cpr(data)
     versions = _versions(session, record.id) if record is not None and record.id else {}
     latest = _latest_revision(session, record.id, language) if record and record.id else None
     body, guide = _validate(session, slug, language, data, versions)

@@ -232,3 +232,19 @@ async def test_unknown_guide_and_language(
     assert response.status_code == 422
     not_json = await client.put(f"/api/v1/guides/{SLUG}?lang=da", content=b"{", headers=coordinator)
     assert not_json.status_code == 422
+
+
+@pytest.mark.usefixtures("fresh_kb")
+async def test_a_cpr_number_typed_into_a_guide_is_not_stored(
+    client: httpx.AsyncClient, coordinator: dict[str, str], db_engine: Engine
+) -> None:
+    body = await get_version(client, SLUG, "en")
+    body["steps"][0] = "Bring the letter for 010203-1234 to the counter."
+    body["bring"] = ["Your health card (call 89 40 22 22 if lost)"]
+    saved = await client.put(f"/api/v1/guides/{SLUG}?lang=en", json=body, headers=coordinator)
+    assert saved.status_code == 200, saved.text
+    stored = stored_version(db_engine, SLUG, "en")
+    assert "010203-1234" not in stored["steps"][0]
+    assert "010203-1234" not in saved.text
+    # Published contact numbers in guide text are not personal data: they stay.
+    assert stored["bring"] == ["Your health card (call 89 40 22 22 if lost)"]
