@@ -3,7 +3,7 @@
     .venv/bin/python scripts/screenshots.py
 
 Starts the real service on a free loopback port with a fresh SQLite database and demo data,
-creates a staff account, signs in through the login page, and photographs each page with
+creates a coordinator account, signs in through the login page, and photographs each page with
 Debian's Chromium.
 """
 
@@ -85,6 +85,12 @@ async def take(base: str) -> None:
             1273,
             full_page=True,
         )
+        await shoot(page, f"{base}/staff/sessions/new?lang=da", "session-form.png", 1280, 1600)
+        await shoot(page, f"{base}/coordinator?lang=da", "coordinator.png", 1280, 2400)
+        await shoot(page, f"{base}/workshop?lang=da", "workshop-overview.png", 1280, 1000)
+        await shoot(
+            page, f"{base}/workshop/guides/health-card/ar?lang=da", "workshop-editor-ar.png", 1400, 1400
+        )
         await browser.close()
 
 
@@ -100,7 +106,7 @@ def main() -> int:
         helpdesk = [sys.executable, "-m", "helpdesk"]
         subprocess.run([*helpdesk, "kb", "import"], env=env, check=True, capture_output=True)
         subprocess.run(
-            [*helpdesk, "user", "add", USER, "--role", "staff"],
+            [*helpdesk, "user", "add", USER, "--role", "coordinator"],
             env=env,
             check=True,
             capture_output=True,
