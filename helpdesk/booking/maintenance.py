@@ -27,8 +27,8 @@ def purge_personal_data(
     with session_scope(db) as session:
         contacts = purge_contact_details(session, settings.booking_retention_days, now)
         attempts = purge_login_attempts(session, now)
-    if contacts:
-        flush_deleted_data(db)
+    # Also covers the triage question texts, which every caller clears just before this.
+    flush_deleted_data(db)
     return {"booking_contacts_purged": contacts, "login_attempts_deleted": attempts}
 
 
