@@ -89,7 +89,11 @@ async def take(base: str) -> None:
         await shoot(page, f"{base}/coordinator?lang=da", "coordinator.png", 1280, 2400)
         await shoot(page, f"{base}/workshop?lang=da", "workshop-overview.png", 1280, 1000)
         await shoot(
-            page, f"{base}/workshop/guides/health-card/ar?lang=da", "workshop-editor-ar.png", 1400, 1400
+            page,
+            f"{base}/workshop/guides/health-card/ar?lang=da",
+            "workshop-editor-ar.png",
+            1400,
+            1400,
         )
         await browser.close()
 
