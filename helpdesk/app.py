@@ -101,12 +101,13 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 logger.info("demo history: %s", history or "already there")
                 if history:
                     # The bulk load bypasses the ORM hooks that keep the rollups in step.
-                    from helpdesk.metrics.rollup import rebuild
-
                     with session_scope(db) as session:
-                        rebuild(session, settings.timezone)
+                        metrics_rollup.rebuild(session, settings.timezone)
             except Exception:
                 logger.exception("demo history failed; the service runs without it")
+        with session_scope(db) as session:
+            if metrics_rollup.rebuild_if_behind(session, settings.timezone):
+                logger.info("metrics rollups rebuilt from the session logs and triage events")
         live = LiveKnowledgeBase(
             db, loaded.knowledge_base.intents, check_interval=settings.kb_check_seconds
         )

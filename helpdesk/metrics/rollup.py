@@ -300,3 +300,21 @@ def rebuild_triage(session: OrmSession, timezone: str | None = None) -> None:
         totals[("helpful", day, answer)] += n
     if totals:
         _add_triage(connection, totals.items())
+
+
+def rebuild_if_behind(session: OrmSession, timezone: str | None = None) -> bool:
+    """Rebuild the rollups when a source table has rows but its rollup has none: triage events
+    recorded before the rollups existed (an upgrade), or a bulk load that bypassed the hook.
+    Cheap when all is well (four existence checks). Returns whether it rebuilt."""
+    connection = session.connection()
+
+    def has_rows(table: str) -> bool:
+        # The table names are constants, never input.
+        return connection.execute(text(f"SELECT 1 FROM {table} LIMIT 1")).first() is not None  # noqa: S608
+
+    behind = (has_rows("triage_event") and not has_rows("triage_rollup")) or (
+        has_rows("session_log") and not has_rows("session_rollup")
+    )
+    if behind:
+        rebuild(session, timezone)
+    return behind

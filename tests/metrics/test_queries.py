@@ -265,6 +265,27 @@ def test_rollup_rebuild_matches_the_flush_hook(metrics_world: MetricsWorld) -> N
     assert len(kept["triage"]) > 10
 
 
+def test_rollups_left_behind_are_rebuilt_and_in_step_ones_are_not(
+    metrics_world: MetricsWorld,
+) -> None:
+    # As after an upgrade: triage events and logs recorded before the rollups existed.
+    def totals() -> tuple[int, int]:
+        with Session(metrics_world.engine) as session:
+            built = dashboard.build(session, PERIOD, ZONE)
+        return built.tables["channel"].total or 0, built.tables["triage_feedback"].total or 0
+
+    expected = totals()
+    with session_scope(metrics_world.engine) as session:
+        assert rollup.rebuild_if_behind(session) is False  # the flush hook kept them in step
+    with metrics_world.engine.begin() as connection:
+        for table in ("session_rollup", "session_rollup_all", "triage_rollup"):
+            connection.execute(text(f"DELETE FROM {table}"))
+    assert totals() != expected
+    with session_scope(metrics_world.engine) as session:
+        assert rollup.rebuild_if_behind(session, "Europe/Copenhagen") is True
+    assert totals() == expected
+
+
 def test_feedback_and_deletion_move_the_rollup(metrics_world: MetricsWorld) -> None:
     with session_scope(metrics_world.engine) as session:
         # Event 20 is a guide answer nobody rated yet; the citizen now says it did not help.
