@@ -81,6 +81,7 @@ MESSAGES: dict[str, str] = {
     "held_on_out_of_range": N_("The day must be today or within the last 31 days."),
     # Metrics
     "invalid_period": N_("The start date must be on or before the end date."),
+    "date_out_of_range": N_("Please choose dates from the year 2000 to 2100."),
     "group_by_required": N_("Please give group_by: one or more of %(allowed)s."),
     "unknown_group_by": N_("Unknown group_by: %(names)s. Use one or more of %(allowed)s."),
     # Knowledge-base workshop

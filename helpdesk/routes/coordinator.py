@@ -69,13 +69,20 @@ def today(zone_info: ZoneInfo) -> dt.date:
     return utcnow().astimezone(zone_info).date()
 
 
+#: Dates outside these are typing mistakes (and 9999-12-31 plus a day would overflow).
+EARLIEST, LATEST = dt.date(2000, 1, 1), dt.date(2100, 12, 31)
+
+
 def _date(raw: str | None, default: dt.date) -> dt.date:
     if not raw:
         return default
     try:
-        return dt.date.fromisoformat(raw)
+        value = dt.date.fromisoformat(raw)
     except ValueError as exc:
         raise ApiError(422, "invalid_date") from exc
+    if not EARLIEST <= value <= LATEST:
+        raise ApiError(422, "date_out_of_range")
+    return value
 
 
 def parse_period(params: Mapping[str, str], current: dt.date) -> Period:

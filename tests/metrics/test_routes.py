@@ -201,3 +201,20 @@ async def test_metrics_api_is_in_the_openapi_document(client: httpx.AsyncClient)
     assert {p["name"] for p in operation["parameters"]} == {"from", "to", "group_by", "location"}
     schema = document["components"]["schemas"]["MetricsResponse"]
     assert {"from", "to", "group_by", "total", "rows"} <= set(schema["properties"])
+
+
+async def test_dates_far_outside_any_period_are_refused_kindly(
+    client: httpx.AsyncClient, db_engine: Engine
+) -> None:
+    headers = {**token_for(db_engine, "coordinator"), "Accept-Language": "da"}
+    # The page explains and shows the default period; exports and the API answer 422.
+    page = await client.get("/coordinator?from=0001-01-01&to=9999-12-31", headers=headers)
+    assert page.status_code == 200
+    assert "Vælg datoer fra år 2000 til 2100." in page.text
+    for url in (
+        "/coordinator/export/topic.csv?from=2026-01-01&to=9999-12-31",
+        "/api/v1/metrics?from=1800-01-01&to=2026-01-01&group_by=topic",
+    ):
+        response = await client.get(url, headers=headers)
+        assert response.status_code == 422, url
+        assert response.json()["error"]["code"] == "date_out_of_range"
