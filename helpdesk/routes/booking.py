@@ -42,6 +42,7 @@ from helpdesk.booking.service import (
     move,
 )
 from helpdesk.db import session_scope
+from helpdesk.dbtypes import parse_row_id
 from helpdesk.errors import ApiError, error_body, request_language
 from helpdesk.kb.content import Guide
 from helpdesk.kb.models import utcnow
@@ -159,9 +160,10 @@ def _receipt_mac(settings: Settings, booking_id: int | None, reference: str | No
 def booking_for_receipt(session: Session, settings: Settings, token: str) -> Booking | None:
     """The booking a receipt link names, while it still has its reference (not yet purged)."""
     raw_id, _, mac = token.partition("-")
-    if not raw_id.isdigit() or len(raw_id) > 12 or len(mac) != 32:
+    booking_id = parse_row_id(raw_id)
+    if booking_id is None or len(mac) != 32:
         return None
-    booking = session.get(Booking, int(raw_id))
+    booking = session.get(Booking, booking_id)
     if booking is None or booking.reference is None:
         return None
     expected = _receipt_mac(settings, booking.id, booking.reference)

@@ -36,6 +36,7 @@ from helpdesk.booking.service import (
     find_booking,
     move,
 )
+from helpdesk.dbtypes import parse_row_id
 from helpdesk.errors import MESSAGES
 from helpdesk.i18n import gettext_for, native_name
 from helpdesk.kb.content import Guide
@@ -248,8 +249,7 @@ async def _form_page(
 
 
 def _slot_id(request: Request) -> int | None:
-    raw = request.path_params["slot_id"]
-    return int(raw) if raw.isdigit() and len(raw) < 12 else None
+    return parse_row_id(request.path_params["slot_id"])
 
 
 @public
@@ -527,7 +527,8 @@ async def manage_move(request: Request) -> Response:
             "flow": _flow_params(form, language),
         }
         return _page(request, "booking/manage.html", context, language, status_code=404)
-    if not raw_slot.isdigit():
+    slot_id = parse_row_id(raw_slot)
+    if slot_id is None:
         return await _booking_page(
             request,
             booking,
@@ -538,7 +539,7 @@ async def manage_move(request: Request) -> Response:
             422,
         )
     try:
-        change = await in_session(request, lambda s: move(s, reference, contact, int(raw_slot)))
+        change = await in_session(request, lambda s: move(s, reference, contact, slot_id))
     except BookingError as error:
         booking = await in_session(request, lambda s: find_booking(s, reference, contact))
         return await _booking_page(

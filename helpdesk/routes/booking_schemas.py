@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from helpdesk.booking.models import Booking
+from helpdesk.dbtypes import RowId
 from helpdesk.routes.schemas import ErrorDetail, Language
 
 BookingChannel = Literal["web", "kiosk", "chat", "counter", "phone"]
@@ -77,7 +78,7 @@ class NeedsIn(BaseModel):
 class BookingCreate(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
-    slot_id: int
+    slot_id: RowId
     name: str = Field(max_length=120, description="The name to ask for; a first name is enough.")
     phone: str | None = Field(default=None, max_length=40, description="Phone, or e-mail, or both.")
     email: str | None = Field(default=None, max_length=254)
@@ -92,7 +93,7 @@ class BookingCreate(BaseModel):
 class BookingMove(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
-    slot_id: int
+    slot_id: RowId
 
 
 class NeedsOut(BaseModel):
@@ -177,4 +178,4 @@ class WalkInCreate(BaseModel):
     language: Language
     topic: str | None = Field(default=None, max_length=80)
     needs: NeedsIn = Field(default_factory=NeedsIn)
-    slot_id: int | None = Field(default=None, description="Seat the walk-in in this slot.")
+    slot_id: RowId | None = Field(default=None, description="Seat the walk-in in this slot.")

@@ -14,6 +14,7 @@ from starlette.routing import Route
 
 from helpdesk import LANGUAGES, REFERENCE_LANGUAGES
 from helpdesk.db import session_scope
+from helpdesk.dbtypes import parse_row_id
 from helpdesk.errors import ApiError
 from helpdesk.i18n import negotiate_language
 from helpdesk.kb import workshop
@@ -232,10 +233,9 @@ async def guide_revisions(request: Request) -> JSONResponse:
 async def restore_revision(request: Request) -> JSONResponse:
     _answer_in_ui_language(request)
     slug: str = request.path_params["slug"]
-    try:
-        revision_id = int(request.path_params["revision_id"])
-    except ValueError:
-        raise ApiError(404, "revision_not_found") from None
+    revision_id = parse_row_id(request.path_params["revision_id"])
+    if revision_id is None:
+        raise ApiError(404, "revision_not_found")
     actor = _actor(request)
 
     def restore(session: Session) -> workshop.SaveResult:

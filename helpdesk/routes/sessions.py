@@ -24,6 +24,7 @@ from helpdesk import LANGUAGES
 from helpdesk.accounts.auth import csrf_token
 from helpdesk.booking import catalog
 from helpdesk.booking.models import Booking, Location
+from helpdesk.dbtypes import parse_row_id
 from helpdesk.errors import MESSAGES, ApiError, request_language
 from helpdesk.i18n import N_, gettext_for, native_name
 from helpdesk.kb.content import Guide
@@ -234,8 +235,9 @@ def _prefill(
     params = request.query_params
     raw_booking = params.get("booking", "")
     problem = None
-    if raw_booking.isdigit() and len(raw_booking) < 12:
-        booking = session.get(Booking, int(raw_booking))
+    booking_id = parse_row_id(raw_booking)
+    if booking_id is not None:
+        booking = session.get(Booking, booking_id)
         if booking is None:
             problem = "session_booking_not_found"
         else:
@@ -305,8 +307,9 @@ def _input_from(values: Mapping[str, Any]) -> dict[str, Any]:
     for field in ("channel", "language", "age_band", "first_visit", "outcome", "self_reliance"):
         if values[field]:
             data[field] = values[field]
-    if values["location"].isdigit() and len(values["location"]) < 12:
-        data["location"] = int(values["location"])
+    location_id = parse_row_id(values["location"])
+    if location_id is not None:
+        data["location"] = location_id
     if duration:
         data["duration_minutes"] = duration
     if values["booking"]:

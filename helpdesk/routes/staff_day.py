@@ -33,6 +33,7 @@ from helpdesk.booking.service import (
     register_walk_in,
     set_attendance,
 )
+from helpdesk.dbtypes import parse_row_id
 from helpdesk.errors import MESSAGES, ApiError
 from helpdesk.i18n import N_, gettext_for, native_name
 from helpdesk.kb.content import Guide
@@ -188,10 +189,10 @@ def _back(form: FormData, notice: str | None = None) -> RedirectResponse:
 
 
 def _booking_id(request: Request) -> int:
-    raw = request.path_params["booking_id"]
-    if not raw.isdigit() or len(raw) > 12:
+    booking_id = parse_row_id(request.path_params["booking_id"])
+    if booking_id is None:
         raise BookingError("booking_not_found")
-    return int(raw)
+    return booking_id
 
 
 @requires("staff")
@@ -226,7 +227,7 @@ def _walk_in_from_form(session: Session, form: FormData) -> WalkIn:
             own_device=form.get("own_device") == "1",
             note=str(form.get("note") or "")[:300] or None,
         ),
-        slot_id=int(raw_slot) if raw_slot.isdigit() and len(raw_slot) < 12 else None,
+        slot_id=parse_row_id(raw_slot),
     )
 
 

@@ -31,6 +31,7 @@ from starlette.routing import Route
 from helpdesk import LANGUAGES, REFERENCE_LANGUAGES
 from helpdesk.accounts.auth import csrf_token
 from helpdesk.db import session_scope
+from helpdesk.dbtypes import parse_row_id
 from helpdesk.errors import MESSAGES
 from helpdesk.i18n import N_, gettext_for, is_rtl, native_name
 from helpdesk.kb import workshop
@@ -207,7 +208,7 @@ def values_from_form(form: FormData) -> dict[str, Any]:
         "phrases": _lines(_text(form, "phrases")),
         "sources": sources,
         "review_status": str(form.get("review_status") or "draft"),
-        "base_revision": int(raw_base) if raw_base.isdigit() and len(raw_base) < 12 else None,
+        "base_revision": parse_row_id(raw_base),
     }
 
 
@@ -836,24 +837,23 @@ async def _history_page(
 
 @requires("coordinator")
 async def history(request: Request) -> Response:
-    raw = request.query_params.get("revision", "")
-    chosen = int(raw) if raw.isdigit() and len(raw) < 12 else None
+    chosen = parse_row_id(request.query_params.get("revision"))
     return await _history_page(request, request.path_params["slug"], chosen)
 
 
 @requires("coordinator")
 async def restore(request: Request) -> Response:
     slug = request.path_params["slug"]
-    raw = request.path_params["revision_id"]
-    if not raw.isdigit() or len(raw) >= 12:
+    revision_id = parse_row_id(request.path_params["revision_id"])
+    if revision_id is None:
         return render(request, "not_found.html", {}, page_language(request), status_code=404)
     actor = _actor(request)
 
     def work(session: Session) -> workshop.SaveResult | None:
-        detail = workshop.get_revision(session, int(raw))
+        detail = workshop.get_revision(session, revision_id)
         if detail.slug != slug:
             return None
-        return workshop.restore_revision(session, int(raw), actor=actor)
+        return workshop.restore_revision(session, revision_id, actor=actor)
 
     try:
         result = await _work(request, work)
@@ -866,7 +866,7 @@ async def restore(request: Request) -> Response:
             gettext_for(language, MESSAGES.get(error.code, MESSAGES["invalid_request"])),
             *(p for items in field_errors(error.field_errors, language).values() for p in items),
         ]
-        return await _history_page(request, slug, int(raw), problems, error.status)
+        return await _history_page(request, slug, revision_id, problems, error.status)
     if result is None:
         return render(request, "not_found.html", {}, page_language(request), status_code=404)
     await _refresh_live_knowledge_base(request)

@@ -21,6 +21,7 @@ from sqlmodel import Session, col, select
 
 from helpdesk import LANGUAGES
 from helpdesk.booking.models import Booking, Location
+from helpdesk.dbtypes import RowId, parse_row_id
 from helpdesk.i18n import N_
 from helpdesk.kb.models import utcnow
 from helpdesk.privacy import redact_personal_data
@@ -74,7 +75,7 @@ class SessionLogIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    location: int | str = Field(
+    location: RowId | str = Field(
         description="The place: its slug as /api/v1/locations lists it, or its numeric id."
     )
     channel: Channel
@@ -101,8 +102,8 @@ class SessionLogIn(BaseModel):
         max_length=MAX_NOTE,
         description="Optional; CPR numbers, phone numbers and e-mails are redacted.",
     )
-    booking: int | None = Field(
-        default=None, ge=1, description="The booking the session came from (at most one log each)."
+    booking: RowId | None = Field(
+        default=None, description="The booking the session came from (at most one log each)."
     )
     held_on: dt.date | None = Field(
         default=None,
@@ -239,9 +240,8 @@ def find_location(session: Session, key: int | str) -> Location | None:
     if isinstance(key, int):
         return session.get(Location, key)
     found = session.exec(select(Location).where(Location.slug == key.strip())).first()
-    if found is None and key.strip().isdigit() and len(key.strip()) < 12:
-        return session.get(Location, int(key.strip()))
-    return found
+    location_id = parse_row_id(key) if found is None else None
+    return session.get(Location, location_id) if location_id is not None else found
 
 
 def _booking_logged(session: Session, booking_id: int) -> bool:
