@@ -12,7 +12,7 @@ import hashlib
 import hmac
 import json
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from functools import cache
 from typing import TypeVar
 from zoneinfo import ZoneInfo
@@ -41,13 +41,13 @@ from helpdesk.booking.service import (
     find_booking,
     move,
 )
-from helpdesk.db import session_scope
 from helpdesk.dbtypes import parse_row_id
 from helpdesk.errors import ApiError, error_body, request_language
 from helpdesk.kb.content import Guide
 from helpdesk.kb.models import utcnow
 from helpdesk.openapi import Operation, QueryParam, operation
 from helpdesk.routes._body import parse_json_body
+from helpdesk.routes._db import in_session
 from helpdesk.routes.api import BAD_INPUT, LANG_PARAM, wanted_language
 from helpdesk.routes.booking_schemas import (
     BookingCreate,
@@ -115,16 +115,6 @@ def zone_named(name: str) -> ZoneInfo:
 
 def zone(request: Request) -> ZoneInfo:
     return zone_named(request.app.state.settings.timezone)
-
-
-async def in_session(request: Request, work: Callable[[Session], T]) -> T:
-    """Run database work in a thread with its own session (committed unless it raises)."""
-
-    def run() -> T:
-        with session_scope(request.app.state.db) as session:
-            return work(session)
-
-    return await run_in_threadpool(run)
 
 
 async def guides(request: Request) -> Mapping[str, Guide]:

@@ -41,11 +41,11 @@ from helpdesk.errors import MESSAGES
 from helpdesk.i18n import gettext_for, native_name
 from helpdesk.kb.content import Guide
 from helpdesk.kb.models import utcnow
+from helpdesk.routes._db import in_session
 from helpdesk.routes.booking import (
     booking_for_receipt,
     calendar_for,
     guides,
-    in_session,
     mail_task,
     receipt_token,
     zone,

@@ -29,8 +29,9 @@ from helpdesk.metrics.dashboard import Names, pivot_weeks
 from helpdesk.metrics.queries import GROUP_BY, Period, UnknownGroup, metrics
 from helpdesk.metrics.suppression import SUPPRESSED_TEXT
 from helpdesk.openapi import Operation, QueryParam, operation
+from helpdesk.routes._db import in_session
 from helpdesk.routes.api import BAD_INPUT
-from helpdesk.routes.booking import guides, in_session, zone
+from helpdesk.routes.booking import guides, zone
 from helpdesk.routes.metrics_schemas import MetricsResponse, MetricsRow
 from helpdesk.routes.schemas import ErrorResponse
 from helpdesk.web.access import requires

@@ -4,24 +4,22 @@ and the audit log. The work is done by :mod:`helpdesk.kb.workshop`; these routes
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from sqlmodel import Session
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from helpdesk import LANGUAGES, REFERENCE_LANGUAGES
-from helpdesk.db import session_scope
 from helpdesk.dbtypes import parse_row_id
 from helpdesk.errors import ApiError
 from helpdesk.i18n import negotiate_language
 from helpdesk.kb import workshop
-from helpdesk.kb.live import LiveKnowledgeBase
-from helpdesk.kb.store import load_guides_with_status
 from helpdesk.openapi import Operation, QueryParam, operation
 from helpdesk.routes._body import read_json
+from helpdesk.routes._db import acting_user, in_session
+from helpdesk.routes._kb import refreshed_snapshot
 from helpdesk.routes.api import BAD_INPUT, guide_detail
 from helpdesk.routes.schemas import (
     AuditItem,
@@ -31,7 +29,7 @@ from helpdesk.routes.schemas import (
     RevisionItem,
     RevisionList,
 )
-from helpdesk.web.access import Principal, requires
+from helpdesk.web.access import requires
 
 T = TypeVar("T")
 
@@ -43,11 +41,6 @@ VERSION_LANG_PARAM = QueryParam(
 )
 NEEDS_SIGN_IN = ("Not signed in (bearer token or session)", ErrorResponse)
 NOT_ALLOWED = ("The account's role may not do this", ErrorResponse)
-
-
-def _actor(request: Request) -> str:
-    principal: Principal = request.state.principal
-    return principal.username
 
 
 def _answer_in_ui_language(request: Request) -> None:
@@ -73,36 +66,20 @@ def _raise_api_error(exc: workshop.WorkshopError) -> None:
 
 
 async def _in_transaction(request: Request, work: Callable[[Session], T]) -> T:
-    def run() -> T:
-        with session_scope(request.app.state.db) as session:
-            return work(session)
-
     try:
-        return await run_in_threadpool(run)
+        return await in_session(request, work)
     except workshop.WorkshopError as exc:
         _raise_api_error(exc)
         raise  # unreachable: for the type checker
 
 
-async def _refresh_now(request: Request) -> None:
-    """Rebuild this process's snapshot before answering, so that the editor's next page shows the
-    change; other processes pick it up from the generation counter within a second."""
-    live: LiveKnowledgeBase = request.app.state.knowledge_base
-    await run_in_threadpool(live.refresh, True)
-
-
 async def _saved_response(request: Request, result: workshop.SaveResult) -> JSONResponse:
-    await _refresh_now(request)
-
-    def load() -> tuple[Any, Any, workshop.VersionStatus]:
-        with session_scope(request.app.state.db) as session:
-            status = workshop.version_status(session, result.slug, result.language)
-            guides, public = load_guides_with_status(session)
-        guide = next(g for g in guides if g.slug == result.slug)
-        return guide, public, status
-
-    guide, public, status = await run_in_threadpool(load)
-    detail = guide_detail(guide, result.language, public)
+    # The rebuilt snapshot holds the saved guide and its public status: no second load.
+    snapshot = await refreshed_snapshot(request)
+    status = await in_session(
+        request, lambda session: workshop.version_status(session, result.slug, result.language)
+    )
+    detail = guide_detail(snapshot.guides[result.slug], result.language, snapshot.status)
     body = GuideSaved(
         **detail.model_dump(),
         revision=result.revision,
@@ -154,7 +131,7 @@ async def save_guide(request: Request) -> JSONResponse:
     if not isinstance(data, dict):
         raise ApiError(422, "invalid_request")
     slug: str = request.path_params["slug"]
-    actor = _actor(request)
+    actor = acting_user(request)
 
     def save(session: Session) -> workshop.SaveResult:
         # PUT to an unknown slug creates the guide, from its Danish or English version.
@@ -236,7 +213,7 @@ async def restore_revision(request: Request) -> JSONResponse:
     revision_id = parse_row_id(request.path_params["revision_id"])
     if revision_id is None:
         raise ApiError(404, "revision_not_found")
-    actor = _actor(request)
+    actor = acting_user(request)
 
     def restore(session: Session) -> workshop.SaveResult:
         if workshop.get_revision(session, revision_id).slug != slug:

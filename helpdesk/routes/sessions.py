@@ -31,8 +31,9 @@ from helpdesk.kb.content import Guide
 from helpdesk.kb.models import utcnow
 from helpdesk.openapi import Operation, operation
 from helpdesk.routes._body import parse_json_body
+from helpdesk.routes._db import in_session
 from helpdesk.routes.api import BAD_INPUT
-from helpdesk.routes.booking import guides, in_session, zone
+from helpdesk.routes.booking import guides, zone
 from helpdesk.routes.schemas import ErrorResponse
 from helpdesk.sessions.models import AGE_BANDS, OTHER_TOPIC
 from helpdesk.sessions.service import (

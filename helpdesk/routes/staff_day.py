@@ -40,8 +40,9 @@ from helpdesk.kb.content import Guide
 from helpdesk.kb.models import utcnow
 from helpdesk.openapi import Operation, QueryParam, operation
 from helpdesk.routes._body import parse_json_body
+from helpdesk.routes._db import in_session
 from helpdesk.routes.api import BAD_INPUT
-from helpdesk.routes.booking import booking_error, guides, in_session, zone
+from helpdesk.routes.booking import booking_error, guides, zone
 from helpdesk.routes.booking_schemas import (
     AttendanceUpdate,
     NeedsOut,

@@ -14,7 +14,7 @@ import datetime as dt
 import difflib
 import importlib
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 from urllib.parse import urlencode
@@ -22,7 +22,6 @@ from urllib.parse import urlencode
 from markupsafe import Markup
 from pydantic import ValidationError
 from sqlmodel import Session
-from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
@@ -30,7 +29,6 @@ from starlette.routing import Route
 
 from helpdesk import LANGUAGES, REFERENCE_LANGUAGES
 from helpdesk.accounts.auth import csrf_token
-from helpdesk.db import session_scope
 from helpdesk.dbtypes import parse_row_id
 from helpdesk.errors import MESSAGES
 from helpdesk.i18n import N_, gettext_for, is_rtl, native_name
@@ -39,6 +37,8 @@ from helpdesk.kb.content import SLUG_PATTERN, Source
 from helpdesk.kb.models import utcnow
 from helpdesk.kb.store import GUIDE_FIELDS
 from helpdesk.privacy import redact_cpr, redact_personal_data
+from helpdesk.routes._db import acting_user, in_session
+from helpdesk.routes._kb import refreshed_snapshot
 from helpdesk.triage.messages import draft_notice
 from helpdesk.web.access import requires
 from helpdesk.web.locale import page_language
@@ -46,8 +46,6 @@ from helpdesk.web.templating import render, render_to_string
 
 T = TypeVar("T")
 NO_STORE = {"Cache-Control": "no-store"}
-CATEGORIES = ("mitid", "digital-post", "id-cards", "registration-money", "everyday")
-SESSION_TYPES = ("digital-help", "citizen-service")
 EXTRA_STEP_FIELDS = 2
 """Empty step fields offered under the filled ones (without JavaScript, "Add step" adds more)."""
 EXTRA_SOURCE_ROWS = 1
@@ -153,26 +151,6 @@ CONFLICT = N_(
 
 
 # --- helpers ----------------------------------------------------------------------------------
-
-
-async def _work(request: Request, work: Callable[[Session], T]) -> T:
-    """Run domain work in a thread with its own session (committed unless it raises)."""
-
-    def run() -> T:
-        with session_scope(request.app.state.db) as session:
-            return work(session)
-
-    return await run_in_threadpool(run)
-
-
-async def _refresh_live_knowledge_base(request: Request) -> None:
-    """This process sees the change at once; others notice the new generation within a second."""
-    live = request.app.state.knowledge_base
-    await run_in_threadpool(lambda: live.refresh(force=True))
-
-
-def _actor(request: Request) -> str:
-    return str(request.state.principal.username)
 
 
 def _lines(text: str) -> list[str]:
@@ -328,7 +306,7 @@ async def overview(request: Request) -> Response:
     only = request.query_params.get("language") or None
     only = only if only in LANGUAGES else None
     since = utcnow().date() - dt.timedelta(days=DEMAND_DAYS)
-    data = await _work(request, lambda s: workshop.translation_overview(s, since=since))
+    data = await in_session(request, lambda s: workshop.translation_overview(s, since=since))
     columns, rows = _overview_rows(data, show, only)
     # Guides with at least one version in each state (what the filters will show).
     counts = {
@@ -537,7 +515,7 @@ async def _load_editor(request: Request, slug: str, language: str) -> EditorStat
             slug=slug, language=language, values=values, exists=exists, status=status, source=source
         )
 
-    return await _work(request, load)
+    return await in_session(request, load)
 
 
 def _step_fields(values: Mapping[str, Any], extra: int = EXTRA_STEP_FIELDS) -> int:
@@ -645,9 +623,9 @@ async def _submit(
         state.values = {**values, "steps": [str(s) for s in form.getlist("steps")]}
         state.preview = preview_html(request, slug, language, values)
         return _editor_page(request, state)
-    actor = _actor(request)
+    actor = acting_user(request)
     try:
-        result = await _work(
+        result = await in_session(
             request,
             lambda s: workshop.save_version(s, slug, language, values, actor=actor, create=create),
         )
@@ -668,7 +646,7 @@ async def _submit(
             message = MESSAGES.get(error.code, MESSAGES["invalid_request"])
             state.errors["form"] = [gettext_for(page, message)]
         return _editor_page(request, state, status_code=error.status)
-    await _refresh_live_knowledge_base(request)
+    await refreshed_snapshot(request)
     query = urlencode({"notice": "saved"})
     return RedirectResponse(
         f"/workshop/guides/{result.slug}/{result.language}?{query}", status_code=303
@@ -743,7 +721,7 @@ async def new_guide(request: Request) -> Response:
     start, end, cluster = _parse_day(params.get("from")), _parse_day(params.get("to")), None
     if start and end and params.get("cluster"):
         cluster = params["cluster"][:100]
-        questions = await _work(
+        questions = await in_session(
             request, lambda s: unmet_cluster_questions(s, start, end, str(cluster))
         )
         if questions:
@@ -812,7 +790,7 @@ async def _history_page(
             }
         return {"revisions": revisions, "diff": diff}
 
-    data = await _work(request, load)
+    data = await in_session(request, load)
     if data is None:
         return render(request, "not_found.html", {}, language, status_code=404)
     latest: dict[str, int] = {}
@@ -847,7 +825,7 @@ async def restore(request: Request) -> Response:
     revision_id = parse_row_id(request.path_params["revision_id"])
     if revision_id is None:
         return render(request, "not_found.html", {}, page_language(request), status_code=404)
-    actor = _actor(request)
+    actor = acting_user(request)
 
     def work(session: Session) -> workshop.SaveResult | None:
         detail = workshop.get_revision(session, revision_id)
@@ -856,7 +834,7 @@ async def restore(request: Request) -> Response:
         return workshop.restore_revision(session, revision_id, actor=actor)
 
     try:
-        result = await _work(request, work)
+        result = await in_session(request, work)
     except workshop.WorkshopError as error:
         if error.status == 404:
             return render(request, "not_found.html", {}, page_language(request), 404)
@@ -869,7 +847,7 @@ async def restore(request: Request) -> Response:
         return await _history_page(request, slug, revision_id, problems, error.status)
     if result is None:
         return render(request, "not_found.html", {}, page_language(request), status_code=404)
-    await _refresh_live_knowledge_base(request)
+    await refreshed_snapshot(request)
     return RedirectResponse(
         f"/workshop/guides/{result.slug}/{result.language}?notice=restored", status_code=303
     )
@@ -884,7 +862,7 @@ async def audit(request: Request) -> Response:
     raw = request.query_params.get("page", "1")
     page = int(raw) if raw.isdigit() and 0 < len(raw) < 7 and int(raw) > 0 else 1
     offset = (page - 1) * AUDIT_PAGE_SIZE
-    entries = await _work(
+    entries = await in_session(
         request,
         lambda s: workshop.audit_entries(s, limit=AUDIT_PAGE_SIZE + 1, offset=offset),
     )
