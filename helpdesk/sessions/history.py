@@ -335,30 +335,24 @@ def generate_history(
     the service itself would have them. With an Engine the whole history is one transaction;
     with a Session it joins the session's transaction and the caller commits.
     """
+
+    def generate(connection: Connection) -> dict[str, int]:
+        return _generate(
+            connection,
+            start,
+            days,
+            sessions_per_day,
+            triage_per_day,
+            seed,
+            question_retention_days,
+            now or utcnow(),
+            ZoneInfo(timezone),
+        )
+
     if isinstance(target, Engine):
         with target.begin() as connection:
-            return _generate(
-                connection,
-                start,
-                days,
-                sessions_per_day,
-                triage_per_day,
-                seed,
-                question_retention_days,
-                now or utcnow(),
-                ZoneInfo(timezone),
-            )
-    return _generate(
-        target.connection(),
-        start,
-        days,
-        sessions_per_day,
-        triage_per_day,
-        seed,
-        question_retention_days,
-        now or utcnow(),
-        ZoneInfo(timezone),
-    )
+            return generate(connection)
+    return generate(target.connection())
 
 
 def _generate(
