@@ -18,7 +18,14 @@ SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 MIN_PHRASES = 8
 
 ReviewStatus = Literal["draft", "reviewed"]
-Category = Literal["mitid", "digital-post", "id-cards", "registration-money", "everyday"]
+Category = Literal[
+    "mitid", "digital-post", "id-cards", "registration-money", "everyday", "crisis", "referral"
+]
+#: What an entry is for, from its category: a guide to follow; a crisis answer (the safety net:
+#: calm words, numbers to call, a person); a referral (out of scope: where the question is
+#: answered instead). All three are written and edited as guides.
+Kind = Literal["guide", "crisis", "referral"]
+NOT_GUIDE_CATEGORIES: dict[str, Kind] = {"crisis": "crisis", "referral": "referral"}
 SessionType = Literal["digital-help", "citizen-service"]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
@@ -75,6 +82,10 @@ class Guide(BaseModel):
         if unknown:
             raise ValueError(f"unknown language(s): {', '.join(unknown)}")
         return {lang: value[lang] for lang in LANGUAGES if lang in value}
+
+    @property
+    def kind(self) -> Kind:
+        return NOT_GUIDE_CATEGORIES.get(self.category, "guide")
 
     def translation(self, language: str) -> tuple[str, Translation]:
         """The version in ``language``, else English, else Danish: (language served, version)."""
