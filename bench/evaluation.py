@@ -13,7 +13,21 @@ from helpdesk.triage.engine import TriageResult
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_TSV = REPO.parent / "shared" / "eval" / "triage-dev.tsv"
-SYNTHETIC_TSV = REPO / "bench" / "data" / "synthetic-questions.tsv"
+DATA = REPO / "bench" / "data"
+SYNTHETIC_TSV = DATA / "synthetic-questions.tsv"
+#: Our own labelled sets, each written blind (by someone who saw the topic catalogue, never the
+#: guides' phrases): the decision is trained on their "tune" halves and reported on the others.
+OWN_SETS: dict[str, Path] = {
+    "synthetic": SYNTHETIC_TSV,
+    "crisis": DATA / "crisis.tsv",
+    "near-misses": DATA / "near-misses.tsv",
+    "out-of-scope": DATA / "out-of-scope.tsv",
+    "long-stories": DATA / "long-stories.tsv",
+    "transliterated": DATA / "transliterated.tsv",
+    "short-queries": DATA / "short-queries.tsv",
+}
+#: Labels that expect a hand-off rather than a guide.
+HAND_OFF_LABELS = ("human", "out_of_scope", "sensitive")
 
 
 @dataclass(frozen=True)
@@ -57,6 +71,14 @@ class Score:
     wrong_guide: int = 0
     language_total: int = 0
     language_correct: int = 0
+    sensitive_expected: int = 0
+    sensitive_recognised: int = 0
+    not_sensitive: int = 0
+    false_alarms: int = 0
+    out_of_scope_expected: int = 0
+    out_of_scope_handed_off: int = 0
+    out_of_scope_referred: int = 0
+    clarified: int = 0
     per_language: dict[str, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0]))
     failures: list[str] = field(default_factory=list)
 
@@ -64,7 +86,19 @@ class Score:
         self.total += 1
         slugs = [m.slug for m in result.matches]
         offered = result.outcome in ("guide", "clarify")
-        if example.expected == "human":
+        self.clarified += result.outcome == "clarify"
+        if example.expected == "sensitive":
+            self.sensitive_expected += 1
+            self.sensitive_recognised += result.reason == "sensitive"
+        else:
+            self.not_sensitive += 1
+            self.false_alarms += result.reason == "sensitive"
+        if example.expected == "out_of_scope":
+            self.out_of_scope_expected += 1
+            self.out_of_scope_handed_off += result.outcome == "human"
+            self.out_of_scope_referred += result.reason == "out_of_scope"
+        hand_off = example.expected in HAND_OFF_LABELS
+        if hand_off:
             self.human_expected += 1
             self.human_correct += result.outcome == "human"
         else:
@@ -76,18 +110,20 @@ class Score:
             self.per_language[example.language][1] += 1
         if result.outcome == "human":
             self.human_given += 1
-            self.human_given_correct += example.expected == "human"
+            self.human_given_correct += hand_off
         if result.outcome == "guide" and slugs[0] != example.expected:
             self.wrong_guide += 1
         if example.language not in ("mixed",) and len(example.language) == 2:
             self.language_total += 1
             self.language_correct += result.language == example.language
-        right = (result.outcome == "human") == (example.expected == "human") and (
-            example.expected == "human" or (offered and slugs[:1] == [example.expected])
+        right = (result.outcome == "human") == hand_off and (
+            (hand_off and (example.expected != "sensitive" or result.reason == "sensitive"))
+            or (offered and slugs[:1] == [example.expected])
         )
         if not right:
             self.failures.append(
-                f"{example.language}\t{example.expected}\t{result.outcome}:{','.join(slugs[:3])}"
+                f"{example.language}\t{example.expected}\t{result.outcome}/{result.reason}:"
+                f"{result.answer or ','.join(slugs[:3])}"
                 f"\t{example.question}"
             )
 
@@ -103,6 +139,12 @@ class Score:
             "human_precision": self.rate(self.human_given_correct, self.human_given),
             "wrong_guide": self.rate(self.wrong_guide, self.total),
             "language_id": self.rate(self.language_correct, self.language_total),
+            "sensitive_recall": self.rate(self.sensitive_recognised, self.sensitive_expected),
+            "false_alarms": self.rate(self.false_alarms, self.not_sensitive),
+            "out_of_scope_handed_off": self.rate(
+                self.out_of_scope_handed_off, self.out_of_scope_expected
+            ),
+            "clarify_rate": self.rate(self.clarified, self.total),
             "min_language_top1": min(
                 (self.rate(c, n) for c, n in self.per_language.values()), default=0.0
             ),

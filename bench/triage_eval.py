@@ -4,9 +4,11 @@
     python bench/triage_eval.py --tsv other.tsv --failures
     python bench/triage_eval.py --inflate 10         # also: a knowledge base ten times larger
     python bench/triage_eval.py --tsv bench/data/synthetic-questions.tsv --half holdout
+    python bench/triage_eval.py --own                # every own set's holdout half, by category
 
-Columns: lang, expect (a guide slug or "human"), question. The UI language is not given to the
-engine unless --ui-lang-prior is set: the question alone must carry it.
+Columns: lang, expect (a guide slug; "human" for no guide; "out_of_scope" for a question that
+belongs to another service; "sensitive" for a crisis), question. The UI language is not given to
+the engine unless --ui-lang-prior is set: the question alone must carry it.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.evaluation import DEFAULT_TSV, Example, half, load_examples, score
+from bench.evaluation import DEFAULT_TSV, OWN_SETS, Example, half, load_examples, score
 from helpdesk import LANGUAGES
 from helpdesk.kb.content import Guide, KnowledgeBase
 from helpdesk.kb.files import load_knowledge_base
@@ -117,10 +119,27 @@ def report(
         f"wrong guide given with outcome 'guide': {s['wrong_guide']:.1%} "
         f"({total.wrong_guide}/{total.total})"
     )
+    if total.sensitive_expected:
+        print(
+            f"crisis recognised (reason sensitive): {s['sensitive_recall']:.1%} "
+            f"({total.sensitive_recognised}/{total.sensitive_expected})"
+        )
+    print(
+        f"false crisis alarms: {s['false_alarms']:.1%} ({total.false_alarms}/{total.not_sensitive})"
+    )
+    if total.out_of_scope_expected:
+        print(
+            f"out of scope handed off: {s['out_of_scope_handed_off']:.1%} "
+            f"({total.out_of_scope_handed_off}/{total.out_of_scope_expected}), "
+            f"with a referral {total.out_of_scope_referred}"
+        )
+    print(f'"which of these?": {s["clarify_rate"]:.1%}')
     print(
         f"language identification: {s['language_id']:.1%} "
         f"({total.language_correct}/{total.language_total})"
     )
+    if not timings:
+        return
     print(
         f"latency per question: p50 {statistics.median(timings):.2f} ms, "
         f"p99 {percentile(timings, 0.99):.2f} ms, max {max(timings):.2f} ms "
@@ -153,10 +172,26 @@ def main() -> int:
         default="all",
         help="only the tune or holdout half of the TSV (a fixed split by question)",
     )
+    parser.add_argument(
+        "--own",
+        action="store_true",
+        help="report each of our own sets (bench/data) separately, and all of them together "
+        "(with --half: default holdout)",
+    )
     args = parser.parse_args()
 
-    examples = half(load_examples(args.tsv), args.half)
     kb = load_knowledge_base().knowledge_base
+    if args.own:
+        which = "holdout" if args.half == "all" else args.half
+        engine = TriageEngine(kb)
+        together: list[Example] = []
+        for name, path in OWN_SETS.items():
+            examples = half(load_examples(path), which)
+            together += examples
+            report(f"{name} ({which} half)", engine, examples, args, 0)
+        report(f"all own sets ({which} halves)", engine, together, args, 0)
+        return 0
+    examples = half(load_examples(args.tsv), args.half)
     gc.collect()
     tracemalloc.start()
     start = time.perf_counter()

@@ -1,54 +1,57 @@
 """The triage decision: ``guide``, ``clarify`` or ``human``.
 
-Every guide is scored against the question by two views of the same index: its best single
-search phrase (a close paraphrase wins outright) and its whole bag of phrases, titles and
-aliases in all languages (a question that combines words from several phrases, or that is in a
-language whose phrases are thin but names "MitID"). Intents (asking for a person, a crisis) are
-scored the same way. The thresholds that turn scores into outcomes are data
-(``thresholds.toml``), written by ``bench/tune_triage.py`` from the labelled dev set.
+A question goes through three stages:
+
+1. **The safety net** (:mod:`helpdesk.triage.safety`), before anything else: a question that
+   speaks of suicide, violence at home, someone controlling the citizen's money or MitID, or
+   acute danger gets that crisis entry's answer and a person (``human``, ``sensitive``).
+2. **Intents**: asking for a person, or another sensitive situation (homelessness, a death).
+3. **Ranking and the learned decision.** Every guide and referral (an out-of-scope pointer) is
+   scored by two views of the same index: its best single search phrase (a close paraphrase
+   wins outright) and its whole bag of phrases, titles and aliases in all languages. A long
+   question is also scored sentence by sentence, so that a story with one clear problem finds
+   it. The decision (:mod:`helpdesk.triage.decision`) then weighs features of the ranking with
+   models trained on labelled data: give the guide, point to the referral, ask "which of these?",
+   or hand off to a person.
+
+:meth:`TriageEngine.analyse` does all the scoring and :meth:`TriageEngine.decide` only decides,
+so that the trainer (``bench/train_decision.py``) replays exactly what the service does.
 """
 
 from __future__ import annotations
 
-import tomllib
+import math
+import re
+from collections import Counter
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Literal
 
 import numpy as np
 
 from helpdesk.kb.content import KnowledgeBase
+from helpdesk.triage.decision import DecisionPolicy, Features
 from helpdesk.triage.index import NgramIndex
 from helpdesk.triage.langid import LanguageGuess, LanguageIdentifier
 from helpdesk.triage.normalize import normalize
+from helpdesk.triage.safety import MAX_TRIGGER_WORDS, Trigger, TriggerMatcher
 
 Outcome = Literal["guide", "clarify", "human"]
-Reason = Literal["matched", "ambiguous", "no_match", "asked_for_person", "sensitive", "empty"]
-THRESHOLDS_FILE = Path(__file__).with_name("thresholds.toml")
+Reason = Literal[
+    "matched", "ambiguous", "no_match", "asked_for_person", "sensitive", "out_of_scope", "empty"
+]
+OwnerKind = Literal["guide", "referral", "crisis", "intent"]
 PERSON_INTENT = "human"
 SENSITIVE_INTENT = "sensitive"
 MAX_CANDIDATES = 3
-
-
-@dataclass(frozen=True)
-class Thresholds:
-    guide_min: float = 0.30
-    """A best guide scoring below this is no match: the citizen is offered a person."""
-    clarify_margin: float = 0.06
-    """Guides within this distance of the best are close enough to ask "which of these?"."""
-    intent_min: float = 0.45
-    """An intent (asking for a person, a crisis) scoring at least this decides the outcome."""
-    intent_margin: float = 0.0
-    """...provided it also beats the best guide by this much (negative: may trail it)."""
-    phrase_weight: float = 0.6
-    """Weight of the best single phrase against the guide's whole bag of phrases."""
-
-    @classmethod
-    def load(cls, path: Path = THRESHOLDS_FILE) -> Thresholds:
-        if not path.exists():
-            return cls()
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-        return cls(**{k: float(v) for k, v in data.get("thresholds", {}).items()})
+SEGMENT_WORDS = 12
+"""A question longer than this is also scored by sentences (and windows of this many words)."""
+MAX_SEGMENTS = 8
+KEY_LENGTH = 5
+"""Words are compared by their first letters, so that inflections share a key."""
+MIN_WORD_LENGTH = 3
+DISTINCTIVE_SHARE = 0.08
+"""A word known to at most this share of the entries (and at least to 2) tells entries apart."""
+_SENTENCE_BREAK = re.compile(r"[.!?;:\n\r؟؛]+|,\s+")
 
 
 @dataclass(frozen=True)
@@ -66,30 +69,58 @@ class TriageResult:
     matches: list[Match] = field(default_factory=list)
     offer_person: bool = False
     """True when a person should be offered as well as the guide (sensitive topics)."""
+    answer: str | None = None
+    """The crisis or referral entry that answers a ``human`` outcome (``sensitive`` from the
+    safety net, ``out_of_scope``): its slug."""
 
 
 @dataclass(frozen=True)
 class Owner:
-    kind: Literal["guide", "intent"]
+    kind: OwnerKind
     name: str
 
 
-def combine(
-    best_phrase: dict[Owner, float], bag: dict[Owner, float], phrase_weight: float
-) -> dict[Owner, float]:
-    """One score per guide or intent: its best phrase and its bag, weighted."""
-    return {
-        owner: phrase_weight * best_phrase.get(owner, 0.0)
-        + (1 - phrase_weight) * bag.get(owner, 0.0)
-        for owner in best_phrase.keys() | bag.keys()
-    }
+@dataclass(frozen=True)
+class Analysis:
+    """Everything the decision needs about one question, computed once."""
+
+    language: LanguageGuess
+    scores: dict[Owner, float]
+    """Per entry: the better of the whole question's score and its best sentence's."""
+    whole: dict[Owner, float]
+    best_phrase: dict[Owner, float]
+    bag: dict[Owner, float]
+    keys: tuple[str, ...]
+    """The question's word keys (see :data:`KEY_LENGTH`)."""
+    crisis_triggers: frozenset[str] = frozenset()
+
+    def ranked(self, kinds: tuple[OwnerKind, ...] = ("guide", "referral")) -> list[Owner]:
+        owners = [o for o in self.scores if o.kind in kinds]
+        return sorted(owners, key=lambda o: (-self.scores[o], o.name))
 
 
-def rank_guides(scored: dict[Owner, float]) -> list[Match]:
-    return sorted(
-        (Match(o.name, round(s, 4)) for o, s in scored.items() if o.kind == "guide"),
-        key=lambda m: (-m.score, m.slug),
-    )
+def word_keys(normalised: str) -> list[str]:
+    return [w[:KEY_LENGTH] for w in normalised.split() if len(w) >= MIN_WORD_LENGTH]
+
+
+def segments(text: str) -> list[str]:
+    """A long question's sentences (long ones cut into overlapping windows), normalised."""
+    if len(normalize(text).split()) <= SEGMENT_WORDS:
+        return []
+    found: list[str] = []
+    step = SEGMENT_WORDS // 2
+    for part in _SENTENCE_BREAK.split(text):
+        words = normalize(part).split()
+        if len(words) <= SEGMENT_WORDS:
+            if words:
+                found.append(" ".join(words))
+            continue
+        for start in range(0, len(words) - step, step):
+            found.append(" ".join(words[start : start + SEGMENT_WORDS]))
+    if len(found) > MAX_SEGMENTS:
+        stride = math.ceil(len(found) / MAX_SEGMENTS)
+        found = found[::stride]
+    return found
 
 
 class TriageEngine:
@@ -98,13 +129,13 @@ class TriageEngine:
     def __init__(
         self,
         knowledge_base: KnowledgeBase,
-        thresholds: Thresholds | None = None,
+        policy: DecisionPolicy | None = None,
         previous: TriageEngine | None = None,
     ):
         """``previous``: the engine of the last version of the knowledge base, whose work on
         unchanged text is reused (normalised phrases, the language model of unchanged languages),
         so that rebuilding after an edit is quicker. The result is the same either way."""
-        self.thresholds = thresholds or Thresholds.load()
+        self.policy = policy or DecisionPolicy.load()
         known: dict[str, str] = previous._normalised if previous is not None else {}
         normalised_texts: dict[str, str] = {}
 
@@ -121,6 +152,8 @@ class TriageEngine:
         phrase_owner_ids: list[int] = []
         bag_texts: list[str] = []
         samples: dict[str, list[str]] = {}
+        triggers: list[Trigger] = []
+        vocabularies: list[frozenset[str]] = []
 
         def add(owner: Owner, texts: list[str]) -> None:
             normalised = [n for n in map(normalise, texts) if n]
@@ -132,6 +165,7 @@ class TriageEngine:
                 phrase_owner_ids.append(owner_id)
                 phrase_texts.append(text)
             bag_texts.append(" ".join(normalised))
+            vocabularies.append(frozenset(k for text in normalised for k in word_keys(text)))
 
         for guide in knowledge_base.guides:
             texts = list(guide.aliases)
@@ -140,7 +174,18 @@ class TriageEngine:
                 samples.setdefault(language, []).extend(
                     [version.title, version.summary, *version.steps, *version.phrases]
                 )
-            add(Owner("guide", guide.slug), texts)
+                if guide.kind == "crisis":
+                    for phrase in version.phrases:
+                        words = tuple(normalise(phrase).split())
+                        if len(words) <= MAX_TRIGGER_WORDS:
+                            triggers.append(Trigger(guide.slug, words))
+            # A crisis entry matches on its phrases; its title ("You are not alone") is no signal.
+            add(
+                Owner(guide.kind, guide.slug),
+                texts
+                if guide.kind != "crisis"
+                else [p for v in guide.translations.values() for p in v.phrases],
+            )
         for intent in knowledge_base.intents:
             texts = []
             for language, phrases in intent.phrases.items():
@@ -153,6 +198,12 @@ class TriageEngine:
         self._owner_starts = np.searchsorted(phrase_owner_ids, np.arange(len(owners)))
         self._phrases = NgramIndex(phrase_texts, groups=phrase_owner_ids)
         self._bags = NgramIndex(bag_texts)
+        self._vocabulary = dict(zip(owners, vocabularies, strict=True))
+        answerable = [v for o, v in self._vocabulary.items() if o.kind in ("guide", "referral")]
+        frequency = Counter(k for vocabulary in answerable for k in vocabulary)
+        limit = max(2, round(DISTINCTIVE_SHARE * len(answerable)))
+        self._distinctive = frozenset(k for k, n in frequency.items() if n <= limit)
+        self._triggers = TriggerMatcher(triggers)
         self.language_identifier: LanguageIdentifier = LanguageIdentifier(
             samples, previous=previous.language_identifier if previous is not None else None
         )
@@ -163,7 +214,7 @@ class TriageEngine:
         return self.language_identifier.identify(text, prior=ui_language)
 
     def component_scores(self, normalised: str) -> tuple[dict[Owner, float], dict[Owner, float]]:
-        """Per guide and intent: its best single phrase (cosine), and how much of the question its
+        """Per entry and intent: its best single phrase (cosine), and how much of the question its
         whole bag of phrases covers."""
         if not self._owners:
             return {}, {}
@@ -173,66 +224,146 @@ class TriageEngine:
         best_phrase = {self._owners[i]: float(best[i]) for i in np.flatnonzero(best)}
         return best_phrase, {self._owners[i]: float(bag[i]) for i in np.flatnonzero(bag)}
 
+    def _combine(
+        self, best_phrase: dict[Owner, float], bag: dict[Owner, float]
+    ) -> dict[Owner, float]:
+        weight = self.policy.phrase_weight
+        return {
+            owner: weight * best_phrase.get(owner, 0.0) + (1 - weight) * bag.get(owner, 0.0)
+            for owner in best_phrase.keys() | bag.keys()
+        }
+
     def search(self, text: str, limit: int = 8, floor: float = 0.05) -> list[Match]:
         """Guides ranked by relevance, with no decision: for staff searching as they type."""
         normalised = normalize(text)
         if not normalised:
             return []
-        scored = combine(*self.component_scores(normalised), self.thresholds.phrase_weight)
-        return [m for m in rank_guides(scored) if m.score >= floor][:limit]
+        scored = self._combine(*self.component_scores(normalised))
+        ranked = sorted(
+            (Match(o.name, round(s, 4)) for o, s in scored.items() if o.kind == "guide"),
+            key=lambda m: (-m.score, m.slug),
+        )
+        return [m for m in ranked if m.score >= floor][:limit]
 
-    def triage(self, text: str, ui_language: str | None = None) -> TriageResult:
-        guess = self.identify_language(text, ui_language)
+    def analyse(self, text: str, ui_language: str | None = None) -> Analysis | None:
+        """Score a question against everything; ``None`` when it has no words."""
         normalised = normalize(text)
         if not normalised:
-            return TriageResult("human", "empty", guess.language, guess.confidence)
+            return None
+        guess = self.identify_language(text, ui_language)
         best_phrase, bag = self.component_scores(normalised)
-        return self.decide(best_phrase, bag, guess, self.thresholds)
+        whole = self._combine(best_phrase, bag)
+        scores = dict(whole)
+        best_phrase = dict(best_phrase)
+        for segment in segments(text):
+            part_phrase, part_bag = self.component_scores(segment)
+            for owner, value in self._combine(part_phrase, part_bag).items():
+                if value > scores.get(owner, 0.0):
+                    scores[owner] = value
+            for owner, value in part_phrase.items():
+                if value > best_phrase.get(owner, 0.0):
+                    best_phrase[owner] = value
+        return Analysis(
+            language=guess,
+            scores=scores,
+            whole=whole,
+            best_phrase=best_phrase,
+            bag=bag,
+            keys=tuple(dict.fromkeys(word_keys(normalised))),
+            crisis_triggers=frozenset(self._triggers.matches(normalised)),
+        )
 
-    def decide(
-        self,
-        best_phrase: dict[Owner, float],
-        bag: dict[Owner, float],
-        guess: LanguageGuess,
-        t: Thresholds,
-    ) -> TriageResult:
-        """Turn scores into an outcome. Separate from scoring so that the tuner can replay it."""
-        scored = combine(best_phrase, bag, t.phrase_weight)
-        ranked = rank_guides(scored)
-        best_score = ranked[0].score if ranked else 0.0
-        close = [m for m in ranked[:MAX_CANDIDATES] if m.score >= best_score - t.clarify_margin]
-        language, confidence = guess.language, guess.confidence
+    def features(self, analysis: Analysis) -> Features | None:
+        """The decision's view of the ranking; ``None`` when no guide or referral scores."""
+        ranked = analysis.ranked()
+        if not ranked:
+            return None
+        top = ranked[0]
+        second = analysis.scores[ranked[1]] if len(ranked) > 1 else 0.0
+        vocabulary = self._vocabulary.get(top, frozenset())
+        known = [k for k in analysis.keys if k in vocabulary]
+        distinctive = sum(k in self._distinctive for k in known)
+        person = analysis.scores.get(Owner("intent", PERSON_INTENT), 0.0)
+        return Features(
+            score=analysis.scores[top],
+            margin=analysis.scores[top] - second,
+            whole_score=analysis.whole.get(top, 0.0),
+            best_phrase=analysis.best_phrase.get(top, 0.0),
+            bag=analysis.bag.get(top, 0.0),
+            distinctive_words=min(distinctive, 4) / 4,
+            coverage=len(known) / len(analysis.keys) if analysis.keys else 0.0,
+            length=math.log1p(len(analysis.keys)),
+            language_confidence=analysis.language.confidence,
+            referral=1.0 if top.kind == "referral" else 0.0,
+            person_intent=person,
+        )
 
-        intents = {o.name: s for o, s in scored.items() if o.kind == "intent"}
-        hand_offs: tuple[tuple[str, Reason], ...] = (
+    def crisis(self, analysis: Analysis, policy: DecisionPolicy | None = None) -> str | None:
+        """The crisis entry the question speaks of, if any (triggers first, then similarity)."""
+        threshold = (policy or self.policy).crisis_min
+        similar = {o.name: s for o, s in analysis.best_phrase.items() if o.kind == "crisis"}
+        if analysis.crisis_triggers:
+            return max(analysis.crisis_triggers, key=lambda slug: (similar.get(slug, 0.0), slug))
+        if similar:
+            slug, score = max(similar.items(), key=lambda item: (item[1], item[0]))
+            if score >= threshold:
+                return slug
+        return None
+
+    def triage(self, text: str, ui_language: str | None = None) -> TriageResult:
+        analysis = self.analyse(text, ui_language)
+        if analysis is None:
+            guess = self.identify_language(text, ui_language)
+            return TriageResult("human", "empty", guess.language, guess.confidence)
+        return self.decide(analysis)
+
+    def decide(self, analysis: Analysis, policy: DecisionPolicy | None = None) -> TriageResult:
+        """Turn an analysis into an outcome. Separate from scoring so that the trainer can
+        replay it with another policy."""
+        p = policy or self.policy
+        language, confidence = analysis.language.language, analysis.language.confidence
+
+        def hand_off(reason: Reason, answer: str | None = None) -> TriageResult:
+            return TriageResult(
+                "human", reason, language, confidence, offer_person=True, answer=answer
+            )
+
+        crisis = self.crisis(analysis, p)
+        if crisis is not None:
+            return hand_off("sensitive", crisis)
+
+        guides = analysis.ranked(("guide",))
+        best_guide = analysis.scores[guides[0]] if guides else 0.0
+        for intent, reason in (
             (SENSITIVE_INTENT, "sensitive"),
             (PERSON_INTENT, "asked_for_person"),
-        )
-        for intent, reason in hand_offs:
-            score = intents.get(intent, 0.0)
-            if score >= t.intent_min and score >= best_score + t.intent_margin:
-                # The topic still travels with the hand-off (for the booking), if there is one.
-                topic = close[:1] if best_score >= t.guide_min else []
-                return TriageResult(
-                    "human",
-                    reason,
-                    language,
-                    confidence,
-                    topic,
-                    offer_person=True,
-                )
+        ):
+            score = analysis.scores.get(Owner("intent", intent), 0.0)
+            if score >= p.intent_min and score >= best_guide + p.intent_margin:
+                return hand_off(reason)  # type: ignore[arg-type]
 
-        if best_score < t.guide_min:
-            return TriageResult("human", "no_match", language, confidence, offer_person=True)
-        if len(close) > 1:
-            offer = any(m.slug in self._sensitive_slugs for m in close)
-            return TriageResult("clarify", "ambiguous", language, confidence, close, offer)
-        top = ranked[0]
-        return TriageResult(
-            "guide",
-            "matched",
-            language,
-            confidence,
-            ranked[:MAX_CANDIDATES],
-            offer_person=top.slug in self._sensitive_slugs,
-        )
+        features = self.features(analysis)
+        if features is None:
+            return hand_off("no_match")
+        top = analysis.ranked()[0]
+        if p.accept.probability(features) >= p.accept_min:
+            if top.kind == "referral":
+                return hand_off("out_of_scope", top.name)
+            matches = [Match(o.name, round(analysis.scores[o], 4)) for o in guides[:MAX_CANDIDATES]]
+            return TriageResult(
+                "guide",
+                "matched",
+                language,
+                confidence,
+                matches,
+                offer_person=top.name in self._sensitive_slugs,
+            )
+        if guides and p.shortlist.probability(features) >= p.shortlist_min:
+            floor = p.shortlist_ratio * best_guide
+            close = [o for o in guides[:MAX_CANDIDATES] if analysis.scores[o] >= floor]
+            if len(close) < 2:
+                close = guides[:2]
+            matches = [Match(o.name, round(analysis.scores[o], 4)) for o in close]
+            offer = any(m.slug in self._sensitive_slugs for m in matches)
+            return TriageResult("clarify", "ambiguous", language, confidence, matches, offer)
+        return hand_off("no_match")

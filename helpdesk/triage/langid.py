@@ -22,6 +22,12 @@ from helpdesk import LANGUAGES
 _ARABIC_SCRIPT = {"ar", "fa"}
 _CYRILLIC_SCRIPT = {"uk"}
 _LATIN_SCRIPT = {"da", "en", "tr", "pl", "so"}
+# Arabic, Persian and Ukrainian are also written in Latin letters (Arabizi, Finglish, Latin
+# Ukrainian or Russian), on phones without the keyboard. The knowledge base's Latin-script
+# phrases in those languages train a model of their own ("ar-latn"), a candidate for Latin text,
+# whose answer is the language itself: the citizen is answered in their own script.
+_TRANSLITERATED = ("ar", "fa", "uk")
+_LATIN_SUFFIX = "-latn"
 _WORD = re.compile(r"[^\W\d_]+")
 _NGRAM_SIZES = (1, 2, 3, 4)
 # Product names that read the same in every language say nothing about the language.
@@ -64,6 +70,11 @@ def _script_of(char: str) -> str | None:
     if char.isalpha() and code < 0x0250:
         return "latin"
     return None
+
+
+def _mostly_latin(text: str) -> bool:
+    scripts = Counter(s for s in map(_script_of, text) if s)
+    return scripts.get("latin", 0) > sum(scripts.values()) / 2
 
 
 def _light_normalise(text: str) -> str:
@@ -110,8 +121,16 @@ class LanguageIdentifier:
         self._log_counts: dict[str, dict[str, float]] = {}
         self._count_sums: dict[str, int] = {}
         reusable = previous if previous is not None and previous._smoothing == smoothing else None
+        by_model: dict[str, list[str]] = {}
         for language in LANGUAGES:
-            text = " ".join(samples.get(language, []))
+            for sample in samples.get(language, []):
+                key = language
+                if language in _TRANSLITERATED and _mostly_latin(sample):
+                    key = language + _LATIN_SUFFIX
+                by_model.setdefault(key, []).append(sample)
+        self._models = [*LANGUAGES, *(lang + _LATIN_SUFFIX for lang in _TRANSLITERATED)]
+        for language in self._models:
+            text = " ".join(by_model.get(language, []))
             digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
             self._digests[language] = digest
             if reusable is not None and reusable._digests.get(language) == digest:
@@ -131,7 +150,12 @@ class LanguageIdentifier:
         # that one language's table can be reused when another language's samples change.
         self._log_totals = {
             language: math.log(self._count_sums[language] + smoothing * size)
-            for language in LANGUAGES
+            for language in self._models
+        }
+        self._latin_candidates = _LATIN_SCRIPT | {
+            lang + _LATIN_SUFFIX
+            for lang in _TRANSLITERATED
+            if self._count_sums[lang + _LATIN_SUFFIX] > 0
         }
         self._unseen = math.log(smoothing)
 
@@ -143,7 +167,7 @@ class LanguageIdentifier:
         elif scripts.get("cyrillic", 0) >= max(scripts.get("latin", 0) // 2, 1):
             candidates = _CYRILLIC_SCRIPT
         else:
-            candidates = _LATIN_SCRIPT
+            candidates = self._latin_candidates
         if prior not in LANGUAGES:
             prior = None
         evidence = sum(scripts.values())
@@ -156,7 +180,7 @@ class LanguageIdentifier:
             # Scale so that the model's evidence grows gently with length; naive Bayes is
             # otherwise overconfident on long texts and the prior would never count.
             score /= max(len(grams), 1) ** 0.5
-            if language == prior:
+            if language.removesuffix(_LATIN_SUFFIX) == prior:
                 score += PRIOR_WEIGHT
             scores[language] = score
         if prior is not None and prior in candidates and evidence == 0:
@@ -164,4 +188,4 @@ class LanguageIdentifier:
         best = max(scores, key=scores.__getitem__)
         top = scores[best]
         total = sum(math.exp(value - top) for value in scores.values())
-        return LanguageGuess(best, 1.0 / total, evidence)
+        return LanguageGuess(best.removesuffix(_LATIN_SUFFIX), 1.0 / total, evidence)

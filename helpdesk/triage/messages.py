@@ -25,6 +25,10 @@ _MESSAGES = {
         "This sounds serious, and you should not be alone with it. Please talk to a person. "
         "If you are in danger, call 112."
     ),
+    "out_of_scope": N_(
+        "That question is answered by another service, not by us. Here is where to ask. "
+        "A member of staff can also help you find the way."
+    ),
     "empty": N_("Please write your question in a few words."),
 }
 

@@ -3,12 +3,23 @@
 import pytest
 
 from helpdesk.kb.content import KnowledgeBase
-from helpdesk.triage.engine import Thresholds, TriageEngine
+from helpdesk.triage.decision import FEATURES, DecisionPolicy, LogisticModel
+from helpdesk.triage.engine import TriageEngine
 
-# Thresholds for the hand-made knowledge base (its scores are on its own scale; the real
-# knowledge base uses the tuned thresholds.toml).
-TINY = Thresholds(
-    guide_min=0.2, clarify_margin=0.05, intent_min=0.4, intent_margin=0.0, phrase_weight=0.6
+
+def model(bias: float, **weights: float) -> LogisticModel:
+    n = len(FEATURES)
+    return LogisticModel(tuple(weights.get(f, 0.0) for f in FEATURES), bias, (0.0,) * n, (1.0,) * n)
+
+
+# A hand-set decision for the hand-made knowledge base (the real one uses the trained
+# decision.toml): accept a clear lead, shortlist a fair score, else a person.
+TINY = DecisionPolicy(
+    accept=model(-4.0, score=10.0, margin=40.0),
+    shortlist=model(-2.0, score=10.0),
+    intent_min=0.4,
+    intent_margin=0.0,
+    phrase_weight=0.6,
 )
 
 

@@ -1,0 +1,256 @@
+"""Train triage's decision on our own labelled sets and write helpdesk/triage/decision.toml.
+
+    python bench/train_decision.py            # trains, prints the figures, writes the file
+    python bench/train_decision.py --check    # trains and fails unless the file is reproduced
+
+Training data: the "tune" half of each of our own blind sets (``bench.evaluation.OWN_SETS``);
+the "holdout" halves and the shared dev set are never seen here, and ``bench/triage_eval.py``
+reports on them. Every question is analysed once by the real engine; then:
+
+1. ``crisis_min``, the safety net's similarity threshold: the lowest on the grid whose false
+   alarms on the questions that are not crises stay within ``MAX_FALSE_ALARMS`` (recall first).
+2. Two logistic models over the ranking's features (scikit-learn, standardised features, fixed
+   regularisation): ``accept`` (the best entry is the right answer) and ``shortlist`` (the right
+   guide is among the best three).
+3. The thresholds on their probabilities, on a grid, scored on *cross-validated* predictions
+   (each question decided by models that did not see it), by replaying the engine's own
+   ``decide``: right answers count, "which of these?" costs a little, and any setting with more
+   wrong guides than ``MAX_WRONG_GUIDE`` is rejected.
+
+The result is deterministic (fixed folds, lbfgs); ``--check`` is what the test suite runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import sys
+import tomllib
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import tomli_w
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.evaluation import HAND_OFF_LABELS, OWN_SETS, Example, half, load_examples, score
+from helpdesk.kb.files import load_knowledge_base
+from helpdesk.triage.decision import (
+    DECISION_FILE,
+    FEATURES,
+    DecisionPolicy,
+    LogisticModel,
+)
+from helpdesk.triage.engine import Analysis, TriageEngine
+
+MAX_FALSE_ALARMS = 0.01
+MAX_WRONG_GUIDE = 0.008
+CLARIFY_COST = 0.3
+FOLDS = 5
+REGULARISATION = 1.0
+CRISIS_GRID = [round(float(x), 3) for x in np.arange(0.30, 0.951, 0.025)]
+ACCEPT_GRID = [round(float(x), 3) for x in np.arange(0.30, 0.951, 0.05)]
+SHORTLIST_GRID = [round(float(x), 3) for x in np.arange(0.15, 0.851, 0.1)]
+RATIO_GRID = [0.6, 0.75, 0.9]
+
+
+def neutral_policy() -> DecisionPolicy:
+    """A policy to analyse with before any model exists (analysis does not depend on it)."""
+    zero = LogisticModel(
+        (0.0,) * len(FEATURES), 0.0, (0.0,) * len(FEATURES), (1.0,) * len(FEATURES)
+    )
+    return DecisionPolicy(accept=zero, shortlist=zero)
+
+
+def training_examples() -> list[tuple[str, Example]]:
+    return [
+        (name, example)
+        for name, path in OWN_SETS.items()
+        for example in half(load_examples(path), "tune")
+    ]
+
+
+def fit(x: np.ndarray, y: np.ndarray) -> LogisticModel:
+    from sklearn.linear_model import LogisticRegression
+
+    means = x.mean(axis=0)
+    scales = x.std(axis=0)
+    scales[scales == 0] = 1.0
+    model = LogisticRegression(C=REGULARISATION, solver="lbfgs", max_iter=1000)
+    model.fit((x - means) / scales, y)
+    return LogisticModel(
+        tuple(float(w) for w in model.coef_[0]),
+        float(model.intercept_[0]),
+        tuple(float(m) for m in means),
+        tuple(float(s) for s in scales),
+    )
+
+
+def labels(engine: TriageEngine, analysis: Analysis, expected: str) -> tuple[int, int]:
+    ranked = analysis.ranked()
+    top = ranked[0]
+    accept = (top.kind == "guide" and top.name == expected) or (
+        top.kind == "referral" and expected == "out_of_scope"
+    )
+    shortlist = expected in [o.name for o in analysis.ranked(("guide",))[:3]]
+    return int(accept), int(shortlist)
+
+
+def objective(examples: list[Example], results: list[Any]) -> float:
+    s = score(examples, results).summary()
+    if s["wrong_guide"] > MAX_WRONG_GUIDE:
+        return -1.0
+    hand_off_right = sum(
+        r.outcome == "human"
+        for e, r in zip(examples, results, strict=True)
+        if e.expected in HAND_OFF_LABELS
+    ) / max(1, sum(e.expected in HAND_OFF_LABELS for e in examples))
+    return float(
+        s["top1"] + hand_off_right + 0.5 * s["min_language_top1"] - CLARIFY_COST * s["clarify_rate"]
+    )
+
+
+def train() -> tuple[DecisionPolicy, dict[str, float]]:
+    examples_by_set = training_examples()
+    examples = [e for _, e in examples_by_set]
+    engine = TriageEngine(load_knowledge_base().knowledge_base, neutral_policy())
+    analyses = [engine.analyse(e.question) for e in examples]
+    kept = [(e, a) for e, a in zip(examples, analyses, strict=True) if a is not None]
+    examples = [e for e, _ in kept]
+    analyses_ = [a for _, a in kept]
+
+    # 1. The safety net's similarity threshold.
+    crisis_min = CRISIS_GRID[-1]
+    not_crisis = [a for e, a in kept if e.expected != "sensitive"]
+    for threshold in CRISIS_GRID:
+        policy = replace(neutral_policy(), crisis_min=threshold)
+        alarms = sum(engine.crisis(a, policy) is not None for a in not_crisis)
+        if alarms <= MAX_FALSE_ALARMS * len(not_crisis):
+            crisis_min = threshold
+            break
+    base = replace(neutral_policy(), crisis_min=crisis_min)
+
+    # 2. The models, on the questions that reach the ranking.
+    rows: list[int] = []
+    vectors: list[list[float]] = []
+    targets: list[tuple[int, int]] = []
+    for i, (example, analysis) in enumerate(kept):
+        features = engine.features(analysis)
+        if features is None or engine.crisis(analysis, base) is not None:
+            continue
+        rows.append(i)
+        vectors.append(features.vector())
+        targets.append(labels(engine, analysis, example.expected))
+    x = np.asarray(vectors)
+    y_accept = np.asarray([t[0] for t in targets])
+    y_shortlist = np.asarray([t[1] for t in targets])
+
+    # 3. Thresholds on cross-validated predictions: fold k is decided by models trained without it.
+    fold_of = np.arange(len(rows)) % FOLDS
+    fold_policies = []
+    for fold in range(FOLDS):
+        train_rows = fold_of != fold
+        fold_policies.append(
+            replace(
+                base,
+                accept=fit(x[train_rows], y_accept[train_rows]),
+                shortlist=fit(x[train_rows], y_shortlist[train_rows]),
+            )
+        )
+    policy_index = {row: fold_policies[int(fold_of[j])] for j, row in enumerate(rows)}
+    best: tuple[float, tuple[float, float, float]] | None = None
+    for accept_min, shortlist_min, ratio in itertools.product(
+        ACCEPT_GRID, SHORTLIST_GRID, RATIO_GRID
+    ):
+        results = []
+        for i, analysis in enumerate(analyses_):
+            fold_policy = policy_index.get(i, fold_policies[0])
+            results.append(
+                engine.decide(
+                    analysis,
+                    replace(
+                        fold_policy,
+                        accept_min=accept_min,
+                        shortlist_min=shortlist_min,
+                        shortlist_ratio=ratio,
+                    ),
+                )
+            )
+        value = objective(examples, results)
+        if best is None or value > best[0] + 1e-9:
+            best = (value, (accept_min, shortlist_min, ratio))
+    assert best is not None
+    accept_min, shortlist_min, ratio = best[1]
+    policy = replace(
+        base,
+        accept=fit(x, y_accept),
+        shortlist=fit(x, y_shortlist),
+        accept_min=accept_min,
+        shortlist_min=shortlist_min,
+        shortlist_ratio=ratio,
+    )
+    results = [engine.decide(a, policy) for a in analyses_]
+    summary = score(examples, results).summary()
+    counts: dict[str, int] = {}
+    for name, _ in examples_by_set:
+        counts[name] = counts.get(name, 0) + 1
+    policy = replace(
+        policy,
+        trained_on={
+            "halves": "tune",
+            "sets": counts,
+            "questions": len(examples),
+            "ranked": len(rows),
+            "cross_validated_objective": round(best[0], 4),
+        },
+    )
+    return policy, summary
+
+
+def render(policy: DecisionPolicy, summary: dict[str, float]) -> str:
+    header = [
+        "# Written by bench/train_decision.py from the tune halves of bench/data/*.tsv;",
+        "# do not edit by hand. In-sample figures on that data:",
+        "# " + ", ".join(f"{k} {v:.3f}" for k, v in summary.items()),
+    ]
+    return "\n".join(header) + "\n" + tomli_w.dumps(policy.to_dict())
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="fail unless the file is reproduced")
+    args = parser.parse_args()
+    policy, summary = train()
+    print("thresholds:", policy.to_dict()["thresholds"])
+    print("in-sample on the tune halves:", {k: round(v, 3) for k, v in summary.items()})
+    if args.check:
+        committed = DecisionPolicy.from_dict(tomllib.loads(DECISION_FILE.read_text("utf-8")))
+        fresh = DecisionPolicy.from_dict(policy.to_dict())
+        if not same_policy(committed, fresh):
+            print(f"{DECISION_FILE} is not what the training produces; run this script")
+            return 1
+        print(f"{DECISION_FILE} is reproduced")
+        return 0
+    DECISION_FILE.write_text(render(policy, summary), encoding="utf-8")
+    print(f"wrote {DECISION_FILE}")
+    return 0
+
+
+def same_policy(a: DecisionPolicy, b: DecisionPolicy, tolerance: float = 1e-4) -> bool:
+    if a.to_dict()["thresholds"] != b.to_dict()["thresholds"]:
+        return False
+    for model_a, model_b in ((a.accept, b.accept), (a.shortlist, b.shortlist)):
+        pairs = zip(
+            (*model_a.weights, model_a.bias, *model_a.means, *model_a.scales),
+            (*model_b.weights, model_b.bias, *model_b.means, *model_b.scales),
+            strict=True,
+        )
+        if any(abs(x - y) > tolerance * max(1.0, abs(x)) for x, y in pairs):
+            return False
+    return True
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

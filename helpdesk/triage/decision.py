@@ -1,0 +1,162 @@
+"""The decision learned from data: how sure may triage be that its best guide is the right one?
+
+Scores alone do not say it. A long story scores lower than a three-word question for the right
+guide; one shared word ("bus", "school", "passport") can give an unrelated question a fair
+score. So the decision looks at several *features* of the ranking (the best score and the gap to
+the next, how many of the question's words the guide knows and how many of those tell guides
+apart, the question's length, the language identifier's confidence, whether the best entry is a
+referral) and two logistic models, trained by ``bench/train_decision.py`` on our own labelled
+sets, turn them into probabilities:
+
+- ``accept``: the best entry is the right answer (a guide to give, or a referral to point to);
+- ``shortlist``: the right guide is among the best three (worth asking "which of these?").
+
+The thresholds on those probabilities, and the one for the safety net's similarity signal, are
+chosen by the same script on cross-validated predictions. All of it lives in
+``decision.toml``: data, not code.
+"""
+
+from __future__ import annotations
+
+import math
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+DECISION_FILE = Path(__file__).with_name("decision.toml")
+
+FEATURES: tuple[str, ...] = (
+    "score",
+    "margin",
+    "whole_score",
+    "best_phrase",
+    "bag",
+    "distinctive_words",
+    "coverage",
+    "length",
+    "language_confidence",
+    "referral",
+    "person_intent",
+)
+
+
+@dataclass(frozen=True)
+class Features:
+    """What the decision sees of one ranking (the best entry against the rest)."""
+
+    score: float
+    """The best entry's score: the better of the whole question and its best sentence."""
+    margin: float
+    """Its lead over the next entry."""
+    whole_score: float
+    """The best entry's score on the whole question alone."""
+    best_phrase: float
+    """Its best single phrase (cosine), whole question or sentence."""
+    bag: float
+    """How much of the question its bag of phrases covers."""
+    distinctive_words: float
+    """Question words the entry knows that few entries know (0-4, over 4): one shared word is
+    weak evidence; three are strong."""
+    coverage: float
+    """Share of the question's words the entry knows."""
+    length: float
+    """log(1 + words in the question)."""
+    language_confidence: float
+    referral: float
+    """1 when the best entry is a referral (out of scope), else 0."""
+    person_intent: float
+    """How much the question reads like asking for a person."""
+
+    def vector(self) -> list[float]:
+        return [float(getattr(self, name)) for name in FEATURES]
+
+
+@dataclass(frozen=True)
+class LogisticModel:
+    weights: tuple[float, ...]
+    bias: float
+    #: Feature scaling learned with the weights: (x - mean) / scale.
+    means: tuple[float, ...]
+    scales: tuple[float, ...]
+
+    def probability(self, features: Features) -> float:
+        z = self.bias
+        for x, w, m, s in zip(
+            features.vector(), self.weights, self.means, self.scales, strict=True
+        ):
+            z += w * (x - m) / s
+        return 1.0 / (1.0 + math.exp(-max(min(z, 50.0), -50.0)))
+
+    @classmethod
+    def from_table(cls, table: dict[str, Any]) -> LogisticModel:
+        names = list(table["features"])
+        if tuple(names) != FEATURES:
+            raise ValueError(f"decision model features {names} are not {list(FEATURES)}")
+        return cls(
+            tuple(map(float, table["weights"])),
+            float(table["bias"]),
+            tuple(map(float, table["means"])),
+            tuple(map(float, table["scales"])),
+        )
+
+    def to_table(self) -> dict[str, Any]:
+        return {
+            "features": list(FEATURES),
+            "weights": [round(w, 6) for w in self.weights],
+            "bias": round(self.bias, 6),
+            "means": [round(m, 6) for m in self.means],
+            "scales": [round(s, 6) for s in self.scales],
+        }
+
+
+@dataclass(frozen=True)
+class DecisionPolicy:
+    accept: LogisticModel
+    shortlist: LogisticModel
+    accept_min: float = 0.5
+    """``accept`` at least this: the best entry is the answer."""
+    shortlist_min: float = 0.5
+    """Else ``shortlist`` at least this: ask "which of these?"."""
+    shortlist_ratio: float = 0.7
+    """Guides scoring at least this share of the best one are offered with it."""
+    crisis_min: float = 0.6
+    """A crisis entry's best phrase scoring at least this is a crisis (besides its triggers)."""
+    intent_min: float = 0.25
+    """Asking for a person (or the other sensitive situations) decides at this score..."""
+    intent_margin: float = -0.1
+    """...provided it is within this of the best guide (negative: may trail it)."""
+    phrase_weight: float = 0.4
+    """Weight of an entry's best single phrase against its whole bag of phrases."""
+    trained_on: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    @classmethod
+    def load(cls, path: Path = DECISION_FILE) -> DecisionPolicy:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        return cls.from_dict(data)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> DecisionPolicy:
+        thresholds = {k: float(v) for k, v in data.get("thresholds", {}).items()}
+        return cls(
+            accept=LogisticModel.from_table(data["accept"]),
+            shortlist=LogisticModel.from_table(data["shortlist"]),
+            trained_on=dict(data.get("trained_on", {})),
+            **thresholds,
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "trained_on": self.trained_on,
+            "thresholds": {
+                "accept_min": round(self.accept_min, 4),
+                "shortlist_min": round(self.shortlist_min, 4),
+                "shortlist_ratio": round(self.shortlist_ratio, 4),
+                "crisis_min": round(self.crisis_min, 4),
+                "intent_min": round(self.intent_min, 4),
+                "intent_margin": round(self.intent_margin, 4),
+                "phrase_weight": round(self.phrase_weight, 4),
+            },
+            "accept": self.accept.to_table(),
+            "shortlist": self.shortlist.to_table(),
+        }

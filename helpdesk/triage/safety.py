@@ -1,0 +1,91 @@
+"""The safety net: a question that speaks of a crisis gets the crisis answer and a person, first.
+
+It is checked on every question before any guide. Two signals, recall first:
+
+- **Trigger phrases.** A short phrase of a crisis entry (up to :data:`MAX_TRIGGER_WORDS` words,
+  such as "slår mig" or "kill myself") fires when its words occur in that order anywhere in the
+  question, with at most one other word between two of them and a typo allowed in a longer word.
+  This finds a crisis buried in a long story about MitID.
+- **Similarity.** The question (and each of its sentences) is close to a crisis entry's longer
+  example phrases: the caller compares the best phrase score with a learned threshold.
+
+The phrases are knowledge-base content (entries with ``category = "crisis"``), edited in the
+workshop like any guide; nothing here names a crisis.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from rapidfuzz.distance import Levenshtein
+from rapidfuzz.process import extract
+
+MAX_TRIGGER_WORDS = 4
+MAX_GAP = 1
+"""Other words allowed between two words of a trigger ("slår **han** mig")."""
+FUZZY_MIN_LENGTH = 5
+"""Words this long may differ by one edit (a typo) and still match."""
+
+
+@dataclass(frozen=True)
+class Trigger:
+    owner: str
+    words: tuple[str, ...]
+
+
+class TriggerMatcher:
+    """Finds short phrases inside a normalised question, in order, with small gaps and typos."""
+
+    def __init__(self, triggers: Iterable[Trigger]) -> None:
+        by_first: defaultdict[str, list[Trigger]] = defaultdict(list)
+        vocabulary: set[str] = set()
+        for trigger in triggers:
+            if 0 < len(trigger.words) <= MAX_TRIGGER_WORDS:
+                by_first[trigger.words[0]].append(trigger)
+                vocabulary.update(trigger.words)
+        self._by_first = dict(by_first)
+        self._long_words = sorted(w for w in vocabulary if len(w) >= FUZZY_MIN_LENGTH)
+        self._vocabulary = frozenset(vocabulary)
+        self.size = sum(len(v) for v in self._by_first.values())
+
+    def _variants(self, word: str) -> frozenset[str]:
+        return _variants_of(word, self._vocabulary, tuple(self._long_words))
+
+    def matches(self, normalised: str) -> set[str]:
+        """The owners whose triggers occur in the question."""
+        words = normalised.split()
+        variants = [self._variants(word) for word in words]
+        found: set[str] = set()
+        for start, candidates in enumerate(variants):
+            for first in candidates:
+                for trigger in self._by_first.get(first, ()):
+                    if trigger.owner not in found and _follows(trigger.words, variants, start):
+                        found.add(trigger.owner)
+        return found
+
+
+def _follows(words: Sequence[str], variants: Sequence[frozenset[str]], start: int) -> bool:
+    position = start
+    for word in words[1:]:
+        window = range(position + 1, min(position + 2 + MAX_GAP, len(variants)))
+        position = next((i for i in window if word in variants[i]), -1)
+        if position < 0:
+            return False
+    return True
+
+
+@lru_cache(maxsize=8192)
+def _variants_of(
+    word: str, vocabulary: frozenset[str], long_words: tuple[str, ...]
+) -> frozenset[str]:
+    """The trigger words that ``word`` may stand for: itself, and one typo away if long."""
+    found = {word} & vocabulary
+    if len(word) >= FUZZY_MIN_LENGTH:
+        for candidate, _, _ in extract(
+            word, long_words, scorer=Levenshtein.distance, score_cutoff=1, limit=None
+        ):
+            found.add(candidate)
+    return frozenset(found)
