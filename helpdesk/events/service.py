@@ -30,7 +30,8 @@ def record_triage(
         ui_language=ui_language,
         outcome=result.outcome,
         reason=result.reason,
-        top_slug=top.slug if top else None,
+        # A crisis answer or a referral is what the citizen was shown: kept like a top guide.
+        top_slug=top.slug if top else result.answer,
         top_score=top.score if top else None,
         question=redact_personal_data(question)[:500],
         feedback_token=secrets.token_urlsafe(16),

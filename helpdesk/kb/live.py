@@ -41,6 +41,11 @@ class Snapshot:
     #: Per (slug, language): stale mark and review time, for the public guide endpoints.
     status: dict[tuple[str, str], PublicStatus] = field(default_factory=dict)
 
+    def listed_guides(self) -> list[Guide]:
+        """The guides proper, for lists and topic choices: crisis answers and referrals are
+        entries that triage shows, not guides to browse."""
+        return [guide for guide in self.guides.values() if guide.kind == "guide"]
+
 
 class LiveKnowledgeBase:
     def __init__(self, db: Engine, intents: list[Intent], check_interval: float = 1.0) -> None:

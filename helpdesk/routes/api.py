@@ -105,6 +105,11 @@ async def triage(request: Request) -> JSONResponse:
         message=triage_message(result, language),
         offer_person=result.offer_person,
         feedback_token=token,
+        answer=(
+            guide_detail(snapshot.guides[result.answer], language, snapshot.status)
+            if result.answer is not None and result.answer in snapshot.guides
+            else None
+        ),
     )
     return JSONResponse(response.model_dump(mode="json"), headers={"Content-Language": language})
 
@@ -147,7 +152,7 @@ async def list_guides(request: Request) -> JSONResponse:
     language = wanted_language(request)
     snapshot = await current_snapshot(request)
     items = []
-    for guide in snapshot.guides.values():
+    for guide in snapshot.listed_guides():
         served, version = guide.translation(language)
         items.append(
             GuideSummary(

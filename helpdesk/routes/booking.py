@@ -361,7 +361,9 @@ async def list_session_types(request: Request) -> JSONResponse:
             name=translated(t.names, language) or t.slug,
             description=translated(t.descriptions, language),
             duration_minutes=t.duration_minutes,
-            topics=sorted(slug for slug, g in known.items() if g.session_type == t.slug),
+            topics=sorted(
+                slug for slug, g in known.items() if g.session_type == t.slug and g.kind == "guide"
+            ),
         )
         for t in types
     ]

@@ -55,6 +55,11 @@ SCRIPT_STRINGS = {
     "helped": N_("Did this help?"),
     "yes": N_("Yes"),
     "no": N_("No"),
+    "none_of_these": N_("None of these"),
+    "none_person": N_("Then a member of staff can help you find the answer."),
+    "crisis_person": N_(
+        "You can also talk to one of us here. Ask at the counter: we will find a quiet place."
+    ),
 }
 
 

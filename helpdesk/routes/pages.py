@@ -18,7 +18,7 @@ async def guide_index(request: Request) -> Response:
     language = page_language(request)
     snapshot = await current_snapshot(request)
     guides = sorted(
-        (guide_detail(g, language) for g in snapshot.guides.values()), key=lambda g: g.title
+        (guide_detail(g, language) for g in snapshot.listed_guides()), key=lambda g: g.title
     )
     response = render(request, "guides/index.html", {"guides": guides}, language)
     remember_language(request, response, language)

@@ -32,14 +32,40 @@ class TriageMatch(BaseModel):
 
 
 class TriageResponse(BaseModel):
-    outcome: Literal["guide", "clarify", "human"]
-    reason: Literal["matched", "ambiguous", "no_match", "asked_for_person", "sensitive", "empty"]
+    outcome: Literal["guide", "clarify", "human"] = Field(
+        description="`guide`: show `matches[0]`. `clarify`: ask which of `matches` fits, with a "
+        '"none of these" choice that leads to a person. `human`: offer a person (`reason` says '
+        "why; `answer` may carry what to show first)."
+    )
+    reason: Literal[
+        "matched",
+        "ambiguous",
+        "no_match",
+        "asked_for_person",
+        "sensitive",
+        "out_of_scope",
+        "empty",
+    ] = Field(
+        description="`matched` and `ambiguous` go with `guide` and `clarify`. With `human`: "
+        "`sensitive`, the safety net recognised a crisis (suicidal thoughts, violence or threats "
+        "at home, someone controlling the citizen's money, MitID or papers, acute danger) or "
+        "another sensitive situation: show `answer` (calm words and numbers to call) "
+        "prominently, with the person offer; `out_of_scope`, the question belongs to another "
+        "service: `answer` says where to ask; `no_match`, no guide fits; `asked_for_person`; "
+        "`empty`, no words."
+    )
     language: Language = Field(description="The language the question was identified as.")
     language_confidence: float
     matches: list[TriageMatch]
     message: str = Field(description="A short sentence to show as is, in `language`.")
     offer_person: bool = Field(description="Offer a session with a person as well.")
     feedback_token: str = Field(description="Send with POST /api/v1/feedback.")
+    answer: GuideDetail | None = Field(
+        default=None,
+        description="With `reason` `sensitive` (a crisis entry, `category` `crisis`) or "
+        "`out_of_scope` (a referral, `category` `referral`): the knowledge-base entry to show, "
+        "in `language`; its `steps_html` are the places to call or go, with tap-to-call links.",
+    )
 
 
 class FeedbackRequest(BaseModel):

@@ -199,7 +199,11 @@ async def create_session_log(request: Request) -> JSONResponse:
 
 def _topic_options(known: Mapping[str, Guide], language: str) -> list[tuple[str, str]]:
     return sorted(
-        ((slug, guide.translation(language)[1].title) for slug, guide in known.items()),
+        (
+            (slug, guide.translation(language)[1].title)
+            for slug, guide in known.items()
+            if guide.kind == "guide"
+        ),
         key=lambda item: item[1].casefold(),
     )
 

@@ -226,11 +226,37 @@
         button.addEventListener("click", () => showGuide(match.slug, result.feedback_token, result.offer_person, ""));
         choices.append(el("li", {}, button));
       });
+      const none = el("button", { type: "button", class: "button button-secondary kiosk-choice kiosk-none", text: t("none_of_these") });
+      none.addEventListener("click", () => {
+        // "None of these" is an answer to "did this help?": it counts as unmet demand.
+        api("/api/v1/feedback", { method: "POST", body: JSON.stringify({ token: result.feedback_token, helpful: false }) })
+          .catch(() => {});
+        show(humanView(t("none_person"), ""), backButton());
+      });
+      choices.append(el("li", {}, none));
       show(el("h2", { text: result.message || t("which_one") }), choices, backButton());
+    } else if (result.answer) {
+      show(...answerView(result), backButton());
     } else {
       const topic = result.matches.length ? result.matches[0].slug : "";
       show(humanView(result.message, topic), backButton());
     }
+  }
+
+  // A crisis answer (the safety net) or a referral ("this is where to ask"): knowledge-base
+  // content, shown first and large, with the numbers to tap and the offer of a person.
+  function answerView(result) {
+    const entry = result.answer;
+    const crisis = entry.category === "crisis";
+    const headingId = "kiosk-answer-title";
+    const box = el("article", {
+      class: crisis ? "kiosk-entry kiosk-crisis" : "kiosk-entry kiosk-referral",
+      "aria-labelledby": headingId, lang: entry.language, dir: rtl(entry.language) ? "rtl" : "ltr" });
+    box.append(el("h2", { id: headingId, text: entry.title }), el("p", { class: "font-lead", text: entry.summary }));
+    const list = el("ul", { class: "kiosk-entry-steps unstyled-list", role: "list" });
+    entry.steps_html.forEach((step) => list.append(fromHtml("li", {}, step)));
+    box.append(list, fromHtml("div", { class: "kiosk-help" }, entry.help_in_person_html));
+    return [box, humanView(crisis ? t("crisis_person") : result.message, "")];
   }
 
   form.addEventListener("submit", (event) => {

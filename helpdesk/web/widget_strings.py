@@ -29,6 +29,7 @@ WIDGET_STRINGS: dict[str, str] = {
     "open_guide": N_("Open the guide"),
     "new_tab": N_("(opens in a new tab)"),
     "choose": N_("Choose the guide that fits best"),
+    "none_of_these": N_("None of these"),
     "did_it_help": N_("Did this help?"),
     "yes": N_("Yes"),
     "no": N_("No"),

@@ -350,15 +350,50 @@
       });
       return button;
     });
+    const none = h("button", { type: "button", class: "hd-button hd-button-secondary hd-choice hd-none" }, t("none_of_these"));
+    none.addEventListener("click", () => {
+      for (const other of buttons) other.setAttribute("aria-pressed", "false");
+      say("user", t("none_of_these"), {});
+      // "None of these" answers "did this help?": it counts as unmet demand.
+      api(`/api/v1/feedback?lang=${lang}`, { token: result.feedback_token, helpful: false }).catch(() => {});
+      say("bot", t("thanks_no"), {});
+      log.append(h("div", { class: "hd-answer" }, handoff(result, "")));
+      scrollDown();
+    });
     log.append(
       h(
         "div",
         { class: "hd-choices", role: "group", "aria-labelledby": labelId },
         h("p", { class: "hd-sr", id: labelId }, t("choose")),
-        buttons
+        buttons,
+        none
       )
     );
     scrollDown();
+  }
+
+  // Sanitised HTML from the API (only p, strong, em, a, lists, br), parsed inertly.
+  function fromHtml(tag, attrs, html) {
+    const node = h(tag, attrs);
+    node.append(...new DOMParser().parseFromString(html, "text/html").body.childNodes);
+    return node;
+  }
+
+  // A crisis answer (the safety net) or a referral: knowledge-base content, shown before the
+  // person offer; numbers are tap-to-call links.
+  function answerCard(entry) {
+    const content = entry.language;
+    const headingId = nextId("answer");
+    const crisis = entry.category === "crisis";
+    const steps = h("ul", { class: "hd-entry-steps" });
+    for (const step of entry.steps_html) steps.append(fromHtml("li", {}, step));
+    return h(
+      "article",
+      { class: crisis ? "hd-card hd-entry hd-crisis" : "hd-card hd-entry hd-referral", "aria-labelledby": headingId, lang: content, dir: dirOf(content) },
+      h("h3", { class: "hd-card-title", id: headingId }, entry.title),
+      h("p", { class: "hd-card-summary" }, entry.summary),
+      steps
+    );
   }
 
   function showResult(result) {
@@ -366,7 +401,11 @@
     const top = result.matches[0];
     if (result.outcome === "guide" && top) showGuide(result, top);
     if (result.outcome === "clarify") showChoices(result);
-    if (result.outcome === "human") {
+    if (result.outcome === "human" && result.answer) {
+      log.append(
+        h("div", { class: "hd-answer" }, answerCard(result.answer), h("p", {}, t("person_intro")), handoff(result, ""))
+      );
+    } else if (result.outcome === "human") {
       log.append(h("div", { class: "hd-answer" }, handoff(result, top && top.slug)));
     } else if (result.offer_person) {
       log.append(
