@@ -155,7 +155,7 @@
     try { guide = await api("/api/v1/guides/" + encodeURIComponent(slug) + "?lang=" + lang); }
     catch (error) { showError(error.message); return; }
     const article = el("article", { class: "kiosk-guide", lang: guide.language, dir: rtl(guide.language) ? "rtl" : "ltr" });
-    article.append(el("h2", { text: guide.title }), el("p", { class: "font-lead", text: guide.summary }));
+    article.append(el("h1", { text: guide.title }), el("p", { class: "font-lead", text: guide.summary }));
     if (guide.draft_notice) {
       article.append(el("div", { class: "alert alert-warning", role: "note" }, el("p", { class: "alert-text", text: guide.draft_notice })));
     }
@@ -234,7 +234,7 @@
         show(humanView(t("none_person"), ""), backButton());
       });
       choices.append(el("li", {}, none));
-      show(el("h2", { text: result.message || t("which_one") }), choices, backButton());
+      show(el("h1", { text: result.message || t("which_one") }), choices, backButton());
     } else if (result.answer) {
       show(...answerView(result), backButton());
     } else {
@@ -252,7 +252,8 @@
     const box = el("article", {
       class: crisis ? "kiosk-entry kiosk-crisis" : "kiosk-entry kiosk-referral",
       "aria-labelledby": headingId, lang: entry.language, dir: rtl(entry.language) ? "rtl" : "ltr" });
-    box.append(el("h2", { id: headingId, text: entry.title }), el("p", { class: "font-lead", text: entry.summary }));
+    // The answer screen's main heading: the question's h1 is hidden with the question.
+    box.append(el("h1", { id: headingId, text: entry.title }), el("p", { class: "font-lead", text: entry.summary }));
     const list = el("ul", { class: "kiosk-entry-steps unstyled-list", role: "list" });
     entry.steps_html.forEach((step) => list.append(fromHtml("li", {}, step)));
     box.append(list, fromHtml("div", { class: "kiosk-help" }, entry.help_in_person_html));

@@ -29,7 +29,7 @@ DECISION_FILE = Path(__file__).with_name("decision.toml")
 FEATURES: tuple[str, ...] = (
     "score",
     "margin",
-    "whole_score",
+    "sentence_score",
     "best_phrase",
     "bag",
     "distinctive_words",
@@ -46,11 +46,11 @@ class Features:
     """What the decision sees of one ranking (the best entry against the rest)."""
 
     score: float
-    """The best entry's score: the better of the whole question and its best sentence."""
+    """The best entry's score on the whole question."""
     margin: float
     """Its lead over the next entry."""
-    whole_score: float
-    """The best entry's score on the whole question alone."""
+    sentence_score: float
+    """Its score on the question's best sentence (0 for a short question)."""
     best_phrase: float
     """Its best single phrase (cosine), whole question or sentence."""
     bag: float
@@ -121,7 +121,10 @@ class DecisionPolicy:
     shortlist_ratio: float = 0.7
     """Guides scoring at least this share of the best one are offered with it."""
     crisis_min: float = 0.6
-    """A crisis entry's best phrase scoring at least this is a crisis (besides its triggers)."""
+    """A crisis entry's best phrase scoring at least this is a crisis (besides its triggers)..."""
+    crisis_lead_min: float = 0.6
+    """...and so is one scoring at least this that beats every guide's and referral's best
+    phrase (the question reads more like a crisis than like anything else we know)."""
     intent_min: float = 0.25
     """Asking for a person (or the other sensitive situations) decides at this score..."""
     intent_margin: float = -0.1
@@ -153,6 +156,7 @@ class DecisionPolicy:
                 "shortlist_min": round(self.shortlist_min, 4),
                 "shortlist_ratio": round(self.shortlist_ratio, 4),
                 "crisis_min": round(self.crisis_min, 4),
+                "crisis_lead_min": round(self.crisis_lead_min, 4),
                 "intent_min": round(self.intent_min, 4),
                 "intent_margin": round(self.intent_margin, 4),
                 "phrase_weight": round(self.phrase_weight, 4),

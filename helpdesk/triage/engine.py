@@ -86,9 +86,11 @@ class Analysis:
 
     language: LanguageGuess
     scores: dict[Owner, float]
-    """Per entry: the better of the whole question's score and its best sentence's."""
-    whole: dict[Owner, float]
+    """Per entry: the whole question's score, its best phrase and its bag weighted."""
+    best_sentence: dict[Owner, float]
+    """Per entry: the score of the question's best sentence (long questions only)."""
     best_phrase: dict[Owner, float]
+    """Per entry: its best single phrase against the question or any of its sentences."""
     bag: dict[Owner, float]
     keys: tuple[str, ...]
     """The question's word keys (see :data:`KEY_LENGTH`)."""
@@ -251,22 +253,24 @@ class TriageEngine:
         if not normalised:
             return None
         guess = self.identify_language(text, ui_language)
-        best_phrase, bag = self.component_scores(normalised)
-        whole = self._combine(best_phrase, bag)
-        scores = dict(whole)
-        best_phrase = dict(best_phrase)
+        whole_phrase, bag = self.component_scores(normalised)
+        # The ranking is the whole question's: measured on our sets, ranking a long story by its
+        # best sentence picks a side remark as often as the problem. Sentences are evidence of
+        # confidence instead (one clear sentence about the best guide), and the safety net's.
+        best_sentence: dict[Owner, float] = {}
+        best_phrase = dict(whole_phrase)
         for segment in segments(text):
             part_phrase, part_bag = self.component_scores(segment)
             for owner, value in self._combine(part_phrase, part_bag).items():
-                if value > scores.get(owner, 0.0):
-                    scores[owner] = value
+                if value > best_sentence.get(owner, 0.0):
+                    best_sentence[owner] = value
             for owner, value in part_phrase.items():
                 if value > best_phrase.get(owner, 0.0):
                     best_phrase[owner] = value
         return Analysis(
             language=guess,
-            scores=scores,
-            whole=whole,
+            scores=self._combine(whole_phrase, bag),
+            best_sentence=best_sentence,
             best_phrase=best_phrase,
             bag=bag,
             keys=tuple(dict.fromkeys(word_keys(normalised))),
@@ -287,7 +291,7 @@ class TriageEngine:
         return Features(
             score=analysis.scores[top],
             margin=analysis.scores[top] - second,
-            whole_score=analysis.whole.get(top, 0.0),
+            sentence_score=analysis.best_sentence.get(top, 0.0),
             best_phrase=analysis.best_phrase.get(top, 0.0),
             bag=analysis.bag.get(top, 0.0),
             distinctive_words=min(distinctive, 4) / 4,
@@ -300,14 +304,21 @@ class TriageEngine:
 
     def crisis(self, analysis: Analysis, policy: DecisionPolicy | None = None) -> str | None:
         """The crisis entry the question speaks of, if any (triggers first, then similarity)."""
-        threshold = (policy or self.policy).crisis_min
+        p = policy or self.policy
         similar = {o.name: s for o, s in analysis.best_phrase.items() if o.kind == "crisis"}
         if analysis.crisis_triggers:
             return max(analysis.crisis_triggers, key=lambda slug: (similar.get(slug, 0.0), slug))
-        if similar:
-            slug, score = max(similar.items(), key=lambda item: (item[1], item[0]))
-            if score >= threshold:
-                return slug
+        if not similar:
+            return None
+        slug, score = max(similar.items(), key=lambda item: (item[1], item[0]))
+        if score >= p.crisis_min:
+            return slug
+        other = max(
+            (s for o, s in analysis.best_phrase.items() if o.kind in ("guide", "referral")),
+            default=0.0,
+        )
+        if score >= p.crisis_lead_min and score > other:
+            return slug
         return None
 
     def triage(self, text: str, ui_language: str | None = None) -> TriageResult:

@@ -58,7 +58,7 @@ async def test_arabic_flow_then_idle_reset_clears_everything(
     await expect(guide).to_have_attribute("dir", "rtl")
     violations = await axe_violations(page)  # the answer screen, in Arabic
     assert violations == [], describe(violations)
-    title = await guide.locator("h2").inner_text()
+    title = await guide.locator("h1").inner_text()
     assert title
     # One step at a time, then the whole list.
     steps = guide.locator("ol.kiosk-steps > li")
@@ -121,4 +121,58 @@ async def test_layout_and_touch_targets(
     assert small == []
     violations = await axe_violations(page)
     assert violations == [], describe(violations)
+    await page.context.close()
+
+
+ALL_IMPACTS = ("minor", "moderate", "serious", "critical")
+CRISIS_QUESTIONS = {
+    "da": "min mand slår mig og jeg tør ikke tage hjem",
+    "ar": "زوجي يضربني وأخاف أرجع للبيت",
+}
+
+
+@pytest.mark.parametrize("lang", ["da", "ar"])
+async def test_a_crisis_answer_is_calm_prominent_and_offers_a_person(
+    browser: Browser, live_server: str, lang: str
+) -> None:
+    page = await kiosk_page(browser)
+    await page.goto(f"{live_server}/kiosk?location=dokk1&lang={lang}")
+    await page.locator("#kiosk-text").fill(CRISIS_QUESTIONS[lang])
+    await page.locator(".kiosk-submit").tap()
+    crisis = page.locator("article.kiosk-crisis")
+    await expect(crisis).to_be_visible()
+    await expect(crisis).to_have_attribute("dir", "rtl" if lang == "ar" else "ltr")
+    call = crisis.locator("a[href^='tel:']").first
+    await expect(call).to_be_visible()
+    box = await call.bounding_box()
+    assert box is not None
+    assert box["height"] >= 64
+    # The crisis answer comes before the person offer, and the offer is there.
+    await expect(page.locator(".kiosk-human .kiosk-book")).to_be_visible()
+    crisis_box, human_box = (
+        await crisis.bounding_box(),
+        await page.locator(".kiosk-human").bounding_box(),
+    )
+    assert crisis_box is not None
+    assert human_box is not None
+    assert crisis_box["y"] < human_box["y"]
+    violations = await axe_violations(page, ALL_IMPACTS)
+    assert violations == [], describe(violations)
+    await page.context.close()
+
+
+async def test_which_of_these_has_none_of_these(browser: Browser, live_server: str) -> None:
+    page = await kiosk_page(browser)
+    await page.goto(f"{live_server}/kiosk?location=dokk1&lang=da")
+    for question in ("pas", "digital post", "post", "mistet"):
+        await page.locator("#kiosk-text").fill(question)
+        await page.locator(".kiosk-submit").tap()
+        await expect(page.locator(".kiosk-thinking")).to_have_count(0)
+        if await page.locator(".kiosk-none").count():
+            break
+        await page.locator(".kiosk-again").tap()
+    else:
+        pytest.fail("no question got a 'which of these?' answer")
+    await page.locator(".kiosk-none").tap()
+    await expect(page.locator(".kiosk-human .kiosk-book")).to_be_visible()
     await page.context.close()

@@ -380,3 +380,43 @@ async def test_accessibility_in_danish(browser: Browser, live_server: str) -> No
 async def test_accessibility_in_arabic(browser: Browser, live_server: str) -> None:
     violations = await _axe_with_widget_open(browser, live_server, "ar")
     assert violations == [], describe(violations)
+
+
+CRISIS_QUESTIONS = {
+    "da": "jeg har ikke lyst til at leve mere",
+    "ar": "أفكر أن أنهي حياتي",
+}
+ALL_IMPACTS = ("minor", "moderate", "serious", "critical")
+
+
+@pytest.mark.parametrize("lang", ["da", "ar"])
+async def test_a_crisis_answer_is_shown_first_with_numbers_to_tap(
+    browser: Browser, live_server: str, lang: str
+) -> None:
+    context = await browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
+    try:
+        page = await context.new_page()
+        launcher = await open_demo(page, live_server, lang)
+        await launcher.click()
+        answer = await ask(page, CRISIS_QUESTIONS[lang])
+        assert (answer["reason"], answer["answer"]["category"]) == ("sensitive", "crisis")
+        card = page.locator(w(".hd-crisis"))
+        await expect(card).to_be_visible()
+        await expect(card).to_have_attribute("dir", "rtl" if lang == "ar" else "ltr")
+        assert await card.locator("a[href^='tel:']").count() >= 1
+        # The person offer comes with it.
+        await expect(page.locator(w(".hd-handoff"))).to_be_visible()
+        violations = await axe_violations(page, ALL_IMPACTS)
+        assert violations == [], describe(violations)
+    finally:
+        await context.close()
+
+
+async def test_none_of_these_leads_to_a_person(page: Page, live_server: str) -> None:
+    launcher = await open_demo(page, live_server, "da")
+    await launcher.click()
+    await ask(page, await a_clarify_question(live_server))
+    async with page.expect_response(lambda r: "/api/v1/feedback" in r.url) as sent:
+        await page.locator(w(".hd-none")).click()
+    assert (await sent.value).ok
+    await expect(page.locator(w(".hd-handoff"))).to_be_visible()

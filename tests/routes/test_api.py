@@ -221,3 +221,48 @@ async def test_openapi_documents_every_api_route(app, client: httpx.AsyncClient)
     schema_name = triage["requestBody"]["content"]["application/json"]["schema"]["$ref"]
     assert schema_name.endswith("/TriageRequest")
     assert "text" in document["components"]["schemas"]["TriageRequest"]["properties"]
+
+
+async def test_a_crisis_answer_travels_with_the_hand_off(
+    client: httpx.AsyncClient, db_engine: Engine
+) -> None:
+    response = await client.post(
+        "/api/v1/triage", json={"text": "I don't want to live anymore", "channel": "chat"}
+    )
+    body = response.json()
+    assert (body["outcome"], body["reason"]) == ("human", "sensitive")
+    assert body["offer_person"] is True
+    answer = body["answer"]
+    assert answer["slug"] == "crisis-suicide"
+    assert answer["category"] == "crisis"
+    assert answer["language"] == "en"
+    assert any('href="tel:' in step for step in answer["steps_html"])
+    with Session(db_engine) as session:
+        event = session.exec(
+            select(TriageEvent).where(TriageEvent.feedback_token == body["feedback_token"])
+        ).one()
+    assert (event.reason, event.top_slug) == ("sensitive", "crisis-suicide")
+
+
+async def test_an_out_of_scope_question_gets_a_referral(client: httpx.AsyncClient) -> None:
+    response = await client.post(
+        "/api/v1/triage", json={"text": "hvornår har Dokk1 åbent i weekenden", "lang": "da"}
+    )
+    body = response.json()
+    assert (body["outcome"], body["reason"]) == ("human", "out_of_scope")
+    assert body["answer"]["category"] == "referral"
+    assert body["answer"]["slug"].startswith("elsewhere-")
+    assert body["matches"] == []
+
+
+async def test_lists_hold_guides_only(client: httpx.AsyncClient) -> None:
+    listed = (await client.get("/api/v1/guides?lang=en")).json()["guides"]
+    assert listed
+    assert {g["category"] for g in listed}.isdisjoint({"crisis", "referral"})
+
+
+async def test_openapi_documents_the_new_reasons(client: httpx.AsyncClient) -> None:
+    document = (await client.get("/api/v1/openapi.json")).json()
+    schema = document["components"]["schemas"]["TriageResponse"]["properties"]
+    assert {"sensitive", "out_of_scope"} <= set(schema["reason"]["enum"])
+    assert "answer" in schema
