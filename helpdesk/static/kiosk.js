@@ -155,7 +155,7 @@
     try { guide = await api("/api/v1/guides/" + encodeURIComponent(slug) + "?lang=" + lang); }
     catch (error) { showError(error.message); return; }
     const article = el("article", { class: "kiosk-guide", lang: guide.language, dir: rtl(guide.language) ? "rtl" : "ltr" });
-    article.append(el("h2", { text: guide.title }), el("p", { class: "font-lead", text: guide.summary }));
+    article.append(el("h2", { text: guide.title }), el("p", { class: "font-lead", text: guide.summary_display }));
     if (guide.draft_notice) {
       article.append(el("div", { class: "alert alert-warning", role: "note" }, el("p", { class: "alert-text", text: guide.draft_notice })));
     }

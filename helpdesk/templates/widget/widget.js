@@ -308,7 +308,7 @@
     api(`/api/v1/guides/${encodeURIComponent(match.slug)}?lang=${encodeURIComponent(content)}`)
       .then((reply) => {
         if (reply.ok && reply.data) {
-          summary.textContent = reply.data.summary;
+          summary.textContent = reply.data.summary_display; // numbers isolated left to right
           summary.setAttribute("lang", reply.data.language);
           summary.setAttribute("dir", dirOf(reply.data.language));
           if (reply.data.draft_notice) {
