@@ -71,6 +71,11 @@ def translations(language: str) -> gettext.NullTranslations:
         return gettext.NullTranslations()
     with po_path.open("rb") as po_file:
         catalog = read_po(po_file, locale=language)
+    # An untranslated plural is ("", "", ...), which write_mo would keep as empty text: drop
+    # it, so that the English falls through (as for an untranslated singular).
+    for message in list(catalog)[1:]:
+        if message.pluralizable and not all(message.string or ()):
+            catalog.delete(message.id, message.context)
     buffer = io.BytesIO()
     write_mo(buffer, catalog)
     buffer.seek(0)

@@ -19,8 +19,10 @@
   if (!lang) return; // the start screen needs nothing more
 
   const strings = JSON.parse(document.getElementById("kiosk-strings").textContent);
+  // A list is a message with a number: its text for 0, 1, 2 ... (params.n picks one).
+  const pick = (text, n) => (Array.isArray(text) ? text[Math.min(n, text.length - 1)] : text);
   const t = (key, params = {}) =>
-    strings[key].replace(/%\((\w+)\)s/g, (_, name) => String(params[name] ?? ""));
+    pick(strings[key], params.n ?? 0).replace(/%\((\w+)\)s/g, (_, name) => String(params[name] ?? ""));
   const ask = document.getElementById("kiosk-ask");
   const answer = document.getElementById("kiosk-answer");
   const form = document.getElementById("kiosk-form");
@@ -44,7 +46,7 @@
     if (left <= 0) { stopSpeaking(); restart(); return; }
     if (left <= warningSeconds) {
       document.getElementById("kiosk-idle-title").textContent = t("still_there");
-      document.getElementById("kiosk-idle-text").textContent = t("resetting", { seconds: left });
+      document.getElementById("kiosk-idle-text").textContent = t("resetting", { seconds: left, n: left });
       if (idle.hidden) {
         idle.hidden = false;
         document.getElementById("kiosk-continue").focus();

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextvars
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -80,12 +82,21 @@ def language_options(current: str) -> list[dict[str, Any]]:
     ]
 
 
+@contextmanager
+def rendering_language(language: str) -> Iterator[None]:
+    """Templates rendered inside use ``language``'s catalog, plural rules and formats."""
+    token = _language.set(language)
+    try:
+        yield
+    finally:
+        _language.reset(token)
+
+
 def render_to_string(
     request: Request, template: str, context: dict[str, Any], language: str
 ) -> Markup:
     """A template (or a fragment of a page) rendered in ``language``, whatever the page's own."""
-    token = _language.set(language)
-    try:
+    with rendering_language(language):
         return Markup(  # noqa: S704  (autoescaped template output)
             environment.get_template(template).render(
                 request=request,
@@ -95,8 +106,6 @@ def render_to_string(
                 **context,
             )
         )
-    finally:
-        _language.reset(token)
 
 
 def render(
