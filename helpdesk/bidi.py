@@ -29,13 +29,13 @@ _EMAIL = r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+"
 # with + or has digit groups separated by single spaces. A range such as "10 - 16" is left as
 # it is: read right to left it is meant to be mirrored.
 _PHONE = r"\(?\+\d+\)?(?:[ \u00a0]?\d+)*|\d+(?:[ \u00a0]\d+)+"
-_LTR_RUN = re.compile(rf"(?<![\w+@/.\-])(?:{_URL}|{_EMAIL}|{_PHONE})(?![\w@])")
+_LTR_RUN = re.compile(rf"(?<![\w+@/.\-])(?:{_URL}|{_EMAIL}|(?P<number>{_PHONE}))(?![\w@])")
 _TAG = re.compile(r"(<[^>]*>)")
 
 
-def ltr_runs(text: str) -> list[tuple[int, int]]:
-    """Where the runs to isolate are in ``text``: (start, end) pairs, in order."""
-    return [match.span() for match in _LTR_RUN.finditer(text)]
+def ltr_runs(text: str) -> list[tuple[int, int, bool]]:
+    """Where the runs to isolate are in ``text``: (start, end, is a number), in order."""
+    return [(*match.span(), match.group("number") is not None) for match in _LTR_RUN.finditer(text)]
 
 
 def isolate_text(text: str) -> str:
@@ -72,16 +72,19 @@ def strip_bidi_controls(text: str) -> str:
 
 
 def _isolate_escaped(html_text: str) -> str:
-    """Escaped text → the same text, escaped again, with its runs in ``<bdi dir="ltr">``."""
+    """Escaped text → the same text, escaped again, with its runs in ``<bdi dir="ltr">``
+    (phone numbers and codes with ``class="number"``, so that CSS can keep them whole)."""
     text = html_entities.unescape(html_text)
     spans = ltr_runs(text)
     if not spans:
         return html_text
     out: list[str] = []
     position = 0
-    for start, end in spans:
+    for start, end, number in spans:
         out.append(str(escape(text[position:start])))
-        out.append(f'<bdi dir="ltr">{escape(text[start:end])}</bdi>')
+        # A number is kept on one line (CSS: bdi.number), a link may wrap.
+        opening = '<bdi dir="ltr" class="number">' if number else '<bdi dir="ltr">'
+        out.append(f"{opening}{escape(text[start:end])}</bdi>")
         position = end
     out.append(str(escape(text[position:])))
     return "".join(out)

@@ -9,7 +9,7 @@ workshop's preview). Two layers keep script out of a citizen's page:
    never markup, and it refuses ``javascript:``/``data:`` links itself;
 2. nh3 (the ammonia sanitiser) then keeps only a tiny allow-list: p, strong, em, br, ul, ol, li,
    a with an https, mailto or tel ``href`` (every link gets ``rel="noopener"``), and bdi with
-   ``dir="ltr"`` and nothing else.
+   ``dir="ltr"`` (and ``class="number"``) and nothing else.
 
 Between the two, phone numbers, codes, links and e-mail addresses in the text are isolated
 left to right (``<bdi dir="ltr">``, :mod:`helpdesk.bidi`), so that "+45 33 98 00 10" reads the
@@ -60,7 +60,7 @@ def _sanitise(html: str, tags: frozenset[str]) -> str:
         tags=set(tags),
         clean_content_tags={"script", "style"},
         attributes={"a": {"href"}, "*": set()},
-        tag_attribute_values={"bdi": {"dir": {"ltr"}}},
+        tag_attribute_values={"bdi": {"dir": {"ltr"}, "class": {"number"}}},
         url_schemes=set(LINK_SCHEMES),
         url_relative="deny",
         link_rel=LINK_REL,
