@@ -164,3 +164,19 @@ async def test_radio_buttons_and_check_boxes_sit_at_the_start_of_their_label(
             assert box["left"] >= text["right"], (box, text)
         else:
             assert box["right"] <= text["left"], (box, text)
+
+
+async def test_the_staff_session_form_mirrors_in_arabic(
+    browser: Browser,
+    live_server: str,
+    db_engine: Engine,
+    world: World,  # noqa: F811
+) -> None:
+    context = await signed_in(browser, live_server, db_engine)
+    page = await context.new_page()
+    await page.goto(f"{live_server}/staff/sessions/new?location=dokk1&channel=walk_in&lang=ar")
+    assert await page.get_attribute("html", "dir") == "rtl"
+    for control in ("#session-interpreter", ".topic-list input.form-checkbox"):
+        box, text = await _control_beside_its_text(page, control)
+        assert box["left"] >= text["right"], (control, box, text)
+    await context.close()
