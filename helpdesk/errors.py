@@ -11,17 +11,25 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from helpdesk.i18n import N_, gettext_for, negotiate_language
+from helpdesk.i18n import N_, Nn_, Plural, gettext_for, negotiate_language
 
 logger = logging.getLogger(__name__)
 
 # Message ids, in English (the source language of the catalogs).
-MESSAGES: dict[str, str] = {
+MESSAGES: dict[str, str | Plural] = {
     "invalid_json": N_("The request body is not valid JSON."),
     "invalid_request": N_("Some fields are missing or have the wrong type."),
     "empty_text": N_("Please write your question in a few words."),
-    "text_too_long": N_("The question is too long. Please use at most %(limit)d characters."),
-    "body_too_large": N_("The request is too large. The limit is %(limit)d bytes."),
+    "text_too_long": Nn_(
+        "The question is too long. Please use at most %(limit)d character.",
+        "The question is too long. Please use at most %(limit)d characters.",
+        "limit",
+    ),
+    "body_too_large": Nn_(
+        "The request is too large. The limit is %(limit)d byte.",
+        "The request is too large. The limit is %(limit)d bytes.",
+        "limit",
+    ),
     "unsupported_media_type": N_(
         "Please send the request as JSON (Content-Type: application/json)."
     ),

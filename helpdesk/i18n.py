@@ -11,6 +11,7 @@ import gettext
 import io
 from functools import cache
 from pathlib import Path
+from typing import NamedTuple
 
 from babel import Locale
 from babel.messages.mofile import write_mo
@@ -28,6 +29,40 @@ def N_(message: str) -> str:
     return message
 
 
+class Plural(NamedTuple):
+    """A message that holds a number: English singular and plural, and the parameter counted.
+
+    Each catalog has as many forms as its language needs (Ukrainian, Polish: 3, Arabic: 6),
+    chosen by the ``Plural-Forms`` rule in its header (Babel's, from CLDR).
+    """
+
+    singular: str
+    plural: str
+    number: str = "num"
+
+
+def Nn_(singular: str, plural: str, number: str = "num") -> Plural:
+    """Mark a message with a number for extraction (``-k Nn_:1,2``), translated later.
+
+    ``number``: the name of the parameter that holds the count ("%(minutes)s minutes").
+    """
+    return Plural(singular, plural, number)
+
+
+def message_text(language: str, message: str | Plural, params: dict[str, object]) -> str:
+    """The translation of ``message``, not yet formatted; a plural's form is chosen by its count."""
+    catalog = translations(language)
+    if isinstance(message, Plural):
+        return catalog.ngettext(message.singular, message.plural, _count(params[message.number]))
+    return catalog.gettext(message)
+
+
+def _count(value: object) -> int:
+    if isinstance(value, int):
+        return value
+    return int(str(value))
+
+
 @cache
 def translations(language: str) -> gettext.NullTranslations:
     """The catalog for one of the eight languages (English: the source strings themselves)."""
@@ -36,15 +71,34 @@ def translations(language: str) -> gettext.NullTranslations:
         return gettext.NullTranslations()
     with po_path.open("rb") as po_file:
         catalog = read_po(po_file, locale=language)
+    # An untranslated plural is ("", "", ...), which write_mo would keep as empty text: drop
+    # it, so that the English falls through (as for an untranslated singular).
+    for message in list(catalog)[1:]:
+        if message.pluralizable and not all(message.string or ()):
+            catalog.delete(message.id, message.context)
     buffer = io.BytesIO()
     write_mo(buffer, catalog)
     buffer.seek(0)
     return gettext.GNUTranslations(buffer)
 
 
-def gettext_for(language: str, message: str, **params: object) -> str:
-    text = translations(language).gettext(message)
+def gettext_for(language: str, message: str | Plural, **params: object) -> str:
+    """``message`` translated into ``language`` and formatted with ``params``.
+
+    A :class:`Plural` takes the form its count (``params[message.number]``) needs in that
+    language: "1 день", "2 дні", "5 днів", "21 день".
+    """
+    text = message_text(language, message, params)
     return text % params if params else text
+
+
+def plural_table(language: str, message: Plural, upto: int) -> list[str]:
+    """The translated, unformatted text for every count from 0 to ``upto``, for scripts.
+
+    A script that shows a small count (a countdown, a number of results) picks
+    ``table[n]`` and fills in the number: the plural rule stays on the server.
+    """
+    return [message_text(language, message, {message.number: n}) for n in range(upto + 1)]
 
 
 def is_rtl(language: str) -> bool:

@@ -32,17 +32,17 @@ def test_every_api_route_declares_its_contract() -> None:
             assert operation_of(route) is not None, route.path
 
 
-def _extracted_ids() -> set[str]:
+def _extracted_ids() -> set[str | tuple[str, ...]]:
     method_map = [("**.py", "python"), ("templates/**.html", "jinja2")]
     options = {"templates/**.html": {"extensions": "jinja2.ext.i18n"}}
-    ids = set()
+    ids: set[str | tuple[str, ...]] = set()
     for _file, _line, message, _comments, _context in extract_from_dir(
         str(REPO / "helpdesk"),
         method_map,
         options,
-        keywords={"N_": None, "_": None, "gettext": None},
+        keywords={"N_": None, "_": None, "gettext": None, "ngettext": (1, 2), "Nn_": (1, 2)},
     ):
-        ids.add(message if isinstance(message, str) else message[0])
+        ids.add(message if isinstance(message, str) else tuple(message))
     return ids
 
 
@@ -61,8 +61,29 @@ def test_every_catalog_translates_every_message() -> None:
             continue  # English is the source language
         path = LOCALES_DIR / language / "LC_MESSAGES" / "messages.po"
         catalog = read_po(io.BytesIO(path.read_bytes()), locale=language)
-        translated = {m.id for m in catalog if m.id and m.string and not m.fuzzy}
+        translated = {m.id for m in catalog if m.id and _all_forms(m.string) and not m.fuzzy}
         assert pot_ids <= translated, (language, sorted(pot_ids - translated)[:3])
         for message in catalog:
-            for placeholder in re.findall(r"%\(\w+\)\w", str(message.id or "")):
-                assert placeholder in str(message.string), (language, message.id)
+            if not message.id:
+                continue
+            if message.pluralizable:
+                assert len(message.string) == catalog.num_plurals, (language, message.id)
+            forms = _forms(message.string)
+            placeholders = set(re.findall(r"%\(\w+\)\w", _forms(message.id)[-1]))
+            # A plural's last form is the general one and holds every parameter; the others
+            # may leave the number out where the word says it (Arabic "يومين": two days).
+            for placeholder in placeholders:
+                assert placeholder in forms[-1], (language, message.id)
+            for form in forms:
+                unknown = set(re.findall(r"%\(\w+\)\w", form)) - placeholders
+                assert not unknown, (language, message.id, form)
+
+
+def _forms(value: str | tuple[str, ...] | None) -> list[str]:
+    if isinstance(value, tuple):
+        return list(value)
+    return [value or ""]
+
+
+def _all_forms(value: str | tuple[str, ...] | None) -> bool:
+    return all(_forms(value))

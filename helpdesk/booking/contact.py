@@ -7,6 +7,8 @@ import hmac
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
+from helpdesk.bidi import strip_bidi_controls
+
 DEFAULT_REGION = "DK"
 
 
@@ -22,7 +24,7 @@ def normalise_phone(raw: str, region: str = DEFAULT_REGION) -> str:
     Numbers without a country code are Danish; foreign numbers need their +code.
     """
     try:
-        number = phonenumbers.parse(raw, region)
+        number = phonenumbers.parse(strip_bidi_controls(raw), region)
     except phonenumbers.NumberParseException as exc:
         raise InvalidContact("invalid_phone") from exc
     # "Possible" (the right length for its country), not "valid": the library's list of
@@ -35,7 +37,7 @@ def normalise_phone(raw: str, region: str = DEFAULT_REGION) -> str:
 def normalise_email(raw: str) -> str:
     """A syntactically valid address, lower-cased (no DNS look-up: that needs the network)."""
     try:
-        valid = validate_email(raw.strip(), check_deliverability=False)
+        valid = validate_email(strip_bidi_controls(raw).strip(), check_deliverability=False)
     except EmailNotValidError as exc:
         raise InvalidContact("invalid_email") from exc
     return str(valid.normalized).lower()

@@ -10,6 +10,7 @@ import datetime as dt
 
 from icalendar import Alarm, Calendar, Event
 
+from helpdesk.bidi import isolate_text_in, ltr_text_in
 from helpdesk.booking.details import BookingDetails
 from helpdesk.i18n import N_, gettext_for
 from helpdesk.kb.models import utcnow
@@ -29,16 +30,18 @@ REMINDER = N_("Tomorrow: %(session_type)s at %(place)s")
 
 def calendar_description(details: BookingDetails, manage_url: str) -> str:
     language = details.language
-    lines = [gettext_for(language, REFERENCE_LINE, reference=details.reference or "")]
+    reference = ltr_text_in(language, details.reference or "")
+    lines = [gettext_for(language, REFERENCE_LINE, reference=reference)]
     if details.bring:
         lines += [
             "",
             gettext_for(language, BRING_HEADING),
-            *(f"- {item}" for item in details.bring),
+            *(f"- {isolate_text_in(language, item)}" for item in details.bring),
         ]
     if details.location_notes:
-        lines += ["", details.location_notes]
-    lines += ["", gettext_for(language, MANAGE_LINE, url=manage_url)]
+        lines += ["", isolate_text_in(language, details.location_notes)]
+    url = ltr_text_in(language, manage_url)
+    lines += ["", gettext_for(language, MANAGE_LINE, url=url)]
     return "\n".join(lines)
 
 
@@ -60,7 +63,7 @@ def booking_calendar(
     event.add("sequence", details.version)
     event.add("status", "CANCELLED" if details.status == "cancelled" else "CONFIRMED")
     event.add("summary", gettext_for(language, SUMMARY, **params))
-    event.add("location", details.place)
+    event.add("location", isolate_text_in(language, details.place))
     event.add("description", calendar_description(details, manage_url))
     if details.status != "cancelled":
         alarm = Alarm()

@@ -15,6 +15,7 @@ from email.utils import format_datetime, make_msgid
 
 from babel.dates import format_datetime as babel_datetime
 
+from helpdesk.bidi import isolate_text_in, ltr_text_in
 from helpdesk.booking.details import BookingDetails
 from helpdesk.i18n import N_, gettext_for
 from helpdesk.kb.models import utcnow
@@ -56,7 +57,9 @@ def confirmation_message(
     when = babel_datetime(
         details.local_start, "full", tzinfo=details.local_start.tzinfo, locale=language
     )
-    reference = details.reference or ""
+    # In Arabic and Persian the reference, numbers and links are isolated left to right
+    # (U+2066 … U+2069), or "+45 89 40 10 40" would read "40 10 40 89 45+".
+    reference = ltr_text_in(language, details.reference or "")
     subject, greeting = {
         "booked": (SUBJECT, GREETING),
         "moved": (SUBJECT_MOVED, GREETING_MOVED),
@@ -67,15 +70,17 @@ def confirmation_message(
         "",
         gettext_for(language, REFERENCE, reference=reference),
         gettext_for(language, WHEN, when=when),
-        gettext_for(language, WHERE, place=details.place),
+        gettext_for(language, WHERE, place=isolate_text_in(language, details.place)),
         gettext_for(language, WHAT, session_type=details.session_type_name),
     ]
     if details.location_notes:
-        lines += ["", details.location_notes]
+        lines += ["", isolate_text_in(language, details.location_notes)]
     if details.bring and kind != "cancelled":
-        lines += ["", gettext_for(language, BRING), *(f"- {item}" for item in details.bring)]
+        bring = (f"- {isolate_text_in(language, item)}" for item in details.bring)
+        lines += ["", gettext_for(language, BRING), *bring]
     if kind != "cancelled":
-        lines += ["", gettext_for(language, MANAGE, url=manage_url)]
+        url = ltr_text_in(language, manage_url)
+        lines += ["", gettext_for(language, MANAGE, url=url)]
         if calendar is not None:
             lines.append(gettext_for(language, CALENDAR_HINT))
     lines += ["", "-- ", gettext_for(language, SIGNATURE)]

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import secrets
 
+from helpdesk.bidi import strip_bidi_controls
+
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
 LENGTH = 6
 _SEPARATORS = str.maketrans("", "", " -–—._/")
@@ -26,7 +28,7 @@ def format_reference(reference: str) -> str:
 
 def parse_reference(text: str) -> str | None:
     """A code as a person typed it ("k7m 4qx", "K7M-4QX") → "K7M4QX"; None if it cannot be one."""
-    code = text.translate(_SEPARATORS).upper()
+    code = strip_bidi_controls(text).translate(_SEPARATORS).upper()
     if len(code) != LENGTH or any(ch not in ALPHABET for ch in code):
         return None
     return code

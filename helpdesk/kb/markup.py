@@ -7,10 +7,17 @@ workshop's preview). Two layers keep script out of a citizen's page:
 
 1. markdown-it-py runs with raw HTML switched off, so ``<script>`` typed into a step is text,
    never markup, and it refuses ``javascript:``/``data:`` links itself;
-2. nh3 (the ammonia sanitiser) then keeps only a tiny allow-list: p, strong, em, br, ul, ol, li
-   and a with an https, mailto or tel ``href``, and gives every link ``rel="noopener"``.
+2. nh3 (the ammonia sanitiser) then keeps only a tiny allow-list: p, strong, em, br, ul, ol, li,
+   a with an https, mailto or tel ``href`` (every link gets ``rel="noopener"``), and bdi with
+   ``dir="ltr"`` (and ``class="number"``) and nothing else.
 
-Plain text (everything in the guide files so far) comes out as the same text, escaped.
+Between the two, phone numbers, codes, links and e-mail addresses in the text are isolated
+left to right (``<bdi dir="ltr">``, :mod:`helpdesk.bidi`), so that "+45 33 98 00 10" reads the
+same in an Arabic or Persian guide as in a Danish one. Markdown cannot produce a ``bdi`` itself
+(raw HTML is off), so every one in the output is ours.
+
+Plain text (everything in the guide files so far) comes out as the same text, escaped, its
+phone numbers and links isolated.
 """
 
 from __future__ import annotations
@@ -21,8 +28,10 @@ import nh3
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
-BLOCK_TAGS = frozenset({"p", "strong", "em", "a", "ul", "ol", "li", "br"})
-INLINE_TAGS = frozenset({"strong", "em", "a", "br"})
+from helpdesk.bidi import isolate_html
+
+BLOCK_TAGS = frozenset({"p", "strong", "em", "a", "ul", "ol", "li", "br", "bdi"})
+INLINE_TAGS = frozenset({"strong", "em", "a", "br", "bdi"})
 LINK_SCHEMES = frozenset({"https", "mailto", "tel"})
 LINK_REL = "noopener"
 # Everything else Markdown knows is switched off: headings, images, code, quotes, tables...
@@ -47,10 +56,11 @@ def _parser() -> MarkdownIt:
 
 def _sanitise(html: str, tags: frozenset[str]) -> str:
     return nh3.clean(
-        html,
+        isolate_html(html),
         tags=set(tags),
         clean_content_tags={"script", "style"},
         attributes={"a": {"href"}, "*": set()},
+        tag_attribute_values={"bdi": {"dir": {"ltr"}, "class": {"number"}}},
         url_schemes=set(LINK_SCHEMES),
         url_relative="deny",
         link_rel=LINK_REL,

@@ -22,7 +22,7 @@ from helpdesk.accounts.service import (
     verify_credentials,
 )
 from helpdesk.db import session_scope
-from helpdesk.i18n import N_
+from helpdesk.i18n import N_, Nn_, Plural, gettext_for
 from helpdesk.kb.models import utcnow
 from helpdesk.openapi import Operation, operation
 from helpdesk.routes.schemas import ErrorResponse
@@ -35,7 +35,11 @@ NO_STORE = {"Cache-Control": "no-store"}
 
 MISSING = N_("Please fill in both your username and your password.")
 WRONG = N_("The username or password is wrong.")
-LIMITED = N_("Too many attempts to sign in. Please wait %(minutes)s minutes and try again.")
+LIMITED = Nn_(
+    "Too many attempts to sign in. Please wait %(minutes)s minute and try again.",
+    "Too many attempts to sign in. Please wait %(minutes)s minutes and try again.",
+    "minutes",
+)
 
 
 def safe_next(value: object) -> str:
@@ -56,23 +60,23 @@ def _login_page(
     *,
     next_path: str,
     username: str = "",
-    error: str | None = None,
+    error: str | Plural | None = None,
     error_params: dict[str, object] | None = None,
     status_code: int = 200,
     headers: dict[str, str] | None = None,
 ) -> Response:
+    language = page_language(request)
     context = {
         "csrf_token": csrf_token(request),
         "next": next_path,
         "username": username,
-        "error": error,
-        "error_params": error_params or {},
+        "error": gettext_for(language, error, **(error_params or {})) if error else None,
     }
     return render(
         request,
         "accounts/login.html",
         context,
-        page_language(request),
+        language,
         status_code=status_code,
         headers={**NO_STORE, **(headers or {})},
     )

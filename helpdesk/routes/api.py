@@ -10,6 +10,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from helpdesk import LANGUAGES
+from helpdesk.bidi import isolate_text
 from helpdesk.db import session_scope
 from helpdesk.errors import ApiError, request_language
 from helpdesk.events.service import record_feedback, record_triage
@@ -198,6 +199,7 @@ def guide_detail(
         draft_notice=draft_notice(served) if version.review_status == "draft" else None,
         last_checked=version.last_checked,
         available_languages=list(guide.translations),
+        summary_display=isolate_text(version.summary),
         steps_html=[render_markdown(step) for step in version.steps],
         bring_html=[render_markdown(item) for item in version.bring],
         help_in_person_html=render_markdown(version.help_in_person, tight=False),

@@ -14,7 +14,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from helpdesk import LANGUAGES
-from helpdesk.i18n import N_, gettext_for, is_rtl, native_name
+from helpdesk.i18n import N_, Nn_, gettext_for, is_rtl, native_name, plural_table
 from helpdesk.routes._kb import current_snapshot
 from helpdesk.web.access import public
 from helpdesk.web.templating import render
@@ -47,7 +47,6 @@ SCRIPT_STRINGS = {
     "sorry": N_("We are sorry. A member of staff can help you."),
     "error": N_("Something went wrong. Please try again, or ask a member of staff."),
     "still_there": N_("Are you still there?"),
-    "resetting": N_("The screen starts over in %(seconds)s seconds."),
     "what_you_need": N_("What you need"),
     "help_in_person": N_("Help in person"),
     "which_one": N_("Which of these fits your question best?"),
@@ -61,6 +60,14 @@ SCRIPT_STRINGS = {
         "You can also talk to one of us here. Ask at the counter: we will find a quiet place."
     ),
 }
+
+
+# The idle countdown's text for each second left (the plural rule stays on the server).
+RESETTING = Nn_(
+    "The screen starts over in %(seconds)s second.",
+    "The screen starts over in %(seconds)s seconds.",
+    "seconds",
+)
 
 
 def _location(request: Request) -> str:
@@ -97,14 +104,18 @@ async def kiosk(request: Request) -> Response:
         if slug in snapshot.guides:
             _, version = snapshot.guides[slug].translation(language)
             examples.append(version.title)
-    strings = {key: gettext_for(language, message) for key, message in SCRIPT_STRINGS.items()}
+    strings: dict[str, str | list[str]] = {
+        key: gettext_for(language, message) for key, message in SCRIPT_STRINGS.items()
+    }
+    warning_seconds = min(20, max(5, settings.kiosk_idle_seconds // 4))
+    strings["resetting"] = plural_table(language, RESETTING, warning_seconds)
     context = {
         "location": location,
         "examples": examples,
         # "<" escaped so that no string can close the <script> element it is embedded in.
         "strings_json": json.dumps(strings, ensure_ascii=False).replace("<", "\\u003c"),
         "idle_seconds": settings.kiosk_idle_seconds,
-        "warning_seconds": min(20, max(5, settings.kiosk_idle_seconds // 4)),
+        "warning_seconds": warning_seconds,
     }
     return render(request, "kiosk/ask.html", context, language, headers=NO_CACHE)
 

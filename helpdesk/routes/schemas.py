@@ -115,6 +115,13 @@ class GuideDetail(BaseModel):
     draft_notice: str | None = Field(description="Shown to the citizen when a draft is served.")
     last_checked: dt.date
     available_languages: list[Language]
+    summary_display: str = Field(
+        description=(
+            "Read-only: the summary as plain text to show, its phone numbers, codes and links "
+            "isolated left to right (U+2066 … U+2069) so that they read right in Arabic and "
+            "Persian."
+        )
+    )
     steps_html: list[str] = Field(
         description="Read-only: each step's simple Markdown as sanitised HTML (inline, for an li)."
     )

@@ -31,7 +31,7 @@ from helpdesk import LANGUAGES, REFERENCE_LANGUAGES
 from helpdesk.accounts.auth import csrf_token
 from helpdesk.dbtypes import parse_row_id
 from helpdesk.errors import MESSAGES
-from helpdesk.i18n import N_, gettext_for, is_rtl, native_name
+from helpdesk.i18n import N_, Nn_, Plural, gettext_for, is_rtl, native_name
 from helpdesk.kb import workshop
 from helpdesk.kb.content import SLUG_PATTERN, Source
 from helpdesk.kb.models import utcnow
@@ -97,20 +97,24 @@ FIELD_NAMES = {
 }
 # The domain module's problems are English (pydantic's and its own); the common ones are
 # translated here, anything else is shown as it is inside a translated frame.
-PROBLEMS: list[tuple[re.Pattern[str], str]] = [
+PROBLEMS: list[tuple[re.Pattern[str], str | Plural]] = [
     (re.compile(r"^Field required"), N_("Please fill in this field.")),
     (re.compile(r"^String should have at least 1 character"), N_("Please fill in this field.")),
     (
         re.compile(r"^String should have at most (?P<limit>\d+) character"),
-        N_("Please use at most %(limit)s characters."),
+        Nn_(
+            "Please use at most %(limit)s character.",
+            "Please use at most %(limit)s characters.",
+            "limit",
+        ),
     ),
     (
         re.compile(r"^List should have at least (?P<count>\d+) item"),
-        N_("At least %(count)s are needed."),
+        Nn_("At least %(count)s is needed.", "At least %(count)s are needed.", "count"),
     ),
     (
         re.compile(r"^List should have at most (?P<count>\d+) item"),
-        N_("At most %(count)s are allowed."),
+        Nn_("At most %(count)s is allowed.", "At most %(count)s are allowed.", "count"),
     ),
     (
         re.compile(r"not a well-formed https link"),

@@ -19,8 +19,10 @@
   if (!lang) return; // the start screen needs nothing more
 
   const strings = JSON.parse(document.getElementById("kiosk-strings").textContent);
+  // A list is a message with a number: its text for 0, 1, 2 ... (params.n picks one).
+  const pick = (text, n) => (Array.isArray(text) ? text[Math.min(n, text.length - 1)] : text);
   const t = (key, params = {}) =>
-    strings[key].replace(/%\((\w+)\)s/g, (_, name) => String(params[name] ?? ""));
+    pick(strings[key], params.n ?? 0).replace(/%\((\w+)\)s/g, (_, name) => String(params[name] ?? ""));
   const ask = document.getElementById("kiosk-ask");
   const answer = document.getElementById("kiosk-answer");
   const form = document.getElementById("kiosk-form");
@@ -44,7 +46,7 @@
     if (left <= 0) { stopSpeaking(); restart(); return; }
     if (left <= warningSeconds) {
       document.getElementById("kiosk-idle-title").textContent = t("still_there");
-      document.getElementById("kiosk-idle-text").textContent = t("resetting", { seconds: left });
+      document.getElementById("kiosk-idle-text").textContent = t("resetting", { seconds: left, n: left });
       if (idle.hidden) {
         idle.hidden = false;
         document.getElementById("kiosk-continue").focus();
@@ -155,7 +157,7 @@
     try { guide = await api("/api/v1/guides/" + encodeURIComponent(slug) + "?lang=" + lang); }
     catch (error) { showError(error.message); return; }
     const article = el("article", { class: "kiosk-guide", lang: guide.language, dir: rtl(guide.language) ? "rtl" : "ltr" });
-    article.append(el("h1", { text: guide.title }), el("p", { class: "font-lead", text: guide.summary }));
+    article.append(el("h1", { text: guide.title }), el("p", { class: "font-lead", text: guide.summary_display }));
     if (guide.draft_notice) {
       article.append(el("div", { class: "alert alert-warning", role: "note" }, el("p", { class: "alert-text", text: guide.draft_notice })));
     }
@@ -253,7 +255,7 @@
       class: crisis ? "kiosk-entry kiosk-crisis" : "kiosk-entry kiosk-referral",
       "aria-labelledby": headingId, lang: entry.language, dir: rtl(entry.language) ? "rtl" : "ltr" });
     // The answer screen's main heading: the question's h1 is hidden with the question.
-    box.append(el("h1", { id: headingId, text: entry.title }), el("p", { class: "font-lead", text: entry.summary }));
+    box.append(el("h1", { id: headingId, text: entry.title }), el("p", { class: "font-lead", text: entry.summary_display }));
     const list = el("ul", { class: "kiosk-entry-steps unstyled-list", role: "list" });
     entry.steps_html.forEach((step) => list.append(fromHtml("li", {}, step)));
     box.append(list, fromHtml("div", { class: "kiosk-help" }, entry.help_in_person_html));

@@ -36,7 +36,10 @@
       li.append(a);
       list.append(li);
     }
-    status.textContent = (list.dataset.countTemplate || "%s").replace("%s", String(results.length));
+    // The server's text for each count (0, 1, 2 ...): the plural rule is the catalog's.
+    const texts = JSON.parse(list.dataset.countTemplates || "[]");
+    const text = texts[Math.min(results.length, texts.length - 1)] || "%(num)s";
+    status.textContent = text.replace("%(num)s", String(results.length));
   }
 
   async function search() {

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import contextvars
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +17,8 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from helpdesk import LANGUAGES
-from helpdesk.i18n import is_rtl, native_name, translations
+from helpdesk.bidi import isolate, ltr
+from helpdesk.i18n import Plural, is_rtl, native_name, plural_table, translations
 from helpdesk.kb.markup import render_markdown
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[1] / "templates"
@@ -26,9 +30,16 @@ def _gettext(message: str, **params: Any) -> str:
     return text % params if params else text
 
 
-def _ngettext(singular: str, plural: str, n: int, **params: Any) -> str:
-    text = translations(_language.get()).ngettext(singular, plural, n)
-    return text % {"num": n, **params}
+def _ngettext(singular: str, plural: str, n: int) -> str:
+    # Jinja's newstyle wrapper formats the result with ``num`` and the call's other arguments:
+    # ngettext("%(num)s day", "%(num)s days", days) or (..., count, place=place).
+    return translations(_language.get()).ngettext(singular, plural, n)
+
+
+def _plural_table(singular: str, plural: str, upto: int) -> str:
+    """``[text for 0, text for 1, …]`` as JSON for a script that shows a small count."""
+    message = Plural(singular, plural)
+    return json.dumps(plural_table(_language.get(), message, upto), ensure_ascii=False)
 
 
 def _make_environment() -> Environment:
@@ -50,6 +61,12 @@ def _make_environment() -> Environment:
     # sanitised here, so no template ever needs |safe for it.
     env.filters["markdown"] = render_markdown
     env.filters["markdown_block"] = lambda text: render_markdown(text, tight=False)
+    # Numbers and codes inside right-to-left text (helpdesk.bidi): ``ltr`` isolates the whole
+    # value (a booking reference, a phone number), ``isolate`` the phone numbers and links in
+    # a text. Guide Markdown is isolated by ``markdown`` itself.
+    env.filters["ltr"] = ltr
+    env.filters["isolate"] = isolate
+    env.globals["plural_table"] = _plural_table
     return env
 
 
@@ -65,12 +82,21 @@ def language_options(current: str) -> list[dict[str, Any]]:
     ]
 
 
+@contextmanager
+def rendering_language(language: str) -> Iterator[None]:
+    """Templates rendered inside use ``language``'s catalog, plural rules and formats."""
+    token = _language.set(language)
+    try:
+        yield
+    finally:
+        _language.reset(token)
+
+
 def render_to_string(
     request: Request, template: str, context: dict[str, Any], language: str
 ) -> Markup:
     """A template (or a fragment of a page) rendered in ``language``, whatever the page's own."""
-    token = _language.set(language)
-    try:
+    with rendering_language(language):
         return Markup(  # noqa: S704  (autoescaped template output)
             environment.get_template(template).render(
                 request=request,
@@ -80,8 +106,6 @@ def render_to_string(
                 **context,
             )
         )
-    finally:
-        _language.reset(token)
 
 
 def render(

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import socket
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import replace
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -17,6 +19,12 @@ from icalendar import Calendar
 from starlette.applications import Starlette
 
 from helpdesk.app import create_app
+from helpdesk.bidi import LRI, PDI
+from helpdesk.booking.contact import normalise_phone
+from helpdesk.booking.details import BookingDetails
+from helpdesk.booking.ics import calendar_description
+from helpdesk.booking.mail import confirmation_message
+from helpdesk.booking.reference import parse_reference
 from helpdesk.settings import Settings
 from tests.booking.conftest import World
 
@@ -147,3 +155,61 @@ async def test_a_broken_mail_server_does_not_fail_the_booking(
     assert response.status_code == 201
     assert world.get_slot(slot_id).booked == 1
     assert any("not sent" in record.getMessage() for record in caplog.records)
+
+
+def _details(language: str) -> BookingDetails:
+    starts = dt.datetime(2026, 12, 14, 9, 0, tzinfo=dt.UTC)
+    local = starts.astimezone(ZoneInfo("Europe/Copenhagen"))
+    return BookingDetails(
+        reference="K7M-4QX",
+        status="booked",
+        version=1,
+        language=language,
+        starts_at=starts,
+        ends_at=starts + dt.timedelta(minutes=30),
+        local_start=local,
+        local_end=local + dt.timedelta(minutes=30),
+        location_slug="dokk1",
+        location_name="Dokk1",
+        location_address="Hack Kampmanns Plads 2, 8000 Aarhus C",
+        location_notes="اتصل بنا على +45 89 40 10 40",
+        session_type_slug="digital-help",
+        session_type_name="مساعدة رقمية",
+        duration_minutes=30,
+        topic=None,
+        topic_title=None,
+        bring=["هاتفك ورمز MitID", "للمساعدة: 70 10 18 18"],
+        needs_interpreter=False,
+        needs_wheelchair=False,
+        needs_own_device=False,
+    )
+
+
+def test_numbers_in_an_arabic_mail_and_calendar_are_isolated_left_to_right() -> None:
+    settings = Settings(database_url="sqlite://", smtp_host="localhost")
+    url = "https://example.dk/book/manage"
+    message = confirmation_message(settings, _details("ar"), "a@example.dk", url, None)
+    body = message.get_content()
+    assert f"{LRI}K7M-4QX{PDI}" in message["Subject"]
+    assert f"{LRI}K7M-4QX{PDI}" in body
+    assert f"{LRI}+45 89 40 10 40{PDI}" in body
+    assert f"- للمساعدة: {LRI}70 10 18 18{PDI}" in body
+    assert f"{LRI}{url}{PDI}" in body
+    description = calendar_description(_details("ar"), url)
+    assert f"{LRI}K7M-4QX{PDI}" in description
+    assert f"{LRI}70 10 18 18{PDI}" in description
+
+
+def test_left_to_right_text_gets_no_invisible_characters() -> None:
+    settings = Settings(database_url="sqlite://", smtp_host="localhost")
+    details = replace(_details("da"), location_notes="Ring +45 89 40 10 40")
+    message = confirmation_message(settings, details, "a@example.dk", "https://x.dk", None)
+    text = message["Subject"] + message.get_content()
+    assert LRI not in text
+    assert PDI not in text
+    assert "K7M-4QX" in text
+
+
+def test_a_reference_copied_with_its_isolates_still_finds_the_booking() -> None:
+    assert parse_reference(f"{LRI}K7M-4QX{PDI}") == "K7M4QX"
+    assert normalise_phone(f"{LRI}+45 20 12 34 56{PDI}") == "+4520123456"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import httpx
+import pytest
 from icalendar import Calendar
 from sqlmodel import Session, select
 
@@ -193,3 +194,42 @@ async def test_cancel_and_move_with_reference_and_contact(
     assert world.get_slot(second).booked == 0
     receipt = await client.get(moved.headers["location"])
     assert "This booking is cancelled" in receipt.text
+
+
+@pytest.mark.parametrize(
+    ("language", "weeks", "days"),
+    [
+        # 6 weeks ahead and 30 days' retention (the defaults), in each language's plural form.
+        ("uk", "У найближчі 6 тижнів", "через 30 днів після"),
+        ("pl", "najbliższych 6 tygodni", "usuwane 30 dni po"),
+        ("ar", "خلال الـ 6 أسابيع القادمة", "بعد 30 يومًا من الموعد"),
+        ("en", "in the next 6 weeks", "deleted 30 days after"),
+    ],
+)
+async def test_counts_read_right_in_every_language(
+    client: httpx.AsyncClient, world: World, language: str, weeks: str, days: str
+) -> None:
+    slot = world.slot(capacity=1, languages=",da,")
+    nothing = await client.get(f"/book?lang={language}&speaks=so")
+    assert weeks in nothing.text
+    form = await client.get(f"/book/slots/{slot}?lang={language}")
+    assert days in form.text
+
+
+async def test_the_reference_reads_left_to_right_in_arabic(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    slot = world.slot(capacity=1)
+    form = await client.get(f"/book/slots/{slot}?lang=ar")
+    data = {
+        "lang": "ar",
+        "form_key": hidden(form.text, "form_key"),
+        "name": "Amal",
+        "phone": "20 12 34 56",
+        "language": "ar",
+    }
+    booked = await client.post(f"/book/slots/{slot}", data=data)
+    receipt = await client.get(booked.headers["location"])
+    with Session(world.engine) as session:
+        code = session.exec(select(Booking)).one().reference or ""
+    assert f'<bdi dir="ltr">{code[:3]}-{code[3:]}</bdi>' in receipt.text

@@ -266,3 +266,21 @@ async def test_openapi_documents_the_new_reasons(client: httpx.AsyncClient) -> N
     schema = document["components"]["schemas"]["TriageResponse"]["properties"]
     assert {"sensitive", "out_of_scope"} <= set(schema["reason"]["enum"])
     assert "answer" in schema
+
+
+async def test_numbers_in_guide_json_are_isolated_for_the_kiosk_and_widget(
+    client: httpx.AsyncClient,
+) -> None:
+    response = await client.get("/api/v1/guides/cpr-newcomer?lang=ar")
+    guide = response.json()
+    assert any(
+        '<bdi dir="ltr" class="number">+45 89 40 10 40</bdi>' in step
+        for step in guide["steps_html"]
+    )
+    assert '<bdi dir="ltr" class="number">+45 89 40 10 40</bdi>' in guide["help_in_person_html"]
+    # The plain fields stay as written (the workshop sends them back); the display text is
+    # the summary with its runs isolated.
+    assert "\u2066" not in guide["summary"]
+    assert (
+        guide["summary_display"].replace("\u2066", "").replace("\u2069", "") == (guide["summary"])
+    )

@@ -308,7 +308,7 @@
     api(`/api/v1/guides/${encodeURIComponent(match.slug)}?lang=${encodeURIComponent(content)}`)
       .then((reply) => {
         if (reply.ok && reply.data) {
-          summary.textContent = reply.data.summary;
+          summary.textContent = reply.data.summary_display; // numbers isolated left to right
           summary.setAttribute("lang", reply.data.language);
           summary.setAttribute("dir", dirOf(reply.data.language));
           if (reply.data.draft_notice) {
@@ -391,7 +391,7 @@
       "article",
       { class: crisis ? "hd-card hd-entry hd-crisis" : "hd-card hd-entry hd-referral", "aria-labelledby": headingId, lang: content, dir: dirOf(content) },
       h("h3", { class: "hd-card-title", id: headingId }, entry.title),
-      h("p", { class: "hd-card-summary" }, entry.summary),
+      h("p", { class: "hd-card-summary" }, entry.summary_display),
       steps
     );
   }

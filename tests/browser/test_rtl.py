@@ -1,0 +1,182 @@
+"""Right to left in a real browser: numbers keep their order, controls and bullets mirror.
+
+Positions are measured, not assumed: the x of each digit group of a phone number, of a radio
+button against its label's text, of a list bullet against its item's text.
+"""
+
+from __future__ import annotations
+
+import pytest
+from playwright.async_api import Browser, Page
+from sqlalchemy.engine import Engine
+
+from tests.booking.conftest import World, world  # noqa: F401  (the booking world fixture)
+from tests.browser.test_staff import signed_in
+
+PHONE = "+45 89 40 10 40"
+
+# The left and top edges of each space-separated group of ``phone`` inside ``root``'s text, in
+# the order the groups are written (the first text node holding the whole number).
+_GROUP_XS = """([root, phone]) => {
+  const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const at = node.data.indexOf(phone);
+    if (at < 0) continue;
+    const xs = [];
+    let offset = at;
+    for (const group of phone.split(" ")) {
+      const range = document.createRange();
+      range.setStart(node, offset);
+      range.setEnd(node, offset + group.length);
+      const rect = range.getBoundingClientRect();
+      xs.push([rect.left, rect.top]);
+      offset += group.length + 1;
+    }
+    return xs;
+  }
+  return null;
+}"""
+
+# An element's text (not its padding or pseudo-elements) as a rectangle.
+_TEXT_BOX = """(element) => {
+  const range = document.createRange();
+  range.selectNodeContents(element);
+  const r = range.getBoundingClientRect();
+  return { left: r.left, right: r.right };
+}"""
+
+# Where an item's bullet (dkfds draws it as an absolutely placed ::before) is drawn.
+_BULLET_BOX = """(li) => {
+  const box = li.getBoundingClientRect();
+  const before = getComputedStyle(li, "::before");
+  const left = box.left + parseFloat(before.left);
+  return { left, right: left + parseFloat(before.width) };
+}"""
+
+
+async def group_xs(page: Page, root_selector: str) -> list[float]:
+    """The x of each digit group, after checking that the number is drawn on one line."""
+    root = await page.query_selector(root_selector)
+    assert root is not None, root_selector
+    boxes = await page.evaluate(_GROUP_XS, [root, PHONE])
+    assert boxes is not None, f"{PHONE} not in {root_selector}"
+    tops = {round(top) for _, top in boxes}
+    assert len(tops) == 1, f"{PHONE} is broken over lines: {boxes}"
+    return [x for x, _ in boxes]
+
+
+@pytest.mark.parametrize("language", ["ar", "fa"])
+async def test_a_phone_number_reads_left_to_right_in_an_rtl_guide(
+    page: Page, live_server: str, language: str
+) -> None:
+    await page.goto(f"{live_server}/guides/cpr-newcomer?lang={language}")
+    assert await page.get_attribute("html", "dir") == "rtl"
+    xs = await group_xs(page, "ol.guide-steps")
+    # "+45" is the leftmost group and the others follow it to the right: +45 89 40 10 40.
+    assert xs == sorted(xs), xs
+    assert xs[0] < xs[-1] - 40, xs
+    # The control: the same number typed into right-to-left text without the isolate is
+    # drawn "40 10 40 89 45+", the bug this guards against (so the measurement can see it).
+    await page.evaluate(
+        """(phone) => {
+          const p = document.createElement("p");
+          p.id = "control";
+          p.dir = "rtl";
+          p.textContent = "اتصل بالرقم " + phone + " الآن";
+          document.querySelector("main").append(p);
+        }""",
+        PHONE,
+    )
+    reversed_xs = await group_xs(page, "#control")
+    assert reversed_xs == sorted(reversed_xs, reverse=True), reversed_xs
+
+
+async def test_numbers_and_bullets_in_the_side_by_side_view(
+    browser: Browser, live_server: str, db_engine: Engine
+) -> None:
+    context = await signed_in(browser, live_server, db_engine)
+    page = await context.new_page()
+    await page.goto(f"{live_server}/staff/guides/cpr-newcomer?citizen=ar")
+    citizen = "article.guide-column[lang=ar]"
+    assert await page.get_attribute(citizen, "dir") == "rtl"
+    xs = await group_xs(page, citizen)
+    assert xs == sorted(xs), xs
+    for column, bullet_on_the_right in ((citizen, True), ("article.guide-column[lang=da]", False)):
+        item = page.locator(f"{column} ul.guide-bring > li").first
+        text = await item.evaluate(_TEXT_BOX)
+        bullet = await item.evaluate(_BULLET_BOX)
+        if bullet_on_the_right:
+            assert bullet["left"] >= text["right"] - 1, (column, bullet, text)
+        else:
+            assert bullet["right"] <= text["left"] + 1, (column, bullet, text)
+    await context.close()
+
+
+@pytest.mark.parametrize("language", ["ar", "da"])
+async def test_list_markers_sit_at_the_start_of_the_line(
+    page: Page, live_server: str, language: str
+) -> None:
+    await page.goto(f"{live_server}/guides/cpr-newcomer?lang={language}")
+    rtl = language == "ar"
+    for item in await page.locator("ul.guide-bring > li").all():
+        text = await item.evaluate(_TEXT_BOX)
+        bullet = await item.evaluate(_BULLET_BOX)
+        if rtl:
+            assert bullet["left"] >= text["right"] - 1, (bullet, text)
+        else:
+            assert bullet["right"] <= text["left"] + 1, (bullet, text)
+    # Numbered steps: the room for the numbers is on the start side.
+    steps = await page.locator("ol.guide-steps").bounding_box()
+    first = await page.locator("ol.guide-steps > li").first.bounding_box()
+    assert steps is not None
+    assert first is not None
+    room_right = steps["x"] + steps["width"] - (first["x"] + first["width"])
+    room_left = first["x"] - steps["x"]
+    assert (room_right > room_left + 16) if rtl else (room_left > room_right + 16)
+
+
+Box = dict[str, float]
+
+
+async def _control_beside_its_text(page: Page, control: str) -> tuple[Box, Box]:
+    """The control's box (where dkfds draws the circle or square) and its label's words."""
+    box = await page.locator(control).first.evaluate(
+        "(el) => { const r = el.getBoundingClientRect(); return {left: r.left, right: r.right}; }"
+    )
+    text = await page.locator(f"{control} + label").first.evaluate(_TEXT_BOX)
+    return box, text
+
+
+@pytest.mark.parametrize("language", ["ar", "da"])
+async def test_radio_buttons_and_check_boxes_sit_at_the_start_of_their_label(
+    page: Page,
+    live_server: str,
+    world: World,  # noqa: F811
+    language: str,
+) -> None:
+    slot = world.slot(capacity=2, session_type=world.citizen, languages=",ar,da,")
+    await page.goto(f"{live_server}/book?lang={language}")
+    radio, radio_text = await _control_beside_its_text(page, "input.form-radio")
+    await page.goto(f"{live_server}/book/slots/{slot}?lang={language}")
+    checkbox, checkbox_text = await _control_beside_its_text(page, "#need-interpreter")
+    for box, text in ((radio, radio_text), (checkbox, checkbox_text)):
+        if language == "ar":  # to the right of the words, as the A4 handout does it
+            assert box["left"] >= text["right"], (box, text)
+        else:
+            assert box["right"] <= text["left"], (box, text)
+
+
+async def test_the_staff_session_form_mirrors_in_arabic(
+    browser: Browser,
+    live_server: str,
+    db_engine: Engine,
+    world: World,  # noqa: F811
+) -> None:
+    context = await signed_in(browser, live_server, db_engine)
+    page = await context.new_page()
+    await page.goto(f"{live_server}/staff/sessions/new?location=dokk1&channel=walk_in&lang=ar")
+    assert await page.get_attribute("html", "dir") == "rtl"
+    for control in ("#session-interpreter", ".topic-list input.form-checkbox"):
+        box, text = await _control_beside_its_text(page, control)
+        assert box["left"] >= text["right"], (control, box, text)
+    await context.close()
