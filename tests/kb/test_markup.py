@@ -150,13 +150,18 @@ def test_inline_has_no_blocks() -> None:
 
 
 def test_every_existing_guide_text_renders_unchanged(real_kb: KnowledgeBase) -> None:
-    """The guides were written as plain text: rendered, they must read exactly the same."""
+    """Guide text without Markdown marks (most of it) reads exactly the same rendered."""
+    marks = ("[", "*", "_", "`")
     for guide in real_kb.guides:
         for language, version in guide.translations.items():
             for text in [*version.steps, *version.bring]:
+                if any(mark in text for mark in marks):
+                    continue
                 out = str(render_markdown(text))
                 assert not_isolates(out) == [], (guide.slug, language, text, out)
                 assert text_of(out) == text, (guide.slug, language, text)
+            if any(mark in version.help_in_person for mark in marks):
+                continue
             out = str(render_markdown(version.help_in_person, tight=False))
             assert not_isolates(out) == ["p"], (guide.slug, language)
             assert text_of(out) == version.help_in_person
