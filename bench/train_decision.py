@@ -44,6 +44,7 @@ from helpdesk.triage.decision import (
     LogisticModel,
 )
 from helpdesk.triage.engine import Analysis, TriageEngine
+from helpdesk.triage.normalize import normalize
 
 MAX_FALSE_ALARMS = 0.01
 MAX_WRONG_GUIDE = 0.008
@@ -54,6 +55,41 @@ CRISIS_GRID = [round(float(x), 3) for x in np.arange(0.30, 0.951, 0.025)]
 ACCEPT_GRID = [round(float(x), 3) for x in np.arange(0.30, 0.951, 0.05)]
 SHORTLIST_GRID = [round(float(x), 3) for x in np.arange(0.15, 0.851, 0.1)]
 RATIO_GRID = [0.6, 0.75, 0.9]
+PHRASE_WEIGHT_GRID = [0.0, 0.1, 0.2, 0.3, 0.4, 0.5]
+INTENT_GRID = [0.25, 0.3, 0.35, 0.4, 0.45, 0.5]
+INTENT_MARGIN_GRID = [-0.1, -0.05, 0.0, 0.05, 0.1]
+
+
+def choose_phrase_weight(engine: TriageEngine, examples: list[Example]) -> float:
+    guide_examples = [e for e in examples if e.expected not in HAND_OFF_LABELS]
+    components = [engine.component_scores(normalize(e.question)) for e in guide_examples]
+    best: tuple[int, float] | None = None
+    for weight in PHRASE_WEIGHT_GRID:
+        right = 0
+        for example, (phrase, bag) in zip(guide_examples, components, strict=True):
+            owners = [o for o in phrase.keys() | bag.keys() if o.kind in ("guide", "referral")]
+            if owners:
+                top = max(
+                    owners,
+                    key=lambda o: weight * phrase.get(o, 0.0) + (1 - weight) * bag.get(o, 0.0),
+                )
+                right += top.name == example.expected
+        if best is None or right > best[0]:
+            best = (right, weight)
+    assert best is not None
+    return best[1]
+
+
+def intent_objective(
+    engine: TriageEngine, kept: list[tuple[Example, Analysis]], policy: DecisionPolicy
+) -> float:
+    """Right person hand-offs (asked for, or another sensitive situation) minus guides lost."""
+    value = 0.0
+    for example, analysis in kept:
+        result = engine.decide(analysis, policy)
+        if result.reason in ("asked_for_person", "sensitive") and result.answer is None:
+            value += 1.0 if example.expected in HAND_OFF_LABELS else -1.5
+    return value
 
 
 def neutral_policy() -> DecisionPolicy:
@@ -116,21 +152,42 @@ def train() -> tuple[DecisionPolicy, dict[str, float]]:
     examples_by_set = training_examples()
     examples = [e for _, e in examples_by_set]
     engine = TriageEngine(load_knowledge_base().knowledge_base, neutral_policy())
+    # 0. How the ranking weighs an entry's best phrase against its bag: the weight that ranks the
+    #    right guide first most often (ties: the smaller).
+    engine.policy = replace(engine.policy, phrase_weight=choose_phrase_weight(engine, examples))
     analyses = [engine.analyse(e.question) for e in examples]
     kept = [(e, a) for e, a in zip(examples, analyses, strict=True) if a is not None]
     examples = [e for e, _ in kept]
     analyses_ = [a for _, a in kept]
 
-    # 1. The safety net's similarity threshold.
-    crisis_min = CRISIS_GRID[-1]
+    # 1. The safety net's similarity thresholds: the most crises recognised with false alarms
+    #    within the limit (ties: the higher thresholds).
+    crisis = [a for e, a in kept if e.expected == "sensitive"]
     not_crisis = [a for e, a in kept if e.expected != "sensitive"]
-    for threshold in CRISIS_GRID:
-        policy = replace(neutral_policy(), crisis_min=threshold)
-        alarms = sum(engine.crisis(a, policy) is not None for a in not_crisis)
-        if alarms <= MAX_FALSE_ALARMS * len(not_crisis):
-            crisis_min = threshold
-            break
-    base = replace(neutral_policy(), crisis_min=crisis_min)
+    chosen: tuple[int, float, float] | None = None
+    for crisis_min in reversed(CRISIS_GRID):
+        for lead_min in reversed([t for t in CRISIS_GRID if t <= crisis_min]):
+            policy = replace(engine.policy, crisis_min=crisis_min, crisis_lead_min=lead_min)
+            alarms = sum(engine.crisis(a, policy) is not None for a in not_crisis)
+            if alarms > MAX_FALSE_ALARMS * len(not_crisis):
+                continue
+            found = sum(engine.crisis(a, policy) is not None for a in crisis)
+            if chosen is None or found > chosen[0]:
+                chosen = (found, crisis_min, lead_min)
+    _, crisis_min, lead_min = chosen or (0, CRISIS_GRID[-1], CRISIS_GRID[-1])
+    base = replace(engine.policy, crisis_min=crisis_min, crisis_lead_min=lead_min)
+    # The hand-offs to a person (asking for one, other sensitive situations): the most right
+    # hand-offs of those kinds against guides lost (ties: the stricter setting).
+    best_intents: tuple[float, float, float] | None = None
+    for intent_min, intent_margin in itertools.product(
+        reversed(INTENT_GRID), reversed(INTENT_MARGIN_GRID)
+    ):
+        policy = replace(base, intent_min=intent_min, intent_margin=intent_margin)
+        value = intent_objective(engine, kept, policy)
+        if best_intents is None or value > best_intents[0] + 1e-9:
+            best_intents = (value, intent_min, intent_margin)
+    assert best_intents is not None
+    base = replace(base, intent_min=best_intents[1], intent_margin=best_intents[2])
 
     # 2. The models, on the questions that reach the ranking.
     rows: list[int] = []

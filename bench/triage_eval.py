@@ -138,13 +138,12 @@ def report(
         f"language identification: {s['language_id']:.1%} "
         f"({total.language_correct}/{total.language_total})"
     )
-    if not timings:
-        return
-    print(
-        f"latency per question: p50 {statistics.median(timings):.2f} ms, "
-        f"p99 {percentile(timings, 0.99):.2f} ms, max {max(timings):.2f} ms "
-        f"({len(timings)} calls)"
-    )
+    if timings:
+        print(
+            f"latency per question: p50 {statistics.median(timings):.2f} ms, "
+            f"p99 {percentile(timings, 0.99):.2f} ms, max {max(timings):.2f} ms "
+            f"({len(timings)} calls)"
+        )
     if args.failures:
         print("failures (lang, expected, got, question):")
         for line in total.failures:
