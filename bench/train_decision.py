@@ -39,19 +39,21 @@ from bench.evaluation import HAND_OFF_LABELS, OWN_SETS, Example, half, load_exam
 from helpdesk.kb.files import load_knowledge_base
 from helpdesk.triage.decision import (
     DECISION_FILE,
-    FEATURES,
+    CrisisFeatures,
     DecisionPolicy,
+    Features,
     LogisticModel,
+    feature_names,
 )
 from helpdesk.triage.engine import Analysis, TriageEngine
 from helpdesk.triage.normalize import normalize
 
-MAX_FALSE_ALARMS = 0.01
+MAX_FALSE_ALARMS = 0.015
 MAX_WRONG_GUIDE = 0.008
 CLARIFY_COST = 0.3
 FOLDS = 5
 REGULARISATION = 1.0
-CRISIS_GRID = [round(float(x), 3) for x in np.arange(0.30, 0.951, 0.025)]
+CRISIS_GRID = [round(float(x), 3) for x in np.arange(0.05, 0.991, 0.01)]
 ACCEPT_GRID = [round(float(x), 3) for x in np.arange(0.30, 0.951, 0.05)]
 SHORTLIST_GRID = [round(float(x), 3) for x in np.arange(0.15, 0.851, 0.1)]
 RATIO_GRID = [0.6, 0.75, 0.9]
@@ -92,14 +94,6 @@ def intent_objective(
     return value
 
 
-def neutral_policy() -> DecisionPolicy:
-    """A policy to analyse with before any model exists (analysis does not depend on it)."""
-    zero = LogisticModel(
-        (0.0,) * len(FEATURES), 0.0, (0.0,) * len(FEATURES), (1.0,) * len(FEATURES)
-    )
-    return DecisionPolicy(accept=zero, shortlist=zero)
-
-
 def training_examples() -> list[tuple[str, Example]]:
     return [
         (name, example)
@@ -108,15 +102,22 @@ def training_examples() -> list[tuple[str, Example]]:
     ]
 
 
-def fit(x: np.ndarray, y: np.ndarray) -> LogisticModel:
+def fit(
+    x: np.ndarray, y: np.ndarray, kind: type[Features] | type[CrisisFeatures] = Features
+) -> LogisticModel:
     from sklearn.linear_model import LogisticRegression
 
     means = x.mean(axis=0)
     scales = x.std(axis=0)
     scales[scales == 0] = 1.0
-    model = LogisticRegression(C=REGULARISATION, solver="lbfgs", max_iter=1000)
+    # The safety net weighs a missed crisis more than a false alarm: classes are balanced.
+    balance = "balanced" if kind is CrisisFeatures else None
+    model = LogisticRegression(
+        C=REGULARISATION, solver="lbfgs", max_iter=1000, class_weight=balance
+    )
     model.fit((x - means) / scales, y)
     return LogisticModel(
+        feature_names(kind),
         tuple(float(w) for w in model.coef_[0]),
         float(model.intercept_[0]),
         tuple(float(m) for m in means),
@@ -151,7 +152,7 @@ def objective(examples: list[Example], results: list[Any]) -> float:
 def train() -> tuple[DecisionPolicy, dict[str, float]]:
     examples_by_set = training_examples()
     examples = [e for _, e in examples_by_set]
-    engine = TriageEngine(load_knowledge_base().knowledge_base, neutral_policy())
+    engine = TriageEngine(load_knowledge_base().knowledge_base, DecisionPolicy.neutral())
     # 0. How the ranking weighs an entry's best phrase against its bag: the weight that ranks the
     #    right guide first most often (ties: the smaller).
     engine.policy = replace(engine.policy, phrase_weight=choose_phrase_weight(engine, examples))
@@ -160,22 +161,28 @@ def train() -> tuple[DecisionPolicy, dict[str, float]]:
     examples = [e for e, _ in kept]
     analyses_ = [a for _, a in kept]
 
-    # 1. The safety net's similarity thresholds: the most crises recognised with false alarms
-    #    within the limit (ties: the higher thresholds).
-    crisis = [a for e, a in kept if e.expected == "sensitive"]
-    not_crisis = [a for e, a in kept if e.expected != "sensitive"]
-    chosen: tuple[int, float, float] | None = None
-    for crisis_min in reversed(CRISIS_GRID):
-        for lead_min in reversed([t for t in CRISIS_GRID if t <= crisis_min]):
-            policy = replace(engine.policy, crisis_min=crisis_min, crisis_lead_min=lead_min)
-            alarms = sum(engine.crisis(a, policy) is not None for a in not_crisis)
-            if alarms > MAX_FALSE_ALARMS * len(not_crisis):
-                continue
-            found = sum(engine.crisis(a, policy) is not None for a in crisis)
-            if chosen is None or found > chosen[0]:
-                chosen = (found, crisis_min, lead_min)
-    _, crisis_min, lead_min = chosen or (0, CRISIS_GRID[-1], CRISIS_GRID[-1])
-    base = replace(engine.policy, crisis_min=crisis_min, crisis_lead_min=lead_min)
+    # 1. The safety net's model, on the questions no trigger phrase caught, and its threshold:
+    #    the most crises recognised (cross-validated) with false alarms within the limit.
+    untriggered = [(e, a) for e, a in kept if not a.crisis_triggers]
+    cx = np.asarray([engine.crisis_features(a).vector() for _, a in untriggered])
+    cy = np.asarray([int(e.expected == "sensitive") for e, _ in untriggered])
+    crisis_folds = np.arange(len(untriggered)) % FOLDS
+    crisis_probability = np.zeros(len(untriggered))
+    for fold in range(FOLDS):
+        model = fit(cx[crisis_folds != fold], cy[crisis_folds != fold], CrisisFeatures)
+        for j in np.flatnonzero(crisis_folds == fold):
+            crisis_probability[j] = model.probability(
+                engine.crisis_features(untriggered[int(j)][1])
+            )
+    triggered_alarms = sum(1 for e, a in kept if a.crisis_triggers and e.expected != "sensitive")
+    not_crisis = sum(e.expected != "sensitive" for e, _ in kept)
+    crisis_min = 1.0
+    for threshold in CRISIS_GRID:
+        alarms = triggered_alarms + int(((crisis_probability >= threshold) & (cy == 0)).sum())
+        if alarms <= MAX_FALSE_ALARMS * not_crisis:
+            crisis_min = threshold
+            break
+    base = replace(engine.policy, crisis=fit(cx, cy, CrisisFeatures), crisis_min=crisis_min)
     # The hand-offs to a person (asking for one, other sensitive situations): the most right
     # hand-offs of those kinds against guides lost (ties: the stricter setting).
     best_intents: tuple[float, float, float] | None = None
@@ -191,7 +198,7 @@ def train() -> tuple[DecisionPolicy, dict[str, float]]:
 
     # 2. The models, on the questions that reach the ranking.
     rows: list[int] = []
-    vectors: list[list[float]] = []
+    vectors: list[tuple[float, ...]] = []
     targets: list[tuple[int, int]] = []
     for i, (example, analysis) in enumerate(kept):
         features = engine.features(analysis)
@@ -298,7 +305,11 @@ def main() -> int:
 def same_policy(a: DecisionPolicy, b: DecisionPolicy, tolerance: float = 1e-4) -> bool:
     if a.to_dict()["thresholds"] != b.to_dict()["thresholds"]:
         return False
-    for model_a, model_b in ((a.accept, b.accept), (a.shortlist, b.shortlist)):
+    for model_a, model_b in (
+        (a.accept, b.accept),
+        (a.shortlist, b.shortlist),
+        (a.crisis, b.crisis),
+    ):
         pairs = zip(
             (*model_a.weights, model_a.bias, *model_a.means, *model_a.scales),
             (*model_b.weights, model_b.bias, *model_b.means, *model_b.scales),

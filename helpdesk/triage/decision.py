@@ -1,49 +1,37 @@
-"""The decision learned from data: how sure may triage be that its best guide is the right one?
+"""The decision learned from data: is this a crisis, and how sure may triage be of its best guide?
 
 Scores alone do not say it. A long story scores lower than a three-word question for the right
 guide; one shared word ("bus", "school", "passport") can give an unrelated question a fair
-score. So the decision looks at several *features* of the ranking (the best score and the gap to
-the next, how many of the question's words the guide knows and how many of those tell guides
-apart, the question's length, the language identifier's confidence, whether the best entry is a
-referral) and two logistic models, trained by ``bench/train_decision.py`` on our own labelled
-sets, turn them into probabilities:
+score; a citizen in crisis rarely uses the words of a crisis phrase. So the decision looks at
+*features* (the best score and the gap to the next, how many of the question's words the guide
+knows and how many of those tell guides apart, the question's length, the language identifier's
+confidence, whether the best entry is a referral; for the safety net, how close the question and
+its sentences come to the crisis entries and how many of its words only crisis entries use) and
+three logistic models, trained by ``bench/train_decision.py`` on our own labelled sets, turn
+them into probabilities:
 
+- ``crisis``: the question speaks of a crisis (besides the safety net's trigger phrases);
 - ``accept``: the best entry is the right answer (a guide to give, or a referral to point to);
 - ``shortlist``: the right guide is among the best three (worth asking "which of these?").
 
-The thresholds on those probabilities, and the one for the safety net's similarity signal, are
-chosen by the same script on cross-validated predictions. All of it lives in
-``decision.toml``: data, not code.
+The thresholds on those probabilities are chosen by the same script on cross-validated
+predictions. All of it lives in ``decision.toml``: data, not code.
 """
 
 from __future__ import annotations
 
 import math
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
 DECISION_FILE = Path(__file__).with_name("decision.toml")
 
-FEATURES: tuple[str, ...] = (
-    "score",
-    "margin",
-    "sentence_score",
-    "best_phrase",
-    "bag",
-    "distinctive_words",
-    "coverage",
-    "length",
-    "language_confidence",
-    "referral",
-    "person_intent",
-)
-
 
 @dataclass(frozen=True)
 class Features:
-    """What the decision sees of one ranking (the best entry against the rest)."""
+    """What the guide decision sees of one ranking (the best entry against the rest)."""
 
     score: float
     """The best entry's score on the whole question."""
@@ -68,19 +56,45 @@ class Features:
     person_intent: float
     """How much the question reads like asking for a person."""
 
-    def vector(self) -> list[float]:
-        return [float(getattr(self, name)) for name in FEATURES]
+    def vector(self) -> tuple[float, ...]:
+        return tuple(float(x) for x in astuple(self))
+
+
+@dataclass(frozen=True)
+class CrisisFeatures:
+    """What the safety net's model sees of a question."""
+
+    crisis_phrase: float
+    """The best crisis phrase (cosine) against the question or any of its sentences."""
+    crisis_score: float
+    """The best crisis entry's score on the whole question (phrase and bag)."""
+    crisis_sentence: float
+    """The best crisis entry's score on the question's best sentence."""
+    other_phrase: float
+    """The best guide's or referral's phrase: a question that reads like a guide is less
+    likely a crisis."""
+    crisis_words: float
+    """Question words that only crisis entries use (0-3, over 3)."""
+    length: float
+
+    def vector(self) -> tuple[float, ...]:
+        return tuple(float(x) for x in astuple(self))
+
+
+def feature_names(kind: type[Features] | type[CrisisFeatures]) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(kind))
 
 
 @dataclass(frozen=True)
 class LogisticModel:
+    features: tuple[str, ...]
     weights: tuple[float, ...]
     bias: float
     #: Feature scaling learned with the weights: (x - mean) / scale.
     means: tuple[float, ...]
     scales: tuple[float, ...]
 
-    def probability(self, features: Features) -> float:
+    def probability(self, features: Features | CrisisFeatures) -> float:
         z = self.bias
         for x, w, m, s in zip(
             features.vector(), self.weights, self.means, self.scales, strict=True
@@ -89,11 +103,14 @@ class LogisticModel:
         return 1.0 / (1.0 + math.exp(-max(min(z, 50.0), -50.0)))
 
     @classmethod
-    def from_table(cls, table: dict[str, Any]) -> LogisticModel:
-        names = list(table["features"])
-        if tuple(names) != FEATURES:
-            raise ValueError(f"decision model features {names} are not {list(FEATURES)}")
+    def from_table(
+        cls, table: dict[str, Any], kind: type[Features] | type[CrisisFeatures]
+    ) -> LogisticModel:
+        names = tuple(table["features"])
+        if names != feature_names(kind):
+            raise ValueError(f"model features {list(names)} are not {list(feature_names(kind))}")
         return cls(
+            names,
             tuple(map(float, table["weights"])),
             float(table["bias"]),
             tuple(map(float, table["means"])),
@@ -102,7 +119,7 @@ class LogisticModel:
 
     def to_table(self) -> dict[str, Any]:
         return {
-            "features": list(FEATURES),
+            "features": list(self.features),
             "weights": [round(w, 6) for w in self.weights],
             "bias": round(self.bias, 6),
             "means": [round(m, 6) for m in self.means],
@@ -110,21 +127,25 @@ class LogisticModel:
         }
 
 
+def neutral_model(kind: type[Features] | type[CrisisFeatures]) -> LogisticModel:
+    """A model that says 0.5 to everything (before training)."""
+    n = len(feature_names(kind))
+    return LogisticModel(feature_names(kind), (0.0,) * n, 0.0, (0.0,) * n, (1.0,) * n)
+
+
 @dataclass(frozen=True)
 class DecisionPolicy:
     accept: LogisticModel
     shortlist: LogisticModel
+    crisis: LogisticModel
     accept_min: float = 0.5
     """``accept`` at least this: the best entry is the answer."""
     shortlist_min: float = 0.5
     """Else ``shortlist`` at least this: ask "which of these?"."""
     shortlist_ratio: float = 0.7
     """Guides scoring at least this share of the best one are offered with it."""
-    crisis_min: float = 0.6
-    """A crisis entry's best phrase scoring at least this is a crisis (besides its triggers)..."""
-    crisis_lead_min: float = 0.6
-    """...and so is one scoring at least this that beats every guide's and referral's best
-    phrase (the question reads more like a crisis than like anything else we know)."""
+    crisis_min: float = 0.5
+    """``crisis`` at least this (or a trigger phrase): the crisis answer and a person."""
     intent_min: float = 0.25
     """Asking for a person (or the other sensitive situations) decides at this score..."""
     intent_margin: float = -0.1
@@ -134,16 +155,20 @@ class DecisionPolicy:
     trained_on: dict[str, Any] = field(default_factory=dict, compare=False)
 
     @classmethod
+    def neutral(cls) -> DecisionPolicy:
+        return cls(neutral_model(Features), neutral_model(Features), neutral_model(CrisisFeatures))
+
+    @classmethod
     def load(cls, path: Path = DECISION_FILE) -> DecisionPolicy:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-        return cls.from_dict(data)
+        return cls.from_dict(tomllib.loads(path.read_text(encoding="utf-8")))
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> DecisionPolicy:
         thresholds = {k: float(v) for k, v in data.get("thresholds", {}).items()}
         return cls(
-            accept=LogisticModel.from_table(data["accept"]),
-            shortlist=LogisticModel.from_table(data["shortlist"]),
+            accept=LogisticModel.from_table(data["accept"], Features),
+            shortlist=LogisticModel.from_table(data["shortlist"], Features),
+            crisis=LogisticModel.from_table(data["crisis"], CrisisFeatures),
             trained_on=dict(data.get("trained_on", {})),
             **thresholds,
         )
@@ -156,11 +181,11 @@ class DecisionPolicy:
                 "shortlist_min": round(self.shortlist_min, 4),
                 "shortlist_ratio": round(self.shortlist_ratio, 4),
                 "crisis_min": round(self.crisis_min, 4),
-                "crisis_lead_min": round(self.crisis_lead_min, 4),
                 "intent_min": round(self.intent_min, 4),
                 "intent_margin": round(self.intent_margin, 4),
                 "phrase_weight": round(self.phrase_weight, 4),
             },
+            "crisis": self.crisis.to_table(),
             "accept": self.accept.to_table(),
             "shortlist": self.shortlist.to_table(),
         }

@@ -29,7 +29,7 @@ from typing import Literal
 import numpy as np
 
 from helpdesk.kb.content import KnowledgeBase
-from helpdesk.triage.decision import DecisionPolicy, Features
+from helpdesk.triage.decision import CrisisFeatures, DecisionPolicy, Features
 from helpdesk.triage.index import NgramIndex
 from helpdesk.triage.langid import LanguageGuess, LanguageIdentifier
 from helpdesk.triage.normalize import normalize
@@ -205,6 +205,11 @@ class TriageEngine:
         frequency = Counter(k for vocabulary in answerable for k in vocabulary)
         limit = max(2, round(DISTINCTIVE_SHARE * len(answerable)))
         self._distinctive = frozenset(k for k, n in frequency.items() if n <= limit)
+        # Words only crisis entries use ("slår", "abuse", "انتحار"): a signal for the safety net.
+        crisis_vocabulary = {
+            k for o, v in self._vocabulary.items() if o.kind == "crisis" for k in v
+        }
+        self._crisis_keys = frozenset(crisis_vocabulary - set(frequency))
         self._triggers = TriggerMatcher(triggers)
         self.language_identifier: LanguageIdentifier = LanguageIdentifier(
             samples, previous=previous.language_identifier if previous is not None else None
@@ -302,24 +307,32 @@ class TriageEngine:
             person_intent=person,
         )
 
+    def crisis_features(self, analysis: Analysis) -> CrisisFeatures:
+        def best(scores: dict[Owner, float], kinds: tuple[OwnerKind, ...]) -> float:
+            return max((s for o, s in scores.items() if o.kind in kinds), default=0.0)
+
+        crisis_words = sum(k in self._crisis_keys for k in analysis.keys)
+        return CrisisFeatures(
+            crisis_phrase=best(analysis.best_phrase, ("crisis",)),
+            crisis_score=best(analysis.scores, ("crisis",)),
+            crisis_sentence=best(analysis.best_sentence, ("crisis",)),
+            other_phrase=best(analysis.best_phrase, ("guide", "referral")),
+            crisis_words=min(crisis_words, 3) / 3,
+            length=math.log1p(len(analysis.keys)),
+        )
+
     def crisis(self, analysis: Analysis, policy: DecisionPolicy | None = None) -> str | None:
-        """The crisis entry the question speaks of, if any (triggers first, then similarity)."""
+        """The crisis entry the question speaks of, if any: a trigger phrase, or the learned
+        model's judgement; the entry is the closest one."""
         p = policy or self.policy
         similar = {o.name: s for o, s in analysis.best_phrase.items() if o.kind == "crisis"}
         if analysis.crisis_triggers:
             return max(analysis.crisis_triggers, key=lambda slug: (similar.get(slug, 0.0), slug))
         if not similar:
             return None
-        slug, score = max(similar.items(), key=lambda item: (item[1], item[0]))
-        if score >= p.crisis_min:
-            return slug
-        other = max(
-            (s for o, s in analysis.best_phrase.items() if o.kind in ("guide", "referral")),
-            default=0.0,
-        )
-        if score >= p.crisis_lead_min and score > other:
-            return slug
-        return None
+        if p.crisis.probability(self.crisis_features(analysis)) < p.crisis_min:
+            return None
+        return max(similar.items(), key=lambda item: (item[1], item[0]))[0]
 
     def triage(self, text: str, ui_language: str | None = None) -> TriageResult:
         analysis = self.analyse(text, ui_language)
