@@ -52,6 +52,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def cmd_kb_check(args: argparse.Namespace) -> int:
     from helpdesk.kb.files import load_knowledge_base
+    from helpdesk.kb.terminology import load_sheets, terminology_warnings
     from helpdesk.kb.validate import check_knowledge_base
 
     loaded = load_knowledge_base()
@@ -59,6 +60,9 @@ def cmd_kb_check(args: argparse.Namespace) -> int:
     for problem in problems:
         print(problem, file=sys.stderr)
     kb = loaded.knowledge_base
+    # Terminology is a warning, not a problem: a translator's judgement may differ from the sheet.
+    for warning in terminology_warnings(kb, load_sheets()):
+        print(f"warning: {warning}", file=sys.stderr)
     versions = sum(len(g.translations) for g in kb.guides)
     if problems:
         print(f"kb check: {len(problems)} problem(s) in {len(kb.guides)} guides", file=sys.stderr)
