@@ -62,20 +62,19 @@ class Features:
 
 @dataclass(frozen=True)
 class CrisisFeatures:
-    """What the safety net's model sees of a question."""
+    """What the safety net's model sees of a question: evidence of a crisis only. (Measured: with
+    "how little the question resembles any guide" as a feature, the model learned that whatever
+    matches no guide is a crisis, and "I want to talk to a person" became one.)"""
 
     crisis_phrase: float
     """The best crisis phrase (cosine) against the question or any of its sentences."""
-    crisis_score: float
-    """The best crisis entry's score on the whole question (phrase and bag)."""
+    crisis_lead: float
+    """How much closer the question comes to a crisis phrase than to any guide's or referral's
+    phrase (negative: it reads more like a guide)."""
     crisis_sentence: float
     """The best crisis entry's score on the question's best sentence."""
-    other_phrase: float
-    """The best guide's or referral's phrase: a question that reads like a guide is less
-    likely a crisis."""
     crisis_words: float
     """Question words that only crisis entries use (0-3, over 3)."""
-    length: float
 
     def vector(self) -> tuple[float, ...]:
         return tuple(float(x) for x in astuple(self))

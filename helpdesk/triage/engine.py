@@ -312,13 +312,12 @@ class TriageEngine:
             return max((s for o, s in scores.items() if o.kind in kinds), default=0.0)
 
         crisis_words = sum(k in self._crisis_keys for k in analysis.keys)
+        crisis_phrase = best(analysis.best_phrase, ("crisis",))
         return CrisisFeatures(
-            crisis_phrase=best(analysis.best_phrase, ("crisis",)),
-            crisis_score=best(analysis.scores, ("crisis",)),
+            crisis_phrase=crisis_phrase,
+            crisis_lead=crisis_phrase - best(analysis.best_phrase, ("guide", "referral")),
             crisis_sentence=best(analysis.best_sentence, ("crisis",)),
-            other_phrase=best(analysis.best_phrase, ("guide", "referral")),
             crisis_words=min(crisis_words, 3) / 3,
-            length=math.log1p(len(analysis.keys)),
         )
 
     def crisis(self, analysis: Analysis, policy: DecisionPolicy | None = None) -> str | None:

@@ -68,7 +68,10 @@ class NgramIndex:
         found = np.bincount(pairs // max(group_count, 1), minlength=len(vocabulary))
         idf = np.log((1 + group_count) / (1 + found))
         self._unseen_idf = math.log(1 + group_count)
-        self._idf = dict(zip(vocabulary, idf.tolist(), strict=True))
+        # One dictionary, n-gram -> id, and flat arrays indexed by that id: a dictionary of
+        # per-n-gram arrays would cost about three objects per n-gram (tens of MB).
+        self._ids = vocabulary
+        self._idf: FloatArray = idf
 
         weights = (1 + np.log(np.asarray(counts, dtype=np.float64))) * idf[grams_of]
         norms = np.sqrt(np.bincount(docs, weights * weights, minlength=len(documents)))
@@ -77,37 +80,37 @@ class NgramIndex:
         kept_grams, kept_docs = grams_of[keep], docs[keep]
         kept_values = weights[keep] / norms[kept_docs]
         # Postings: sorted by n-gram, documents ascending within one (a stable sort keeps the
-        # document order of the flat table).
+        # document order of the flat table); n-gram i's postings are [starts[i], starts[i + 1]).
         order = np.argsort(kept_grams, kind="stable")
-        kept_grams, kept_docs, kept_values = kept_grams[order], kept_docs[order], kept_values[order]
-        bounds = np.flatnonzero(np.diff(kept_grams)) + 1
-        names = list(vocabulary)
-        starts = [0, *bounds.tolist()]
-        ends = [*bounds.tolist(), len(kept_grams)]
-        ids32 = kept_docs.astype(np.int32)
-        self._postings: dict[str, tuple[npt.NDArray[np.int32], FloatArray]] = {
-            names[int(kept_grams[a])]: (ids32[a:b], kept_values[a:b])
-            for a, b in zip(starts, ends, strict=True)
-            if b > a
-        }
+        self._docs: npt.NDArray[np.int32] = kept_docs[order].astype(np.int32)
+        self._values: FloatArray = kept_values[order]
+        self._starts = np.searchsorted(kept_grams[order], np.arange(len(vocabulary) + 1)).astype(
+            np.int64
+        )
         self.size = len(documents)
 
-    def _query_weights(self, normalised_query: str) -> tuple[dict[str, float], float]:
+    def _query_weights(self, normalised_query: str) -> tuple[dict[int, float], float]:
         grams = char_ngrams(normalised_query)
         # N-grams the index has never seen still count in the query's length: a question full of
         # words the knowledge base does not know is, rightly, a poor match for everything.
-        weights = {
-            g: (1 + math.log(tf)) * self._idf.get(g, self._unseen_idf) for g, tf in grams.items()
-        }
-        return weights, math.sqrt(sum(w * w for w in weights.values())) or 1.0
+        weights: dict[int, float] = {}
+        squares = 0.0
+        for gram, tf in grams.items():
+            gram_id = self._ids.get(gram)
+            idf = self._unseen_idf if gram_id is None else float(self._idf[gram_id])
+            weight = (1 + math.log(tf)) * idf
+            squares += weight * weight
+            if gram_id is not None:
+                weights[gram_id] = weight
+        return weights, math.sqrt(squares) or 1.0
 
     def search(self, normalised_query: str) -> FloatArray:
         """Cosine similarity of the query with every document (an array indexed by document)."""
         weights, norm = self._query_weights(normalised_query)
         scores = np.zeros(self.size, dtype=np.float64)
-        for gram, weight in weights.items():
-            posting = self._postings.get(gram)
-            if posting is not None:
+        for gram_id, weight in weights.items():
+            start, end = self._starts[gram_id], self._starts[gram_id + 1]
+            if end > start:
                 # Document ids are unique within one posting list, so fancy-index += is exact.
-                scores[posting[0]] += (weight / norm) * posting[1]
+                scores[self._docs[start:end]] += (weight / norm) * self._values[start:end]
         return scores

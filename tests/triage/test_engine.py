@@ -3,20 +3,33 @@
 import pytest
 
 from helpdesk.kb.content import KnowledgeBase
-from helpdesk.triage.decision import FEATURES, DecisionPolicy, LogisticModel
+from helpdesk.triage.decision import (
+    CrisisFeatures,
+    DecisionPolicy,
+    Features,
+    LogisticModel,
+    feature_names,
+    neutral_model,
+)
 from helpdesk.triage.engine import TriageEngine
 
 
 def model(bias: float, **weights: float) -> LogisticModel:
-    n = len(FEATURES)
-    return LogisticModel(tuple(weights.get(f, 0.0) for f in FEATURES), bias, (0.0,) * n, (1.0,) * n)
+    names = feature_names(Features)
+    n = len(names)
+    return LogisticModel(
+        names, tuple(weights.get(f, 0.0) for f in names), bias, (0.0,) * n, (1.0,) * n
+    )
 
 
 # A hand-set decision for the hand-made knowledge base (the real one uses the trained
-# decision.toml): accept a clear lead, shortlist a fair score, else a person.
+# decision.toml): accept a clear lead, shortlist a fair score, else a person; no crisis model
+# (the hand-made knowledge base has no crisis entries).
 TINY = DecisionPolicy(
     accept=model(-4.0, score=10.0, margin=40.0),
     shortlist=model(-2.0, score=10.0),
+    crisis=neutral_model(CrisisFeatures),
+    crisis_min=1.0,
     intent_min=0.4,
     intent_margin=0.0,
     phrase_weight=0.6,
