@@ -9,16 +9,24 @@ phrases are not checked, since they rightly hold what people type, wrong terms i
 
 from __future__ import annotations
 
+import re
 import tomllib
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from helpdesk.kb.content import KnowledgeBase
-from helpdesk.triage.normalize import normalize
 
 TERMINOLOGY_DIR = Path(__file__).with_name("terminology")
+_NON_WORD = re.compile(r"[^\w]+")
+
+
+def _words(text: str) -> str:
+    """Case and punctuation folded, letters kept as written: "kağıt" and "kâğıt" differ here,
+    as a sheet that prefers one of them means."""
+    return " " + _NON_WORD.sub(" ", unicodedata.normalize("NFKC", text).casefold()).strip() + " "
 
 
 class Term(BaseModel):
@@ -65,8 +73,8 @@ def load_sheets(directory: Path = TERMINOLOGY_DIR) -> dict[str, Sheet]:
 def terminology_warnings(kb: KnowledgeBase, sheets: dict[str, Sheet]) -> list[TermWarning]:
     """Where a guide's text (not its search phrases) uses a variant its language's sheet avoids.
 
-    Compared in the matching form (no case, no marks), word by word, so that a variant is found
-    whatever its spelling of diacritics, and never inside a longer word."""
+    Compared word by word without case or punctuation, so that a variant is never found inside
+    a longer word."""
     warnings = []
     for guide in kb.guides:
         for language, version in guide.translations.items():
@@ -81,11 +89,11 @@ def terminology_warnings(kb: KnowledgeBase, sheets: dict[str, Sheet]) -> list[Te
                 "help_in_person": [version.help_in_person],
             }
             for field_name, values in texts.items():
-                padded = [f" {normalize(value)} " for value in values]
+                padded = [_words(value) for value in values]
                 for term in sheet.terms:
                     for variant in term.avoid:
-                        key = normalize(variant)
-                        if key and any(f" {key} " in text for text in padded):
+                        key = _words(variant)
+                        if key.strip() and any(key in text for text in padded):
                             warnings.append(
                                 TermWarning(guide.slug, language, field_name, variant, term.use)
                             )
