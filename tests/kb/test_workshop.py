@@ -264,7 +264,13 @@ def test_export_reproduces_the_committed_files_byte_for_byte(
 ) -> None:
     url, _ = export_db
     export(url, tmp_path / "kb")
-    committed = sorted(p.relative_to(KB_DIR) for p in KB_DIR.glob("*/**/*.toml"))
+    # terminology/<lang>.toml are translators' sheets read by `kb check`, not part of the database,
+    # so export does not write them.
+    committed = sorted(
+        p.relative_to(KB_DIR)
+        for p in KB_DIR.glob("*/**/*.toml")
+        if p.relative_to(KB_DIR).parts[0] != "terminology"
+    )
     exported = sorted(p.relative_to(tmp_path / "kb") for p in (tmp_path / "kb").glob("*/**/*.toml"))
     assert exported == committed
     for path in committed:
