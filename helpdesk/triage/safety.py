@@ -23,7 +23,7 @@ from functools import lru_cache
 from rapidfuzz.distance import Levenshtein
 from rapidfuzz.process import extract
 
-MAX_TRIGGER_WORDS = 4
+MAX_TRIGGER_WORDS = 6
 MAX_GAP = 1
 """Other words allowed between two words of a trigger ("slår **han** mig")."""
 FUZZY_MIN_LENGTH = 5
