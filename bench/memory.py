@@ -1,6 +1,7 @@
 """Resident memory of one service process once it is ready.
 
-    python bench/memory.py
+    python bench/memory.py           # an empty database
+    python bench/memory.py --demo    # with the demo data (places, schedules, a year of history)
 
 Starts `helpdesk serve` on a free loopback port with a fresh SQLite database, waits for /healthz,
 sends a few triage requests, and prints the process's resident set size (VmRSS) and peak (VmHWM).
@@ -34,11 +35,20 @@ def memory_kb(pid: int) -> dict[str, int]:
 
 
 def main() -> int:
+    demo = "--demo" in sys.argv[1:]
     port = free_port()
     with tempfile.TemporaryDirectory() as tmp:
         env = {"HELPDESK_DATABASE_URL": f"sqlite:///{tmp}/bench.db", "PATH": "/usr/bin:/bin"}
         process = subprocess.Popen(
-            [sys.executable, "-m", "helpdesk", "serve", "--port", str(port)],
+            [
+                sys.executable,
+                "-m",
+                "helpdesk",
+                "serve",
+                "--port",
+                str(port),
+                *(["--demo"] if demo else []),
+            ],
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -52,7 +62,7 @@ def main() -> int:
                         break
                 except httpx.TransportError:
                     pass
-                if time.monotonic() - start > 120 or process.poll() is not None:
+                if time.monotonic() - start > 600 or process.poll() is not None:
                     print("the service did not become ready", file=sys.stderr)
                     return 1
                 time.sleep(0.2)
