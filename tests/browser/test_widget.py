@@ -130,8 +130,10 @@ async def test_danish_conversation_by_keyboard(
     # Clarify: one button per candidate; choosing one shows that guide's card.
     answer = await ask(page, await a_clarify_question(live_server))
     assert answer["outcome"] == "clarify"
-    choices = page.locator(w(".hd-choices")).last.locator("button")
+    choices = page.locator(w(".hd-choices")).last.locator("button:not(.hd-none)")
     await expect(choices).to_have_count(len(answer["matches"]))
+    # ...and "none of these" after them.
+    await expect(page.locator(w(".hd-choices")).last.locator("button.hd-none")).to_have_count(1)
     chosen = answer["matches"][1]
     await choices.nth(1).focus()
     await page.keyboard.press("Enter")
