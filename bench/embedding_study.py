@@ -30,7 +30,7 @@ It measures:
 4. the lexical engine's top-1/top-3 (``TriageEngine(kb).search(question, limit=3)``), the
    complementarity of the two (lexical wrong & embedding right, and the reverse), and two
    fusions tuned on the tuning data only (the dev set + the "tune" half of
-   synthetic-questions.tsv, as bench/tune_triage.py does) and reported on the rest.
+   synthetic-questions.tsv, as the earlier threshold tuner did) and reported on the rest.
 
 Only rows whose ``expect`` is a slug of a guide in the knowledge base count for top-k; rows
 naming a slug the knowledge base does not have are counted and left out.
