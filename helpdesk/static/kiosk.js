@@ -259,7 +259,9 @@
     const list = el("ul", { class: "kiosk-entry-steps unstyled-list", role: "list" });
     entry.steps_html.forEach((step) => list.append(fromHtml("li", {}, step)));
     box.append(list, fromHtml("div", { class: "kiosk-help" }, entry.help_in_person_html));
-    return [box, humanView(crisis ? t("crisis_person") : result.message, "")];
+    if (crisis) return [box, humanView(t("crisis_person"), "")];
+    // A referral: first the plain word that this is asked elsewhere, then where.
+    return [el("p", { class: "kiosk-message font-lead", text: result.message }), box, humanView(t("none_person"), "")];
   }
 
   form.addEventListener("submit", (event) => {
