@@ -57,8 +57,9 @@ CRISIS_GRID = [round(float(x), 3) for x in np.arange(0.05, 0.991, 0.01)]
 ACCEPT_GRID = [round(float(x), 3) for x in np.arange(0.30, 0.951, 0.05)]
 SHORTLIST_GRID = [round(float(x), 3) for x in np.arange(0.15, 0.851, 0.1)]
 RATIO_GRID = [0.6, 0.75, 0.9]
-PHRASE_WEIGHT_GRID = [0.0, 0.1, 0.2, 0.3, 0.4, 0.5]
-INTENT_GRID = [0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5]
+# At least 0.2: a question in a guide's own words must find that guide whatever the bags say.
+PHRASE_WEIGHT_GRID = [0.2, 0.3, 0.4, 0.5]
+INTENT_GRID = [0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7]
 # An explicit request for a person may trail the best guide a little, never needs to beat it:
 # asking for a person is the citizen's right, whatever else the question mentions.
 INTENT_MARGIN_GRID = [-0.15, -0.1, -0.05, 0.0]

@@ -145,10 +145,11 @@ class DecisionPolicy:
     """Guides scoring at least this share of the best one are offered with it."""
     crisis_min: float = 0.5
     """``crisis`` at least this (or a trigger phrase): the crisis answer and a person."""
-    intent_min: float = 0.25
-    """Asking for a person (or the other sensitive situations) decides at this score..."""
+    intent_min: float = 0.5
+    """Asking for a person (or another sensitive situation) decides when the question comes
+    this close to one of the intent's phrases..."""
     intent_margin: float = -0.1
-    """...provided it is within this of the best guide (negative: may trail it)."""
+    """...and within this of the closest guide phrase (negative: may trail it)."""
     phrase_weight: float = 0.4
     """Weight of an entry's best single phrase against its whole bag of phrases."""
     trained_on: dict[str, Any] = field(default_factory=dict, compare=False)

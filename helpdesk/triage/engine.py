@@ -46,6 +46,12 @@ MAX_CANDIDATES = 3
 SEGMENT_WORDS = 12
 """A question longer than this is also scored by sentences (and windows of this many words)."""
 MAX_SEGMENTS = 8
+BAG_NORM_POWER = 0.5
+"""A bag of phrases is divided by its length to this power, not by its length (pivoted length
+normalisation): a full cosine favoured entries with few phrases, so new guides took questions from
+well-phrased old ones ("forny kørekort" went to the driving-licence app). Measured on the tune
+halves (right guide ranked first, phrase weight 0.2): 1.0 -> 93.0 %, 0.8 -> 92.4 %, 0.6 -> 94.6 %,
+0.5 -> 94.6 %, 0.4 -> 93.3 % (measured before pivoting around the mean length)."""
 KEY_LENGTH = 5
 """Words are compared by their first letters, so that inflections share a key."""
 MIN_WORD_LENGTH = 3
@@ -99,6 +105,11 @@ class Analysis:
     def ranked(self, kinds: tuple[OwnerKind, ...] = ("guide", "referral")) -> list[Owner]:
         owners = [o for o in self.scores if o.kind in kinds]
         return sorted(owners, key=lambda o: (-self.scores[o], o.name))
+
+
+def shown(score: float) -> float:
+    """A score as the API shows it: 0 to 1 (a short entry's pivoted bag score may pass 1)."""
+    return round(min(score, 1.0), 4)
 
 
 def word_keys(normalised: str) -> list[str]:
@@ -199,7 +210,7 @@ class TriageEngine:
         # Phrases are stored owner by owner: the best phrase of each owner is one reduceat.
         self._owner_starts = np.searchsorted(phrase_owner_ids, np.arange(len(owners)))
         self._phrases = NgramIndex(phrase_texts, groups=phrase_owner_ids)
-        self._bags = NgramIndex(bag_texts)
+        self._bags = NgramIndex(bag_texts, norm_power=BAG_NORM_POWER)
         self._vocabulary = dict(zip(owners, vocabularies, strict=True))
         answerable = [v for o, v in self._vocabulary.items() if o.kind in ("guide", "referral")]
         frequency = Counter(k for vocabulary in answerable for k in vocabulary)
@@ -247,7 +258,7 @@ class TriageEngine:
             return []
         scored = self._combine(*self.component_scores(normalised))
         ranked = sorted(
-            (Match(o.name, round(s, 4)) for o, s in scored.items() if o.kind == "guide"),
+            (Match(o.name, shown(s)) for o, s in scored.items() if o.kind == "guide"),
             key=lambda m: (-m.score, m.slug),
         )
         return [m for m in ranked if m.score >= floor][:limit]
@@ -357,13 +368,19 @@ class TriageEngine:
 
         guides = analysis.ranked(("guide",))
         best_guide = analysis.scores[guides[0]] if guides else 0.0
-        for intent, reason in (
+        # An intent is a formula ("I want to talk to a person"): judged by its closest phrase,
+        # against the closest phrase of any guide.
+        guide_phrase = max(
+            (s for o, s in analysis.best_phrase.items() if o.kind == "guide"), default=0.0
+        )
+        intents: tuple[tuple[str, Reason], ...] = (
             (SENSITIVE_INTENT, "sensitive"),
             (PERSON_INTENT, "asked_for_person"),
-        ):
-            score = analysis.scores.get(Owner("intent", intent), 0.0)
-            if score >= p.intent_min and score >= best_guide + p.intent_margin:
-                return hand_off(reason)  # type: ignore[arg-type]
+        )
+        for intent, reason in intents:
+            score = analysis.best_phrase.get(Owner("intent", intent), 0.0)
+            if score >= p.intent_min and score >= guide_phrase + p.intent_margin:
+                return hand_off(reason)
 
         features = self.features(analysis)
         if features is None:
@@ -372,7 +389,7 @@ class TriageEngine:
         if p.accept.probability(features) >= p.accept_min:
             if top.kind == "referral":
                 return hand_off("out_of_scope", top.name)
-            matches = [Match(o.name, round(analysis.scores[o], 4)) for o in guides[:MAX_CANDIDATES]]
+            matches = [Match(o.name, shown(analysis.scores[o])) for o in guides[:MAX_CANDIDATES]]
             return TriageResult(
                 "guide",
                 "matched",
@@ -386,7 +403,7 @@ class TriageEngine:
             close = [o for o in guides[:MAX_CANDIDATES] if analysis.scores[o] >= floor]
             if len(close) < 2:
                 close = guides[:2]
-            matches = [Match(o.name, round(analysis.scores[o], 4)) for o in close]
+            matches = [Match(o.name, shown(analysis.scores[o])) for o in close]
             offer = any(m.slug in self._sensitive_slugs for m in matches)
             return TriageResult("clarify", "ambiguous", language, confidence, matches, offer)
         return hand_off("no_match")

@@ -43,7 +43,12 @@ class NgramIndex:
     nothing.
     """
 
-    def __init__(self, documents: Sequence[str], groups: Sequence[object] | None = None) -> None:
+    def __init__(
+        self,
+        documents: Sequence[str],
+        groups: Sequence[object] | None = None,
+        norm_power: float = 1.0,
+    ) -> None:
         # Built with numpy over one flat (document, n-gram, count) table: several times faster
         # than dictionaries per document, which matters because every edit rebuilds the index.
         vocabulary: dict[str, int] = {}
@@ -76,6 +81,9 @@ class NgramIndex:
         weights = (1 + np.log(np.asarray(counts, dtype=np.float64))) * idf[grams_of]
         norms = np.sqrt(np.bincount(docs, weights * weights, minlength=len(documents)))
         norms[norms == 0] = 1.0
+        # Pivoted around the mean length: a document of average length scores its cosine, a long
+        # one less penalised than by its full length, a short one less favoured.
+        norms = norms**norm_power * float(norms.mean()) ** (1 - norm_power)
         keep = weights > 0
         kept_grams, kept_docs = grams_of[keep], docs[keep]
         kept_values = weights[keep] / norms[kept_docs]
