@@ -97,8 +97,7 @@ class NgramIndex:
         )
         self.size = len(documents)
 
-    def _query_weights(self, normalised_query: str) -> tuple[dict[int, float], float]:
-        grams = char_ngrams(normalised_query)
+    def _query_weights(self, grams: Counter[str]) -> tuple[dict[int, float], float]:
         # N-grams the index has never seen still count in the query's length: a question full of
         # words the knowledge base does not know is, rightly, a poor match for everything.
         weights: dict[int, float] = {}
@@ -112,9 +111,12 @@ class NgramIndex:
                 weights[gram_id] = weight
         return weights, math.sqrt(squares) or 1.0
 
-    def search(self, normalised_query: str) -> FloatArray:
-        """Cosine similarity of the query with every document (an array indexed by document)."""
-        weights, norm = self._query_weights(normalised_query)
+    def search(self, normalised_query: str, grams: Counter[str] | None = None) -> FloatArray:
+        """Cosine similarity of the query with every document (an array indexed by document).
+        ``grams``: the query's ``char_ngrams``, when the caller has them already."""
+        if grams is None:
+            grams = char_ngrams(normalised_query)
+        weights, norm = self._query_weights(grams)
         if not weights:
             return np.zeros(self.size, dtype=np.float64)
         # All the query's posting lists at once: their index ranges laid end to end, then one

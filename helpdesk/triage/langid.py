@@ -16,6 +16,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from itertools import repeat
 
 from helpdesk import LANGUAGES
 
@@ -175,7 +176,7 @@ class LanguageIdentifier:
         grams = list(_ngrams(words))
         for language in candidates:
             table, unseen = self._log_counts[language], self._unseen
-            score = sum(table.get(gram, unseen) for gram in grams)
+            score = sum(map(table.get, grams, repeat(unseen, len(grams))))
             score -= len(grams) * self._log_totals[language]
             # Scale so that the model's evidence grows gently with length; naive Bayes is
             # otherwise overconfident on long texts and the prior would never count.
