@@ -155,6 +155,15 @@ def cmd_triage(args: argparse.Namespace) -> int:
         ],
         "message": triage_message(result, result.language),
         "offer_person": result.offer_person,
+        # The crisis answer or referral shown with a hand-off, as the API's "answer".
+        "answer": (
+            {
+                "slug": result.answer,
+                "title": guides[result.answer].translation(result.language)[1].title,
+            }
+            if result.answer is not None
+            else None
+        ),
     }
     print(json.dumps(output, ensure_ascii=False, indent=2))
     return 0
