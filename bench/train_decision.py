@@ -45,7 +45,7 @@ from helpdesk.triage.decision import (
     LogisticModel,
     feature_names,
 )
-from helpdesk.triage.engine import Analysis, TriageEngine
+from helpdesk.triage.engine import Analysis, TriageEngine, combine
 from helpdesk.triage.normalize import normalize
 
 MAX_FALSE_ALARMS = 0.015
@@ -72,13 +72,10 @@ def choose_phrase_weight(engine: TriageEngine, examples: list[Example]) -> float
     for weight in PHRASE_WEIGHT_GRID:
         right = 0
         for example, (phrase, bag) in zip(guide_examples, components, strict=True):
-            owners = [o for o in phrase.keys() | bag.keys() if o.kind in ("guide", "referral")]
+            scored = combine(phrase, bag, weight)
+            owners = [o for o in scored if o.kind in ("guide", "referral")]
             if owners:
-                top = max(
-                    owners,
-                    key=lambda o: weight * phrase.get(o, 0.0) + (1 - weight) * bag.get(o, 0.0),
-                )
-                right += top.name == example.expected
+                right += max(owners, key=scored.__getitem__).name == example.expected
         if best is None or right > best[0]:
             best = (right, weight)
     assert best is not None
@@ -128,7 +125,7 @@ def fit(
     )
 
 
-def labels(engine: TriageEngine, analysis: Analysis, expected: str) -> tuple[int, int]:
+def labels(analysis: Analysis, expected: str) -> tuple[int, int]:
     ranked = analysis.ranked()
     top = ranked[0]
     accept = (top.kind == "guide" and top.name == expected) or (
@@ -142,13 +139,13 @@ def objective(examples: list[Example], results: list[Any]) -> float:
     s = score(examples, results).summary()
     if s["wrong_guide"] > MAX_WRONG_GUIDE:
         return -1.0
-    hand_off_right = sum(
-        r.outcome == "human"
-        for e, r in zip(examples, results, strict=True)
-        if e.expected in HAND_OFF_LABELS
-    ) / max(1, sum(e.expected in HAND_OFF_LABELS for e in examples))
+    # human_recall: the questions that want a hand-off (no guide fits, out of scope, a crisis)
+    # and got one.
     return float(
-        s["top1"] + hand_off_right + 0.5 * s["min_language_top1"] - CLARIFY_COST * s["clarify_rate"]
+        s["top1"]
+        + s["human_recall"]
+        + 0.5 * s["min_language_top1"]
+        - CLARIFY_COST * s["clarify_rate"]
     )
 
 
@@ -167,16 +164,15 @@ def train() -> tuple[DecisionPolicy, dict[str, float]]:
     # 1. The safety net's model, on the questions no trigger phrase caught, and its threshold:
     #    the most crises recognised (cross-validated) with false alarms within the limit.
     untriggered = [(e, a) for e, a in kept if not a.crisis_triggers]
-    cx = np.asarray([engine.crisis_features(a).vector() for _, a in untriggered])
+    crisis_features = [engine.crisis_features(a) for _, a in untriggered]
+    cx = np.asarray([f.vector() for f in crisis_features])
     cy = np.asarray([int(e.expected == "sensitive") for e, _ in untriggered])
     crisis_folds = np.arange(len(untriggered)) % FOLDS
     crisis_probability = np.zeros(len(untriggered))
     for fold in range(FOLDS):
         model = fit(cx[crisis_folds != fold], cy[crisis_folds != fold], CrisisFeatures)
         for j in np.flatnonzero(crisis_folds == fold):
-            crisis_probability[j] = model.probability(
-                engine.crisis_features(untriggered[int(j)][1])
-            )
+            crisis_probability[j] = model.probability(crisis_features[int(j)])
     triggered_alarms = sum(1 for e, a in kept if a.crisis_triggers and e.expected != "sensitive")
     not_crisis = sum(e.expected != "sensitive" for e, _ in kept)
     crisis_min = 1.0
@@ -209,7 +205,7 @@ def train() -> tuple[DecisionPolicy, dict[str, float]]:
             continue
         rows.append(i)
         vectors.append(features.vector())
-        targets.append(labels(engine, analysis, example.expected))
+        targets.append(labels(analysis, example.expected))
     x = np.asarray(vectors)
     y_accept = np.asarray([t[0] for t in targets])
     y_shortlist = np.asarray([t[1] for t in targets])

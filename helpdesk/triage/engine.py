@@ -110,6 +110,22 @@ class Analysis:
         return sorted(owners, key=lambda o: (-self.scores[o], o.name))
 
 
+def combine(
+    best_phrase: dict[Owner, float], bag: dict[Owner, float], phrase_weight: float
+) -> dict[Owner, float]:
+    """One score per entry: its best phrase and its bag, weighted."""
+    return {
+        owner: phrase_weight * best_phrase.get(owner, 0.0)
+        + (1 - phrase_weight) * bag.get(owner, 0.0)
+        for owner in best_phrase.keys() | bag.keys()
+    }
+
+
+def best_of(scores: dict[Owner, float], kinds: tuple[OwnerKind, ...]) -> float:
+    """The highest score among the entries of these kinds (0 when none scores)."""
+    return max((s for o, s in scores.items() if o.kind in kinds), default=0.0)
+
+
 def shown(score: float) -> float:
     """A score as the API shows it: 0 to 1 (a short entry's pivoted bag score may pass 1)."""
     return round(min(score, 1.0), 4)
@@ -249,11 +265,7 @@ class TriageEngine:
     def _combine(
         self, best_phrase: dict[Owner, float], bag: dict[Owner, float]
     ) -> dict[Owner, float]:
-        weight = self.policy.phrase_weight
-        return {
-            owner: weight * best_phrase.get(owner, 0.0) + (1 - weight) * bag.get(owner, 0.0)
-            for owner in best_phrase.keys() | bag.keys()
-        }
+        return combine(best_phrase, bag, self.policy.phrase_weight)
 
     def search(self, text: str, limit: int = 8, floor: float = 0.05) -> list[Match]:
         """Guides ranked by relevance, with no decision: for staff searching as they type."""
@@ -323,15 +335,12 @@ class TriageEngine:
         )
 
     def crisis_features(self, analysis: Analysis) -> CrisisFeatures:
-        def best(scores: dict[Owner, float], kinds: tuple[OwnerKind, ...]) -> float:
-            return max((s for o, s in scores.items() if o.kind in kinds), default=0.0)
-
         crisis_words = sum(k in self._crisis_keys for k in analysis.keys)
-        crisis_phrase = best(analysis.best_phrase, ("crisis",))
+        crisis_phrase = best_of(analysis.best_phrase, ("crisis",))
         return CrisisFeatures(
             crisis_phrase=crisis_phrase,
-            crisis_lead=crisis_phrase - best(analysis.best_phrase, ("guide", "referral")),
-            crisis_sentence=best(analysis.best_sentence, ("crisis",)),
+            crisis_lead=crisis_phrase - best_of(analysis.best_phrase, ("guide", "referral")),
+            crisis_sentence=best_of(analysis.best_sentence, ("crisis",)),
             crisis_words=min(crisis_words, 3) / 3,
         )
 
@@ -374,9 +383,7 @@ class TriageEngine:
         best_guide = analysis.scores[guides[0]] if guides else 0.0
         # An intent is a formula ("I want to talk to a person"): judged by its closest phrase,
         # against the closest phrase of any guide.
-        guide_phrase = max(
-            (s for o, s in analysis.best_phrase.items() if o.kind == "guide"), default=0.0
-        )
+        guide_phrase = best_of(analysis.best_phrase, ("guide",))
         intents: tuple[tuple[str, Reason], ...] = (
             (SENSITIVE_INTENT, "sensitive"),
             (PERSON_INTENT, "asked_for_person"),

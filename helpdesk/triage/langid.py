@@ -73,8 +73,12 @@ def _script_of(char: str) -> str | None:
     return None
 
 
+def _script_counts(text: str) -> Counter[str]:
+    return Counter(s for s in map(_script_of, text) if s)
+
+
 def _mostly_latin(text: str) -> bool:
-    scripts = Counter(s for s in map(_script_of, text) if s)
+    scripts = _script_counts(text)
     return scripts.get("latin", 0) > sum(scripts.values()) / 2
 
 
@@ -162,7 +166,7 @@ class LanguageIdentifier:
 
     def identify(self, text: str, prior: str | None = None) -> LanguageGuess:
         words = _words(text)
-        scripts = Counter(s for s in map(_script_of, "".join(words)) if s)
+        scripts = _script_counts("".join(words))
         if scripts.get("arabic", 0) >= max(scripts.get("latin", 0) // 2, 1):
             candidates = _ARABIC_SCRIPT
         elif scripts.get("cyrillic", 0) >= max(scripts.get("latin", 0) // 2, 1):
