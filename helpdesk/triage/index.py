@@ -83,7 +83,8 @@ class NgramIndex:
         norms[norms == 0] = 1.0
         # Pivoted around the mean length: a document of average length scores its cosine, a long
         # one less penalised than by its full length, a short one less favoured.
-        norms = norms**norm_power * float(norms.mean()) ** (1 - norm_power)
+        pivot = float(norms.mean()) if len(norms) else 1.0  # no documents: nothing to pivot
+        norms = norms**norm_power * pivot ** (1 - norm_power)
         keep = weights > 0
         kept_grams, kept_docs = grams_of[keep], docs[keep]
         kept_values = weights[keep] / norms[kept_docs]
@@ -112,7 +113,8 @@ class NgramIndex:
         return weights, math.sqrt(squares) or 1.0
 
     def search(self, normalised_query: str, grams: Counter[str] | None = None) -> FloatArray:
-        """Cosine similarity of the query with every document (an array indexed by document).
+        """Similarity of the query with every document (an array indexed by document): the
+        cosine, or with ``norm_power`` below 1 the pivoted variant.
         ``grams``: the query's ``char_ngrams``, when the caller has them already."""
         if grams is None:
             grams = char_ngrams(normalised_query)
