@@ -21,7 +21,6 @@ from starlette.responses import RedirectResponse
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from helpdesk.accounts.auth import SESSION_COOKIE, CSRFMiddleware, make_authenticator
 from helpdesk.booking.maintenance import run_booking_maintenance
 from helpdesk.db import make_engine, migrate, session_scope
 from helpdesk.errors import ApiError, handle_api_error, handle_http_exception, handle_server_error
@@ -30,7 +29,6 @@ from helpdesk.kb.files import load_knowledge_base
 from helpdesk.kb.live import LiveKnowledgeBase
 from helpdesk.kb.store import import_guides_safely
 from helpdesk.metrics import rollup as metrics_rollup
-from helpdesk.middleware import BodySizeLimitMiddleware
 from helpdesk.routes import (
     accounts,
     api,
@@ -50,6 +48,8 @@ from helpdesk.routes import (
 from helpdesk.sessions.history import load_demo_history
 from helpdesk.settings import Settings
 from helpdesk.web.access import AccessControlMiddleware, public
+from helpdesk.web.auth import SESSION_COOKIE, CSRFMiddleware, make_authenticator
+from helpdesk.web.middleware import BodySizeLimitMiddleware
 
 logger = logging.getLogger(__name__)
 PURGE_INTERVAL_SECONDS = 24 * 60 * 60

@@ -349,7 +349,7 @@ def build_parser() -> argparse.ArgumentParser:
     purge = commands.add_parser("purge", help="delete personal data past its retention period")
     purge.set_defaults(func=cmd_purge)
 
-    from helpdesk.web.access import ROLES
+    from helpdesk.accounts.roles import ROLES
 
     user = commands.add_parser("user", help="staff accounts")
     user_commands = user.add_subparsers(dest="user_command", required=True)

@@ -12,8 +12,8 @@ from icalendar import Alarm, Calendar, Event
 
 from helpdesk.bidi import isolate_text_in, ltr_text_in
 from helpdesk.booking.details import BookingDetails
+from helpdesk.clock import utcnow
 from helpdesk.i18n import N_, gettext_for
-from helpdesk.kb.models import utcnow
 
 PRODUCT_ID = "-//Aarhus Kommune//helpdesk booking//EN"
 UID_DOMAIN = "booking.helpdesk"

@@ -17,8 +17,8 @@ from babel.dates import format_datetime as babel_datetime
 
 from helpdesk.bidi import isolate_text_in, ltr_text_in
 from helpdesk.booking.details import BookingDetails
+from helpdesk.clock import utcnow
 from helpdesk.i18n import N_, gettext_for
-from helpdesk.kb.models import utcnow
 from helpdesk.settings import Settings
 
 logger = logging.getLogger(__name__)

@@ -12,8 +12,8 @@ from helpdesk.accounts.service import purge_login_attempts
 from helpdesk.booking.demo import load_demo
 from helpdesk.booking.schedule import materialise_slots
 from helpdesk.booking.service import purge_contact_details
+from helpdesk.clock import utcnow
 from helpdesk.db import flush_deleted_data, session_scope
-from helpdesk.kb.models import utcnow
 from helpdesk.settings import Settings
 
 logger = logging.getLogger(__name__)

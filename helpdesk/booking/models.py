@@ -14,8 +14,8 @@ from typing import Any
 from sqlalchemy import JSON, CheckConstraint, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from helpdesk.clock import utcnow
 from helpdesk.dbtypes import UTCDateTime
-from helpdesk.kb.models import utcnow
 
 LOCATION_KINDS = ("citizen-service", "library", "outreach")
 BOOKING_STATUSES = ("booked", "cancelled", "arrived", "no_show")

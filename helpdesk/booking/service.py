@@ -34,7 +34,7 @@ from sqlmodel import Session, col, select
 from helpdesk.booking.contact import contact_matches
 from helpdesk.booking.models import SEATED_STATUSES, Booking, Location, SessionType, Slot
 from helpdesk.booking.reference import new_reference, parse_reference
-from helpdesk.kb.models import utcnow
+from helpdesk.clock import utcnow
 from helpdesk.privacy import redact_cpr
 
 MAX_REFERENCE_ATTEMPTS = 5

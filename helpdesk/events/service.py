@@ -8,8 +8,8 @@ import secrets
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
+from helpdesk.clock import utcnow
 from helpdesk.events.models import TriageEvent
-from helpdesk.kb.models import utcnow
 from helpdesk.privacy import redact_personal_data
 from helpdesk.triage.engine import TriageResult
 

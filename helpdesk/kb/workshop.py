@@ -21,6 +21,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from helpdesk import LANGUAGES, REFERENCE_LANGUAGES
+from helpdesk.clock import utcnow
 from helpdesk.events.models import TriageEvent
 from helpdesk.kb.content import (
     MIN_PHRASES,
@@ -39,7 +40,6 @@ from helpdesk.kb.models import (
     GuideRecord,
     GuideRevisionRecord,
     GuideTranslationRecord,
-    utcnow,
 )
 from helpdesk.kb.store import (
     GUIDE_FIELDS,

@@ -11,7 +11,6 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from helpdesk.accounts.auth import csrf_protect, csrf_token, sign_in, sign_out
 from helpdesk.accounts.models import User
 from helpdesk.accounts.service import (
     address_hash,
@@ -21,12 +20,13 @@ from helpdesk.accounts.service import (
     record_attempt,
     verify_credentials,
 )
+from helpdesk.clock import utcnow
 from helpdesk.db import session_scope
 from helpdesk.i18n import N_, Nn_, Plural, gettext_for
-from helpdesk.kb.models import utcnow
 from helpdesk.openapi import Operation, operation
 from helpdesk.routes.schemas import ErrorResponse
 from helpdesk.web.access import public, requires
+from helpdesk.web.auth import csrf_protect, csrf_token, sign_in, sign_out
 from helpdesk.web.locale import page_language
 from helpdesk.web.templating import render
 

@@ -8,8 +8,6 @@ Thin: the rules are in :mod:`helpdesk.booking.service` (booking, cancelling, mov
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import hmac
 import json
 import re
 from collections.abc import Mapping
@@ -32,6 +30,7 @@ from helpdesk.booking.details import BookingDetails, booking_details
 from helpdesk.booking.ics import booking_calendar
 from helpdesk.booking.mail import confirmation_message, mail_enabled, send
 from helpdesk.booking.models import Booking, Location, translated
+from helpdesk.booking.receipt import receipt_token
 from helpdesk.booking.service import (
     BookingError,
     BookingRequest,
@@ -41,10 +40,9 @@ from helpdesk.booking.service import (
     find_booking,
     move,
 )
-from helpdesk.dbtypes import parse_row_id
+from helpdesk.clock import utcnow
 from helpdesk.errors import ApiError, error_body, request_language
 from helpdesk.kb.content import Guide
-from helpdesk.kb.models import utcnow
 from helpdesk.openapi import Operation, QueryParam, operation
 from helpdesk.routes._body import parse_json_body
 from helpdesk.routes._db import in_session
@@ -75,7 +73,6 @@ CONTACT_HEADER = "X-Booking-Contact"
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 IDEMPOTENCY_PATTERN = re.compile(r"^[\x21-\x7e]{1,100}$")
 MAX_SLOTS = 500
-RECEIPT_SALT = "helpdesk-booking-receipt"
 
 ERROR_STATUS = {
     "slot_not_found": 404,
@@ -131,33 +128,6 @@ def topic_session_type(guides: Mapping[str, Guide], topic: str | None) -> str | 
     if guide is None:
         raise ApiError(422, "unknown_topic")
     return guide.session_type
-
-
-def receipt_token(settings: Settings, booking: Booking) -> str:
-    """An unguessable link name for the booking's receipt: "<id>-<keyed hash>".
-
-    The hash covers the reference, so the link dies when the reference is purged, and it
-    reveals neither the reference nor any contact detail (browser history on a kiosk).
-    """
-    return f"{booking.id}-{_receipt_mac(settings, booking.id, booking.reference)}"
-
-
-def _receipt_mac(settings: Settings, booking_id: int | None, reference: str | None) -> str:
-    message = f"{RECEIPT_SALT}:{booking_id}:{reference}".encode()
-    return hmac.new(settings.secret_key.encode(), message, hashlib.sha256).hexdigest()[:32]
-
-
-def booking_for_receipt(session: Session, settings: Settings, token: str) -> Booking | None:
-    """The booking a receipt link names, while it still has its reference (not yet purged)."""
-    raw_id, _, mac = token.partition("-")
-    booking_id = parse_row_id(raw_id)
-    if booking_id is None or len(mac) != 32:
-        return None
-    booking = session.get(Booking, booking_id)
-    if booking is None or booking.reference is None:
-        return None
-    expected = _receipt_mac(settings, booking.id, booking.reference)
-    return booking if hmac.compare_digest(expected, mac) else None
 
 
 def booking_urls(settings: Settings, booking: Booking) -> dict[str, str]:

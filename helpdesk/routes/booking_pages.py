@@ -26,6 +26,7 @@ from helpdesk.booking import catalog
 from helpdesk.booking.contact import InvalidContact, normalise_email, normalise_phone
 from helpdesk.booking.details import BookingDetails, booking_details
 from helpdesk.booking.models import Booking, Location, SessionType, Slot, translated
+from helpdesk.booking.receipt import booking_for_receipt, receipt_token
 from helpdesk.booking.service import (
     BookingError,
     BookingRequest,
@@ -36,18 +37,16 @@ from helpdesk.booking.service import (
     find_booking,
     move,
 )
+from helpdesk.clock import utcnow
 from helpdesk.dbtypes import parse_row_id
 from helpdesk.errors import MESSAGES
 from helpdesk.i18n import gettext_for, native_name
 from helpdesk.kb.content import Guide
-from helpdesk.kb.models import utcnow
 from helpdesk.routes._db import in_session
 from helpdesk.routes.booking import (
-    booking_for_receipt,
     calendar_for,
     guides,
     mail_task,
-    receipt_token,
     zone,
 )
 from helpdesk.settings import Settings

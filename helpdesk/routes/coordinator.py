@@ -21,9 +21,9 @@ from starlette.routing import Route
 from helpdesk import LANGUAGES
 from helpdesk.booking import catalog
 from helpdesk.booking.models import Location
+from helpdesk.clock import utcnow
 from helpdesk.errors import MESSAGES, ApiError
 from helpdesk.i18n import gettext_for
-from helpdesk.kb.models import utcnow
 from helpdesk.metrics import dashboard, labels
 from helpdesk.metrics.dashboard import Names, pivot_weeks
 from helpdesk.metrics.queries import GROUP_BY, Period, UnknownGroup, metrics

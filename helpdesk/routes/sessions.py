@@ -21,14 +21,13 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from helpdesk import LANGUAGES
-from helpdesk.accounts.auth import csrf_token
 from helpdesk.booking import catalog
 from helpdesk.booking.models import Booking, Location
+from helpdesk.clock import utcnow
 from helpdesk.dbtypes import parse_row_id
 from helpdesk.errors import MESSAGES, ApiError, request_language
 from helpdesk.i18n import N_, gettext_for, native_name
 from helpdesk.kb.content import Guide
-from helpdesk.kb.models import utcnow
 from helpdesk.openapi import Operation, operation
 from helpdesk.routes._body import parse_json_body
 from helpdesk.routes._db import in_session
@@ -55,6 +54,7 @@ from helpdesk.sessions.service import (
     recent_logs,
 )
 from helpdesk.web.access import requires
+from helpdesk.web.auth import csrf_token
 from helpdesk.web.locale import page_language
 from helpdesk.web.templating import render
 

@@ -20,7 +20,6 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from helpdesk import LANGUAGES
-from helpdesk.accounts.auth import csrf_token
 from helpdesk.booking import catalog
 from helpdesk.booking.contact import display_phone
 from helpdesk.booking.models import Booking, Location, SessionType, Slot, translated
@@ -33,11 +32,11 @@ from helpdesk.booking.service import (
     register_walk_in,
     set_attendance,
 )
+from helpdesk.clock import utcnow
 from helpdesk.dbtypes import parse_row_id
 from helpdesk.errors import MESSAGES, ApiError
 from helpdesk.i18n import N_, gettext_for, native_name
 from helpdesk.kb.content import Guide
-from helpdesk.kb.models import utcnow
 from helpdesk.openapi import Operation, QueryParam, operation
 from helpdesk.routes._body import parse_json_body
 from helpdesk.routes._db import in_session
@@ -53,6 +52,7 @@ from helpdesk.routes.booking_schemas import (
 from helpdesk.routes.schemas import ErrorResponse
 from helpdesk.sessions.service import logged_booking_ids
 from helpdesk.web.access import requires
+from helpdesk.web.auth import csrf_token
 from helpdesk.web.locale import page_language
 from helpdesk.web.templating import render
 

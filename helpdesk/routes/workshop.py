@@ -28,19 +28,19 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from helpdesk import LANGUAGES, REFERENCE_LANGUAGES
-from helpdesk.accounts.auth import csrf_token
+from helpdesk.clock import utcnow
 from helpdesk.dbtypes import parse_row_id
 from helpdesk.errors import MESSAGES
 from helpdesk.i18n import N_, Nn_, Plural, gettext_for, is_rtl, native_name
 from helpdesk.kb import workshop
 from helpdesk.kb.content import SLUG_PATTERN, Source
-from helpdesk.kb.models import utcnow
 from helpdesk.kb.store import GUIDE_FIELDS
 from helpdesk.privacy import redact_cpr, redact_personal_data
 from helpdesk.routes._db import acting_user, in_session
 from helpdesk.routes._kb import refreshed_snapshot
 from helpdesk.triage.messages import draft_notice
 from helpdesk.web.access import requires
+from helpdesk.web.auth import csrf_token
 from helpdesk.web.locale import page_language
 from helpdesk.web.templating import render, render_to_string
 

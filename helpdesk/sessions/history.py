@@ -35,8 +35,9 @@ from sqlmodel import Session
 
 from helpdesk import LANGUAGES
 from helpdesk.booking.models import Location
+from helpdesk.clock import utcnow
 from helpdesk.events.models import TriageEvent
-from helpdesk.kb.models import GuideRecord, utcnow
+from helpdesk.kb.models import GuideRecord
 from helpdesk.sessions.models import (
     AGE_BANDS,
     CHANNELS,

@@ -21,9 +21,9 @@ from sqlmodel import Session, col, select
 
 from helpdesk import LANGUAGES
 from helpdesk.booking.models import Booking, Location
+from helpdesk.clock import utcnow
 from helpdesk.dbtypes import RowId, parse_row_id
 from helpdesk.i18n import N_
-from helpdesk.kb.models import utcnow
 from helpdesk.privacy import redact_personal_data
 from helpdesk.sessions.models import (
     OTHER_TOPIC,

@@ -1,5 +1,8 @@
 """Who is calling: the authenticator behind :mod:`helpdesk.web.access`, and CSRF protection.
 
+This is the HTTP side of sign-in; the accounts domain (:mod:`helpdesk.accounts.service`) checks
+passwords, tokens and session versions and knows nothing of requests.
+
 - Pages use a session cookie (Starlette's SessionMiddleware: signed with itsdangerous, HttpOnly,
   SameSite=Lax, Secure outside development). It holds the user id and the user's
   ``session_version``, so a new password or a deactivated account ends every sign-in.
