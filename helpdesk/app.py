@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import ctypes
-import gc
 import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+from sqlalchemy.engine import Engine
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
@@ -21,14 +20,8 @@ from starlette.responses import RedirectResponse
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from helpdesk.booking.maintenance import run_booking_maintenance
-from helpdesk.db import make_engine, migrate, session_scope
+from helpdesk import lifecycle
 from helpdesk.errors import ApiError, handle_api_error, handle_http_exception, handle_server_error
-from helpdesk.events.service import purge_questions
-from helpdesk.kb.files import load_knowledge_base
-from helpdesk.kb.live import LiveKnowledgeBase
-from helpdesk.kb.store import import_guides_safely
-from helpdesk.metrics import rollup as metrics_rollup
 from helpdesk.routes import (
     accounts,
     api,
@@ -45,14 +38,12 @@ from helpdesk.routes import (
     widget,
     workshop,
 )
-from helpdesk.sessions.history import load_demo_history
 from helpdesk.settings import Settings
 from helpdesk.web.access import AccessControlMiddleware, public
 from helpdesk.web.auth import SESSION_COOKIE, CSRFMiddleware, make_authenticator
 from helpdesk.web.middleware import BodySizeLimitMiddleware
 
 logger = logging.getLogger(__name__)
-PURGE_INTERVAL_SECONDS = 24 * 60 * 60
 STATIC_DIR = Path(__file__).with_name("static")
 
 
@@ -60,16 +51,14 @@ async def home(request: Request) -> RedirectResponse:
     return RedirectResponse("/guides", status_code=307)
 
 
-def release_free_memory() -> None:
-    """Start-up (the guide import, the demo history, building the index) frees far more than it
-    keeps, and glibc holds freed memory in its arenas unless asked to give it back: about 50 MB
-    resident with the demo data. Elsewhere than glibc there is nothing to do."""
-    gc.collect()
-    try:
-        libc = ctypes.CDLL("libc.so.6")
-    except OSError:
-        return
-    libc.malloc_trim(0)
+async def run_daily(settings: Settings, db: Engine) -> None:
+    """The daily jobs (:func:`helpdesk.lifecycle.daily`) once a day, off the event loop."""
+    while True:
+        await asyncio.sleep(lifecycle.DAILY_INTERVAL_SECONDS)
+        try:
+            await run_in_threadpool(lifecycle.daily, settings, db)
+        except Exception:
+            logger.exception("daily jobs failed; will try again tomorrow")
 
 
 def create_app(settings: Settings | None = None) -> Starlette:
@@ -79,75 +68,12 @@ def create_app(settings: Settings | None = None) -> Starlette:
         # check_dir=False: without `npm ci` the pages still render, only unstyled.
         return StaticFiles(directory=settings.assets_dir / package_dir, check_dir=False)
 
-    db = make_engine(settings.database_url, pool_size=settings.database_pool_size)
-    # Triage events are rolled up by local day (helpdesk.metrics.rollup).
-    metrics_rollup.set_timezone(settings.timezone)
-
-    def start_up() -> LiveKnowledgeBase:
-        migrate(settings.database_url)
-        loaded = load_knowledge_base()
-        if loaded.errors:
-            # The files are checked in CI (helpdesk kb check); a bad file must not take the
-            # service down, and what is valid is still imported.
-            logger.warning(
-                "knowledge base files have %d problem(s); run 'helpdesk kb check'",
-                len(loaded.errors),
-            )
-        with session_scope(db) as session:
-            if settings.import_kb_on_start:
-                report = import_guides_safely(session, loaded.knowledge_base.guides)
-                logger.info("knowledge base import: %s", report.as_dict())
-            purged = purge_questions(session, settings.question_retention_days)
-            if purged:
-                logger.info("purged %d question text(s) past retention", purged)
-        # Bookings: demo data when asked, the coming weeks' slots, the retention purge.
-        logger.info(
-            "booking maintenance: %s", run_booking_maintenance(db, settings, demo=settings.demo)
-        )
-        if settings.demo:
-            # A year of anonymous session logs and triage events, once, for the dashboard.
-            try:
-                history = load_demo_history(
-                    db,
-                    question_retention_days=settings.question_retention_days,
-                    timezone=settings.timezone,
-                )
-                logger.info("demo history: %s", history or "already there")
-                if history:
-                    # The bulk load bypasses the ORM hooks that keep the rollups in step.
-                    with session_scope(db) as session:
-                        metrics_rollup.rebuild(session, settings.timezone)
-            except Exception:
-                logger.exception("demo history failed; the service runs without it")
-        with session_scope(db) as session:
-            if metrics_rollup.rebuild_if_behind(session, settings.timezone):
-                logger.info("metrics rollups rebuilt from the session logs and triage events")
-        live = LiveKnowledgeBase(
-            db, loaded.knowledge_base.intents, check_interval=settings.kb_check_seconds
-        )
-        live.refresh(force=True)
-        release_free_memory()
-        return live
-
-    async def purge_daily() -> None:
-        while True:
-            await asyncio.sleep(PURGE_INTERVAL_SECONDS)
-
-            def purge() -> None:
-                with session_scope(db) as session:
-                    purge_questions(session, settings.question_retention_days)
-                # Booking contact details past retention; slots for the weeks ahead.
-                run_booking_maintenance(db, settings)
-
-            try:
-                await run_in_threadpool(purge)
-            except Exception:
-                logger.exception("daily purge failed; will try again tomorrow")
+    db = lifecycle.open_database(settings)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        app.state.knowledge_base = await run_in_threadpool(start_up)
-        task = asyncio.create_task(purge_daily())
+        app.state.knowledge_base = await run_in_threadpool(lifecycle.start_up, settings, db)
+        task = asyncio.create_task(run_daily(settings, db))
         try:
             yield
         finally:
@@ -216,6 +142,6 @@ def create_app(settings: Settings | None = None) -> Starlette:
     )
     app.state.settings = settings
     app.state.db = db
-    # Who the caller is: a staff session cookie or an API bearer token (helpdesk.accounts).
+    # Who the caller is: a staff session cookie or an API bearer token (helpdesk.web.auth).
     app.state.authenticator = make_authenticator(db)
     return app

@@ -6,14 +6,19 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session, create_engine
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+
+# One session factory per engine, made on first use; it goes when its engine goes.
+_session_factories: WeakKeyDictionary[Engine, sessionmaker[Session]] = WeakKeyDictionary()
 
 
 def make_engine(url: str, pool_size: int = 10) -> Engine:
@@ -56,10 +61,24 @@ def flush_deleted_data(engine: Engine) -> None:
             connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
+def session_factory(engine: Engine) -> sessionmaker[Session]:
+    """The engine's own session factory, which :func:`session_scope` opens every session with.
+
+    Session hooks are registered here, not on every Session in the process (the metrics rollup's
+    flush hook: :func:`helpdesk.lifecycle.open_database`), so two services in one process (the
+    tests make several) keep to their own.
+    """
+    factory = _session_factories.get(engine)
+    if factory is None:
+        factory = sessionmaker(engine, class_=Session, expire_on_commit=False)
+        _session_factories[engine] = factory
+    return factory
+
+
 @contextmanager
 def session_scope(engine: Engine) -> Iterator[Session]:
     """A session that commits on success and rolls back on any error: nothing half-written."""
-    with Session(engine, expire_on_commit=False) as session:
+    with session_factory(engine)() as session:
         try:
             yield session
             session.commit()

@@ -1,7 +1,5 @@
 """Every table, imported in one place so that Alembic and tests see the whole schema."""
 
-# Not a table: registers the flush hook that keeps the metrics rollups in step.
-import helpdesk.metrics.rollup  # noqa: F401
 from helpdesk.accounts.models import ApiToken, LoginAttempt, User
 from helpdesk.booking.models import (
     Booking,

@@ -62,7 +62,9 @@ def build(
     tables["bookings"] = timed(
         "bookings", lambda: booking_table(session, period, zone, location_id)
     )
-    clusters = timed("unmet", lambda: unmet_demand(session, period.start, period.end, location_id))
+    clusters = timed(
+        "unmet", lambda: unmet_demand(session, period.start, period.end, location_id, zone=zone)
+    )
     return Dashboard(
         period=period,
         tables=tables,

@@ -18,6 +18,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
 from markupsafe import Markup
 from pydantic import ValidationError
@@ -671,7 +672,7 @@ async def editor_submit(request: Request) -> Response:
 
 
 def unmet_cluster_questions(
-    session: Session, start: dt.date, end: dt.date, cluster_id: str
+    session: Session, start: dt.date, end: dt.date, cluster_id: str, zone: ZoneInfo
 ) -> list[str] | None:
     """The questions of one unmet-demand cluster, from the metrics package.
 
@@ -685,7 +686,7 @@ def unmet_cluster_questions(
             unmet_demand = importlib.import_module("helpdesk.metrics.unmet").unmet_demand
     except (ImportError, AttributeError):
         return None
-    for cluster in unmet_demand(session, start, end):
+    for cluster in unmet_demand(session, start, end, zone=zone):
         # A suppressed group stays hidden here too (the small-number rule of the dashboard).
         if str(cluster.id) == cluster_id and not getattr(cluster, "suppressed", False):
             return [str(question) for question in cluster.questions]
@@ -725,8 +726,9 @@ async def new_guide(request: Request) -> Response:
     start, end, cluster = _parse_day(params.get("from")), _parse_day(params.get("to")), None
     if start and end and params.get("cluster"):
         cluster = params["cluster"][:100]
+        zone = ZoneInfo(request.app.state.settings.timezone)
         questions = await in_session(
-            request, lambda s: unmet_cluster_questions(s, start, end, str(cluster))
+            request, lambda s: unmet_cluster_questions(s, start, end, str(cluster), zone)
         )
         if questions:
             values["phrases"] = prefilled_phrases(questions)
