@@ -1,6 +1,6 @@
 """The coordinator's dashboard at scale: a million session logs and five million triage events.
 
-Fills a scratch database with a year of anonymous history (``helpdesk.sessions.history``, bulk
+Fills a scratch database with a year of anonymous history (``helpdesk.demo.history``, bulk
 inserts), rebuilds the metrics rollups, then times every dashboard query and the whole page
 (GET /coordinator through the real app, signed in as a coordinator) for the default period (90
 days) and for a year, for all places and for one place.
@@ -34,12 +34,12 @@ from helpdesk import lifecycle
 from helpdesk.app import create_app
 from helpdesk.booking.models import Location
 from helpdesk.db import migrate, session_scope
+from helpdesk.demo.history import generate_history
 from helpdesk.kb.files import load_knowledge_base
 from helpdesk.kb.store import import_guides_safely
 from helpdesk.metrics import dashboard, rollup
 from helpdesk.metrics.queries import Period, metrics
 from helpdesk.metrics.unmet import unmet_demand
-from helpdesk.sessions.history import generate_history
 from helpdesk.settings import Settings, normalise_database_url
 
 DEFAULT_URL = "sqlite:////tmp/helpdesk-bench-metrics.db"

@@ -41,7 +41,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if args.demo and "HELPDESK_DATABASE_URL" not in os.environ:
         settings = replace(settings, database_url=normalise_database_url(DEMO_DATABASE_URL))
     if args.demo:
-        # Demo places, session types, staff and schedules (helpdesk.booking.demo).
+        # Demo places, session types, staff and schedules (helpdesk.demo.booking).
         settings = replace(settings, demo=True)
     config = logging_config(settings.log_level)
     logging.config.dictConfig(config)

@@ -17,17 +17,17 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.engine import Engine
 
 from helpdesk.accounts.service import purge_login_attempts
-from helpdesk.booking.demo import load_demo
 from helpdesk.booking.schedule import materialise_slots
 from helpdesk.booking.service import purge_contact_details
 from helpdesk.clock import utcnow
 from helpdesk.db import flush_deleted_data, make_engine, migrate, session_factory, session_scope
+from helpdesk.demo.booking import load_demo
+from helpdesk.demo.history import load_demo_history
 from helpdesk.events.service import purge_questions
 from helpdesk.kb.files import LoadResult, load_knowledge_base
 from helpdesk.kb.live import LiveKnowledgeBase
 from helpdesk.kb.store import ImportReport, import_guides_safely
 from helpdesk.metrics import rollup
-from helpdesk.sessions.history import load_demo_history
 from helpdesk.settings import Settings
 
 logger = logging.getLogger(__name__)
