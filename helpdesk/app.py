@@ -24,7 +24,7 @@ from starlette.staticfiles import StaticFiles
 from helpdesk.accounts.auth import SESSION_COOKIE, CSRFMiddleware, make_authenticator
 from helpdesk.booking.maintenance import run_booking_maintenance
 from helpdesk.db import make_engine, migrate, session_scope
-from helpdesk.errors import ApiError, handle_api_error, handle_http_exception, handle_server_error
+from helpdesk.errors import DomainError
 from helpdesk.events.service import purge_questions
 from helpdesk.kb.files import load_knowledge_base
 from helpdesk.kb.live import LiveKnowledgeBase
@@ -50,6 +50,13 @@ from helpdesk.routes import (
 from helpdesk.sessions.history import load_demo_history
 from helpdesk.settings import Settings
 from helpdesk.web.access import AccessControlMiddleware, public
+from helpdesk.web.errors import (
+    ApiError,
+    handle_api_error,
+    handle_domain_error,
+    handle_http_exception,
+    handle_server_error,
+)
 
 logger = logging.getLogger(__name__)
 PURGE_INTERVAL_SECONDS = 24 * 60 * 60
@@ -209,6 +216,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         ],
         exception_handlers={
             ApiError: handle_api_error,
+            DomainError: handle_domain_error,
             HTTPException: handle_http_exception,
             Exception: handle_server_error,
         },

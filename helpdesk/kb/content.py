@@ -11,6 +11,7 @@ from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic_core import PydanticCustomError
 
 from helpdesk import LANGUAGES
 
@@ -43,7 +44,10 @@ class Source(BaseModel):
         parts = urlsplit(value)
         host = parts.hostname or ""
         if parts.scheme != "https" or "." not in host or " " in value or host.startswith("."):
-            raise ValueError(f"not a well-formed https link: {value!r}")
+            # A type of its own, so that the web layer can translate it (helpdesk.web.problems).
+            raise PydanticCustomError(
+                "https_link", "not a well-formed https link: {url}", {"url": repr(value)}
+            )
         return value
 
 

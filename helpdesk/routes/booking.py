@@ -42,7 +42,6 @@ from helpdesk.booking.service import (
     move,
 )
 from helpdesk.dbtypes import parse_row_id
-from helpdesk.errors import ApiError, error_body, request_language
 from helpdesk.kb.content import Guide
 from helpdesk.kb.models import utcnow
 from helpdesk.openapi import Operation, QueryParam, operation
@@ -67,6 +66,7 @@ from helpdesk.routes.booking_schemas import (
 from helpdesk.routes.schemas import ErrorResponse
 from helpdesk.settings import Settings
 from helpdesk.web.access import public
+from helpdesk.web.errors import ApiError, api_error, error_body, request_language, status_of
 
 T = TypeVar("T")
 M = TypeVar("M", bound=BaseModel)
@@ -76,22 +76,6 @@ IDEMPOTENCY_HEADER = "Idempotency-Key"
 IDEMPOTENCY_PATTERN = re.compile(r"^[\x21-\x7e]{1,100}$")
 MAX_SLOTS = 500
 RECEIPT_SALT = "helpdesk-booking-receipt"
-
-ERROR_STATUS = {
-    "slot_not_found": 404,
-    "location_not_found": 404,
-    "booking_not_found": 404,
-    "slot_full": 409,
-    "slot_unavailable": 409,
-    "booking_not_changeable": 409,
-    "booking_changed": 409,
-    "idempotency_key_reused": 422,
-    "topic_needs_other_session_type": 422,
-    "move_other_session_type": 422,
-    "contact_required": 422,
-    "unknown_session_type": 422,
-    "invalid_request": 422,
-}
 
 CONTACT_PARAM = QueryParam(
     "contact",
@@ -279,11 +263,7 @@ def conflict_response(
     language = request_language(request)
     body = error_body(error.code, language, None, **error.params)
     body["alternatives"] = [slot_out(view).model_dump(mode="json") for view in views]
-    return JSONResponse(body, ERROR_STATUS[error.code], headers={"Content-Language": language})
-
-
-def booking_error(error: BookingError) -> ApiError:
-    return ApiError(ERROR_STATUS.get(error.code, 422), error.code, None, None, **error.params)
+    return JSONResponse(body, status_of(error), headers={"Content-Language": language})
 
 
 def parse_when(
@@ -541,7 +521,7 @@ async def create_booking(request: Request) -> Response:
     except BookingError as error:
         if error.alternatives or error.code in ("slot_full", "slot_unavailable"):
             return await _conflict(request, error)
-        raise booking_error(error) from error
+        raise api_error(error) from error
     if outcome.replayed:
         return await _respond_with_booking(
             request, outcome.booking, 201, headers={"Idempotent-Replayed": "true"}
@@ -567,7 +547,7 @@ async def get_booking(request: Request) -> Response:
     try:
         booking = await in_session(request, lambda s: find_booking(s, reference, contact))
     except BookingError as error:
-        raise booking_error(error) from error
+        raise api_error(error) from error
     return await _respond_with_booking(request, booking, 200)
 
 
@@ -592,7 +572,7 @@ async def cancel_booking(request: Request) -> Response:
     try:
         change = await in_session(request, lambda s: cancel(s, reference, contact))
     except BookingError as error:
-        raise booking_error(error) from error
+        raise api_error(error) from error
     return await _respond_with_booking(
         request, change.booking, 200, mail_kind="cancelled" if change.changed else None
     )
@@ -623,7 +603,7 @@ async def move_booking(request: Request) -> Response:
     except BookingError as error:
         if error.code in ("slot_full", "slot_unavailable"):
             return await _conflict(request, error)
-        raise booking_error(error) from error
+        raise api_error(error) from error
     return await _respond_with_booking(
         request, change.booking, 200, mail_kind="moved" if change.changed else None
     )

@@ -37,7 +37,6 @@ from helpdesk.booking.service import (
     move,
 )
 from helpdesk.dbtypes import parse_row_id
-from helpdesk.errors import MESSAGES
 from helpdesk.i18n import gettext_for, native_name
 from helpdesk.kb.content import Guide
 from helpdesk.kb.models import utcnow
@@ -52,6 +51,7 @@ from helpdesk.routes.booking import (
 )
 from helpdesk.settings import Settings
 from helpdesk.web.access import public
+from helpdesk.web.errors import MESSAGES
 from helpdesk.web.locale import page_language
 from helpdesk.web.templating import render
 

@@ -21,7 +21,6 @@ from starlette.routing import Route
 from helpdesk import LANGUAGES
 from helpdesk.booking import catalog
 from helpdesk.booking.models import Location
-from helpdesk.errors import MESSAGES, ApiError
 from helpdesk.i18n import gettext_for
 from helpdesk.kb.models import utcnow
 from helpdesk.metrics import dashboard, labels
@@ -35,6 +34,7 @@ from helpdesk.routes.booking import guides, zone
 from helpdesk.routes.metrics_schemas import MetricsResponse, MetricsRow
 from helpdesk.routes.schemas import ErrorResponse
 from helpdesk.web.access import requires
+from helpdesk.web.errors import MESSAGES, ApiError
 from helpdesk.web.locale import page_language
 from helpdesk.web.templating import render
 

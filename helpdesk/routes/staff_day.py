@@ -34,7 +34,6 @@ from helpdesk.booking.service import (
     set_attendance,
 )
 from helpdesk.dbtypes import parse_row_id
-from helpdesk.errors import MESSAGES, ApiError
 from helpdesk.i18n import N_, gettext_for, native_name
 from helpdesk.kb.content import Guide
 from helpdesk.kb.models import utcnow
@@ -42,7 +41,7 @@ from helpdesk.openapi import Operation, QueryParam, operation
 from helpdesk.routes._body import parse_json_body
 from helpdesk.routes._db import in_session
 from helpdesk.routes.api import BAD_INPUT
-from helpdesk.routes.booking import booking_error, guides, zone
+from helpdesk.routes.booking import guides, zone
 from helpdesk.routes.booking_schemas import (
     AttendanceUpdate,
     NeedsOut,
@@ -53,6 +52,7 @@ from helpdesk.routes.booking_schemas import (
 from helpdesk.routes.schemas import ErrorResponse
 from helpdesk.sessions.service import logged_booking_ids
 from helpdesk.web.access import requires
+from helpdesk.web.errors import MESSAGES, ApiError, api_error
 from helpdesk.web.locale import page_language
 from helpdesk.web.templating import render
 
@@ -335,7 +335,7 @@ async def attendance_api(request: Request) -> JSONResponse:
 
         out = await in_session(request, work)
     except BookingError as error:
-        raise booking_error(error) from error
+        raise api_error(error) from error
     return JSONResponse(out.model_dump(mode="json"))
 
 
@@ -387,7 +387,7 @@ async def walk_in_api(request: Request) -> JSONResponse:
     try:
         out = await in_session(request, work)
     except BookingError as error:
-        raise booking_error(error) from error
+        raise api_error(error) from error
     return JSONResponse(out.model_dump(mode="json"), status_code=201)
 
 

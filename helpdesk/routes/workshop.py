@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import importlib
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -30,8 +29,8 @@ from starlette.routing import Route
 from helpdesk import LANGUAGES, REFERENCE_LANGUAGES
 from helpdesk.accounts.auth import csrf_token
 from helpdesk.dbtypes import parse_row_id
-from helpdesk.errors import MESSAGES
-from helpdesk.i18n import N_, Nn_, Plural, gettext_for, is_rtl, native_name
+from helpdesk.errors import FieldError
+from helpdesk.i18n import N_, gettext_for, is_rtl, native_name
 from helpdesk.kb import workshop
 from helpdesk.kb.content import SLUG_PATTERN, Source
 from helpdesk.kb.models import utcnow
@@ -41,7 +40,9 @@ from helpdesk.routes._db import acting_user, in_session
 from helpdesk.routes._kb import refreshed_snapshot
 from helpdesk.triage.messages import draft_notice
 from helpdesk.web.access import requires
+from helpdesk.web.errors import MESSAGES, status_of
 from helpdesk.web.locale import page_language
+from helpdesk.web.problems import problem_text
 from helpdesk.web.templating import render, render_to_string
 
 T = TypeVar("T")
@@ -95,54 +96,6 @@ FIELD_NAMES = {
     "review_status": N_("Review status"),
     "last_checked": N_("Last checked"),
 }
-# The domain module's problems are English (pydantic's and its own); the common ones are
-# translated here, anything else is shown as it is inside a translated frame.
-PROBLEMS: list[tuple[re.Pattern[str], str | Plural]] = [
-    (re.compile(r"^Field required"), N_("Please fill in this field.")),
-    (re.compile(r"^String should have at least 1 character"), N_("Please fill in this field.")),
-    (
-        re.compile(r"^String should have at most (?P<limit>\d+) character"),
-        Nn_(
-            "Please use at most %(limit)s character.",
-            "Please use at most %(limit)s characters.",
-            "limit",
-        ),
-    ),
-    (
-        re.compile(r"^List should have at least (?P<count>\d+) item"),
-        Nn_("At least %(count)s is needed.", "At least %(count)s are needed.", "count"),
-    ),
-    (
-        re.compile(r"^List should have at most (?P<count>\d+) item"),
-        Nn_("At most %(count)s is allowed.", "At most %(count)s are allowed.", "count"),
-    ),
-    (
-        re.compile(r"not a well-formed https link"),
-        N_("Please give a whole link that starts with https://."),
-    ),
-    (
-        re.compile(r"already used by (?:guide|intent) (?P<owner>\S+)"),
-        N_("This search phrase is already used by %(owner)s."),
-    ),
-    (
-        re.compile(r"HTML is not allowed"),
-        N_("HTML is not allowed here. Write plain text or simple Markdown."),
-    ),
-    (re.compile(r"script links"), N_("Script links are not allowed. Use an https link.")),
-    (
-        re.compile(r"must be reviewed"),
-        N_("The Danish and English versions are the source and must be reviewed."),
-    ),
-    (
-        re.compile(r"lower-case letters"),
-        N_("Use lower-case letters a-z, digits and single hyphens."),
-    ),
-    (
-        re.compile(r"starts with its Danish or English"),
-        N_("A new guide starts with its Danish or English version."),
-    ),
-    (re.compile(r"^Input should be"), N_("Please choose one of the options.")),
-]
 LINE_PROBLEM = N_("Line %(line)s: %(problem)s")
 STEP_LABEL = N_("Step %(number)s")
 LINK_LABEL = N_("Link %(number)s")
@@ -194,19 +147,11 @@ def values_from_form(form: FormData) -> dict[str, Any]:
     }
 
 
-def _problem(message: str, language: str) -> str:
-    for pattern, text in PROBLEMS:
-        found = pattern.search(message)
-        if found:
-            return gettext_for(language, text, **found.groupdict())
-    return message
-
-
-def field_errors(errors: Iterable[workshop.FieldError], language: str) -> dict[str, list[str]]:
+def field_errors(errors: Iterable[FieldError], language: str) -> dict[str, list[str]]:
     """Errors by form field: "title", "steps.2", "sources.0.url", "phrases" ... "form"."""
     out: dict[str, list[str]] = {}
     for error in errors:
-        loc, problem = error.loc, _problem(error.message, language)
+        loc, problem = error.loc, problem_text(error, language)
         head = str(loc[0]) if loc else "form"
         index = loc[1] if len(loc) > 1 and isinstance(loc[1], int) else None
         if head == "steps" and index is not None:
@@ -634,7 +579,7 @@ async def _submit(
             lambda s: workshop.save_version(s, slug, language, values, actor=actor, create=create),
         )
     except workshop.WorkshopError as error:
-        if error.status == 404:
+        if status_of(error) == 404:
             return render(request, "not_found.html", {}, page, status_code=404)
         state.errors = field_errors(error.field_errors, page)
         if error.code == "edit_conflict":
@@ -649,7 +594,7 @@ async def _submit(
         elif not state.errors:
             message = MESSAGES.get(error.code, MESSAGES["invalid_request"])
             state.errors["form"] = [gettext_for(page, message)]
-        return _editor_page(request, state, status_code=error.status)
+        return _editor_page(request, state, status_code=status_of(error))
     await refreshed_snapshot(request)
     query = urlencode({"notice": "saved"})
     return RedirectResponse(
@@ -840,7 +785,7 @@ async def restore(request: Request) -> Response:
     try:
         result = await in_session(request, work)
     except workshop.WorkshopError as error:
-        if error.status == 404:
+        if status_of(error) == 404:
             return render(request, "not_found.html", {}, page_language(request), 404)
         # A snapshot that no longer validates (e.g. a phrase another guide uses now).
         language = page_language(request)
@@ -848,7 +793,7 @@ async def restore(request: Request) -> Response:
             gettext_for(language, MESSAGES.get(error.code, MESSAGES["invalid_request"])),
             *(p for items in field_errors(error.field_errors, language).values() for p in items),
         ]
-        return await _history_page(request, slug, revision_id, problems, error.status)
+        return await _history_page(request, slug, revision_id, problems, status_of(error))
     if result is None:
         return render(request, "not_found.html", {}, page_language(request), status_code=404)
     await refreshed_snapshot(request)

@@ -18,7 +18,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Match, Mount
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from helpdesk.errors import error_response
+from helpdesk.web.errors import error_response
 
 PUBLIC = "public"
 ROLES: tuple[str, ...] = ("staff", "coordinator", "admin")
