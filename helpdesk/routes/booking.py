@@ -17,7 +17,7 @@ from functools import cache
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 from sqlmodel import Session
 from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
@@ -27,15 +27,13 @@ from starlette.routing import Route
 
 from helpdesk import LANGUAGES
 from helpdesk.booking import catalog
-from helpdesk.booking.contact import InvalidContact, normalise_email, normalise_phone
 from helpdesk.booking.details import BookingDetails, booking_details
 from helpdesk.booking.ics import booking_calendar
+from helpdesk.booking.inputs import INPUT_CODES, BookingCreate, BookingMove
 from helpdesk.booking.mail import confirmation_message, mail_enabled, send
 from helpdesk.booking.models import Booking, Location, translated
 from helpdesk.booking.service import (
     BookingError,
-    BookingRequest,
-    Needs,
     book,
     cancel,
     find_booking,
@@ -49,10 +47,7 @@ from helpdesk.routes._body import parse_json_body
 from helpdesk.routes._db import in_session
 from helpdesk.routes.api import BAD_INPUT, LANG_PARAM, wanted_language
 from helpdesk.routes.booking_schemas import (
-    BookingCreate,
-    BookingMove,
     BookingOut,
-    NeedsIn,
     NeedsOut,
     PlaceList,
     PlaceOut,
@@ -210,30 +205,6 @@ def booking_out(
     )
 
 
-def normalised_contact(phone: str | None, email: str | None) -> tuple[str | None, str | None]:
-    """Both optional, at least one required; raises ApiError in the citizen's language."""
-    phone = (phone or "").strip() or None
-    email = (email or "").strip() or None
-    if phone is None and email is None:
-        raise ApiError(422, "contact_required")
-    try:
-        return (
-            normalise_phone(phone) if phone else None,
-            normalise_email(email) if email else None,
-        )
-    except InvalidContact as exc:
-        raise ApiError(422, exc.code) from exc
-
-
-def needs_from(needs: NeedsIn) -> Needs:
-    return Needs(
-        interpreter=needs.interpreter,
-        wheelchair=needs.wheelchair,
-        own_device=needs.own_device,
-        note=needs.note,
-    )
-
-
 def calendar_for(request: Request, details: BookingDetails, booking: Booking) -> bytes:
     uid = f"booking-{booking.id}"
     return booking_calendar(details, uid, absolute_manage_url(request, details.language))
@@ -293,7 +264,17 @@ async def parse_booking_body(request: Request, model: type[M]) -> M:
         data = None
     if isinstance(data, dict) and data.get("language") in LANGUAGES:
         request.state.language = data["language"]
-    return await parse_json_body(request, model)
+    try:
+        return await parse_json_body(request, model)
+    except ApiError as error:
+        # Refused by the booking's own rules (and otherwise well-formed): answered with the
+        # rule's code, "name_required" rather than "invalid_request".
+        invalid = error.__cause__
+        if isinstance(invalid, ValidationError):
+            codes = [problem["type"] for problem in invalid.errors()]
+            if all(code in INPUT_CODES for code in codes):
+                raise ApiError(422, codes[0]) from invalid
+        raise
 
 
 def contact_of(request: Request) -> str:
@@ -497,22 +478,9 @@ async def create_booking(request: Request) -> Response:
     key = request.headers.get(IDEMPOTENCY_HEADER)
     if key is not None and not IDEMPOTENCY_PATTERN.fullmatch(key):
         raise ApiError(422, "invalid_idempotency_key")
-    name = " ".join(body.name.split())
-    if not name:
-        raise ApiError(422, "name_required")
-    phone, email = normalised_contact(body.phone, body.email)
     known = await guides(request)
     wanted_type = topic_session_type(known, body.topic)
-    booking_request = BookingRequest(
-        slot_id=body.slot_id,
-        name=name,
-        language=body.language,
-        phone=phone,
-        email=email,
-        topic=body.topic,
-        needs=needs_from(body.needs),
-        channel=body.channel,
-    )
+    booking_request = body.request()
     try:
         outcome = await in_session(
             request,

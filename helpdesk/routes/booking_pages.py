@@ -13,8 +13,10 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
+from pydantic import ValidationError
 from sqlmodel import Session
 from starlette.datastructures import FormData
 from starlette.requests import Request
@@ -23,13 +25,11 @@ from starlette.routing import Route
 
 from helpdesk import LANGUAGES
 from helpdesk.booking import catalog
-from helpdesk.booking.contact import InvalidContact, normalise_email, normalise_phone
 from helpdesk.booking.details import BookingDetails, booking_details
+from helpdesk.booking.inputs import BookingCreate
 from helpdesk.booking.models import Booking, Location, SessionType, Slot, translated
 from helpdesk.booking.service import (
     BookingError,
-    BookingRequest,
-    Needs,
     alternative_slots,
     book,
     cancel,
@@ -37,6 +37,7 @@ from helpdesk.booking.service import (
     move,
 )
 from helpdesk.dbtypes import parse_row_id
+from helpdesk.errors import FieldError, field_errors
 from helpdesk.i18n import gettext_for, native_name
 from helpdesk.kb.content import Guide
 from helpdesk.kb.models import utcnow
@@ -53,6 +54,7 @@ from helpdesk.settings import Settings
 from helpdesk.web.access import public
 from helpdesk.web.errors import MESSAGES
 from helpdesk.web.locale import page_language
+from helpdesk.web.problems import by_field, field_name
 from helpdesk.web.templating import render
 
 NO_STORE = {
@@ -267,6 +269,23 @@ def _message(code: str, language: str) -> str:
     return gettext_for(language, MESSAGES[code])
 
 
+#: The form's fields that show their own problem; any other is shown above the form.
+FORM_FIELDS = ("name", "phone", "email")
+
+
+def _form_errors(problems: list[FieldError], language: str) -> dict[str, str]:
+    """Each problem beside its field; "contact_required" beside the phone and e-mail pair."""
+    placed = [
+        replace(problem, loc=("contact",))
+        if problem.type == "contact_required"
+        else problem
+        if field_name(problem) in FORM_FIELDS
+        else replace(problem, loc=())
+        for problem in problems
+    ]
+    return by_field(placed, language)
+
+
 def _checked(form: FormData, name: str) -> bool:
     return form.get(name) in ("1", "on", "true", "yes")
 
@@ -284,44 +303,33 @@ async def submit_booking(request: Request) -> Response:
         for key in ("name", "phone", "email", "language", "note", "form_key")
     }
     values.update({key: _checked(form, key) for key in ("interpreter", "wheelchair", "own_device")})  # type: ignore[misc]
-    errors: dict[str, str] = {}
-    name = " ".join(str(values["name"]).split())[:120]
-    if not name:
-        errors["name"] = _message("name_required", language)
-    phone = email = None
-    if not str(values["phone"]).strip() and not str(values["email"]).strip():
-        errors["contact"] = _message("contact_required", language)
-    if str(values["phone"]).strip():
-        try:
-            phone = normalise_phone(str(values["phone"])[:40])
-        except InvalidContact as exc:
-            errors["phone"] = _message(exc.code, language)
-    if str(values["email"]).strip():
-        try:
-            email = normalise_email(str(values["email"])[:254])
-        except InvalidContact as exc:
-            errors["email"] = _message(exc.code, language)
     booking_language = values["language"] if values["language"] in LANGUAGES else language
     known = await guides(request)
     topic = _guide_context(known, flow.get("topic"), language)
-    if errors:
+    # The API's input model checks the form too: the input rules live in one place.
+    try:
+        body = BookingCreate.model_validate(
+            {
+                "slot_id": slot_id,
+                "name": values["name"],
+                "phone": values["phone"] or None,
+                "email": values["email"] or None,
+                "language": booking_language,
+                "topic": topic["slug"] if topic else None,
+                "needs": {
+                    "interpreter": values["interpreter"],
+                    "wheelchair": values["wheelchair"],
+                    "own_device": values["own_device"],
+                    "note": values["note"] or None,
+                },
+                "channel": flow.get("channel", "web"),
+            }
+        )
+    except ValidationError as exc:
+        errors = _form_errors(field_errors(exc), language)
         return await _form_page(request, slot_id, language, flow, values, errors, 422)
     form_key = str(values["form_key"])
-    request_data = BookingRequest(
-        slot_id=slot_id,
-        name=name,
-        language=str(booking_language),
-        phone=phone,
-        email=email,
-        topic=topic["slug"] if topic else None,
-        needs=Needs(
-            interpreter=bool(values["interpreter"]),
-            wheelchair=bool(values["wheelchair"]),
-            own_device=bool(values["own_device"]),
-            note=str(values["note"])[:300] or None,
-        ),
-        channel=flow.get("channel", "web"),
-    )
+    request_data = body.request()
     try:
         outcome = await in_session(
             request,
@@ -338,7 +346,7 @@ async def submit_booking(request: Request) -> Response:
             return await _taken_page(request, error, language, flow)
         if error.code == "slot_not_found":
             return _page(request, "not_found.html", {}, language, status_code=404)
-        errors["form"] = _message(error.code, language)
+        errors = {"form": _message(error.code, language)}
         return await _form_page(request, slot_id, language, flow, values, errors, 422)
     settings: Settings = request.app.state.settings
     token = receipt_token(settings, outcome.booking)

@@ -23,6 +23,7 @@ from helpdesk import LANGUAGES
 from helpdesk.accounts.auth import csrf_token
 from helpdesk.booking import catalog
 from helpdesk.booking.contact import display_phone
+from helpdesk.booking.inputs import AttendanceUpdate, WalkInCreate
 from helpdesk.booking.models import Booking, Location, SessionType, Slot, translated
 from helpdesk.booking.reference import format_reference
 from helpdesk.booking.service import (
@@ -43,11 +44,9 @@ from helpdesk.routes._db import in_session
 from helpdesk.routes.api import BAD_INPUT
 from helpdesk.routes.booking import guides, zone
 from helpdesk.routes.booking_schemas import (
-    AttendanceUpdate,
     NeedsOut,
     StaffBookingOut,
     StaffDay,
-    WalkInCreate,
 )
 from helpdesk.routes.schemas import ErrorResponse
 from helpdesk.sessions.service import logged_booking_ids
@@ -373,12 +372,7 @@ async def walk_in_api(request: Request) -> JSONResponse:
             session_type_id=session_type.id or 0,
             language=body.language,
             topic=body.topic,
-            needs=Needs(
-                interpreter=body.needs.interpreter,
-                wheelchair=body.needs.wheelchair,
-                own_device=body.needs.own_device,
-                note=body.needs.note,
-            ),
+            needs=body.needs.needs(),
             slot_id=body.slot_id,
         )
         booking = register_walk_in(session, walk_in)
