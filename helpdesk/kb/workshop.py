@@ -25,14 +25,17 @@ from helpdesk import LANGUAGES, REFERENCE_LANGUAGES
 from helpdesk.errors import DomainError, FieldError, field_errors
 from helpdesk.events.models import TriageEvent
 from helpdesk.kb.content import (
-    MIN_PHRASES,
     SLUG_PATTERN,
+    Aliases,
+    Bring,
     Category,
     Guide,
+    Phrases,
     ReviewStatus,
     SessionType,
     ShortText,
-    Source,
+    Sources,
+    Steps,
     Text,
 )
 from helpdesk.kb.files import KB_DIR, load_intents
@@ -89,17 +92,17 @@ class VersionIn(BaseModel):
 
     # Shared by every language version of the guide.
     category: Category
-    aliases: list[ShortText] = Field(default_factory=list, max_length=20)
+    aliases: Aliases = Field(default_factory=list)
     sensitive: bool = False
     session_type: SessionType = "digital-help"
     # This language version.
     title: ShortText
     summary: ShortText
-    steps: list[Text] = Field(min_length=1, max_length=20)
-    bring: list[ShortText] = Field(default_factory=list, max_length=20)
+    steps: Steps
+    bring: Bring = Field(default_factory=list)
     help_in_person: Text
-    phrases: list[ShortText] = Field(min_length=MIN_PHRASES, max_length=60)
-    sources: list[Source] = Field(min_length=1, max_length=10)
+    phrases: Phrases
+    sources: Sources
     review_status: ReviewStatus = "draft"
     last_checked: dt.date | None = Field(default=None, description="Defaults to today.")
     base_revision: int | None = Field(
