@@ -25,7 +25,8 @@ from helpdesk.i18n import gettext_for
 from helpdesk.kb.models import utcnow
 from helpdesk.metrics import dashboard, labels
 from helpdesk.metrics.dashboard import Names, pivot_weeks
-from helpdesk.metrics.queries import GROUP_BY, Period, UnknownGroup, metrics
+from helpdesk.metrics.dimensions import GROUP_BY, SESSION_DIMENSIONS
+from helpdesk.metrics.queries import Period, UnknownGroup, metrics
 from helpdesk.metrics.suppression import SUPPRESSED_TEXT
 from helpdesk.openapi import Operation, QueryParam, operation
 from helpdesk.routes._db import in_session
@@ -44,15 +45,7 @@ NO_STORE = {"Cache-Control": "no-store"}
 DEFAULT_DAYS = 90
 #: Tables that can be downloaded as CSV (``/coordinator/export/<name>.csv``).
 EXPORTS: tuple[str, ...] = (
-    "topic",
-    "location",
-    "channel",
-    "language",
-    "age_band",
-    "outcome",
-    "self_reliance",
-    "first_visit",
-    "interpreter",
+    *SESSION_DIMENSIONS,
     "weekly_total",
     "weekly",
     "triage_channel",
