@@ -21,7 +21,6 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from helpdesk import LANGUAGES
-from helpdesk.accounts.auth import csrf_token
 from helpdesk.booking import catalog
 from helpdesk.booking.models import Booking, Location
 from helpdesk.dbtypes import parse_row_id
@@ -31,9 +30,9 @@ from helpdesk.kb.content import Guide
 from helpdesk.kb.models import utcnow
 from helpdesk.openapi import Operation, operation
 from helpdesk.routes._body import parse_json_body
+from helpdesk.routes._common import NO_STORE, guides, zone
 from helpdesk.routes._db import in_session
 from helpdesk.routes.api import BAD_INPUT
-from helpdesk.routes.booking import guides, zone
 from helpdesk.routes.schemas import ErrorResponse
 from helpdesk.sessions.models import AGE_BANDS, OTHER_TOPIC
 from helpdesk.sessions.service import (
@@ -59,7 +58,6 @@ from helpdesk.web.locale import page_language
 from helpdesk.web.problems import by_field
 from helpdesk.web.templating import render
 
-NO_STORE = {"Cache-Control": "no-store"}
 #: The key of the last place used, in the signed session cookie.
 LAST_LOCATION_KEY = "session_log_location"
 QUICK_DURATIONS = (15, 30, 45, 60)
@@ -340,8 +338,6 @@ async def _form_page(
         "other_topic": OTHER_TOPIC,
         "today": today,
         "earliest": today - dt.timedelta(days=MAX_DAYS_BACK),
-        "csrf_token": csrf_token(request),
-        "principal": request.state.principal,
     }
     return render(
         request, "staff/session_form.html", context, language, status_code, headers=NO_STORE
@@ -441,8 +437,6 @@ async def sessions_page(request: Request) -> Response:
         ),
         "total_minutes": sum(item.log.duration_minutes for item in logs),
         "channels": {key: label for key, label in CHANNEL_LABELS.items() if key != "booked"},
-        "csrf_token": csrf_token(request),
-        "principal": request.state.principal,
     }
     return render(request, "staff/sessions.html", context, language, headers=NO_STORE)
 

@@ -20,7 +20,6 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from helpdesk import LANGUAGES
-from helpdesk.accounts.auth import csrf_token
 from helpdesk.booking import catalog
 from helpdesk.booking.contact import display_phone
 from helpdesk.booking.inputs import AttendanceUpdate, WalkInCreate
@@ -40,9 +39,9 @@ from helpdesk.kb.content import Guide
 from helpdesk.kb.models import utcnow
 from helpdesk.openapi import Operation, QueryParam, operation
 from helpdesk.routes._body import parse_json_body
+from helpdesk.routes._common import NO_STORE, guides, zone
 from helpdesk.routes._db import in_session
 from helpdesk.routes.api import BAD_INPUT
-from helpdesk.routes.booking import guides, zone
 from helpdesk.routes.booking_schemas import (
     NeedsOut,
     StaffBookingOut,
@@ -56,7 +55,6 @@ from helpdesk.web.locale import page_language
 from helpdesk.web.templating import render
 
 STAFF_LANGUAGE = "da"
-NO_STORE = {"Cache-Control": "no-store"}
 WALK_IN_REGISTERED = N_("The walk-in is registered.")
 
 
@@ -162,9 +160,7 @@ async def day_page(request: Request) -> Response:
         ],
         "walk_in_languages": [{"code": code, "name": native_name(code)} for code in LANGUAGES],
         "topics": topics,
-        "csrf_token": csrf_token(request),
         "message": _notice(request.query_params.get("notice"), language),
-        "principal": request.state.principal,
     }
     return render(request, "booking/staff_day.html", context, language, headers=NO_STORE)
 
