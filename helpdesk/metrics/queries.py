@@ -22,6 +22,7 @@ from sqlalchemy import and_, func
 from sqlmodel import Session, col, select
 
 from helpdesk.booking.models import Booking, Location
+from helpdesk.errors import DomainError
 from helpdesk.metrics.dimensions import ATTRIBUTES, GROUP_BY, SESSION_DIMENSIONS
 from helpdesk.metrics.models import SessionRollup, SessionRollupAll, TriageRollup
 from helpdesk.metrics.suppression import Cell, publish_total, suppress
@@ -374,8 +375,11 @@ def self_service_figures(tables: dict[str, Table], bookings: Table) -> SelfServi
 # --- the generic query behind GET /api/v1/metrics ----------------------------------------------
 
 
-class UnknownGroup(ValueError):
-    """A group_by name that is not in :data:`GROUP_BY`."""
+class UnknownGroup(DomainError, ValueError):
+    """A group_by name that is not in :data:`GROUP_BY` (``unknown_group_by``)."""
+
+    def __init__(self, names: str) -> None:
+        super().__init__("unknown_group_by", names=names, allowed=", ".join(GROUP_BY))
 
 
 def metrics(

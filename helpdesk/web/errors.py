@@ -146,6 +146,8 @@ STATUS: dict[str, int] = {
     "edit_conflict": 409,
     "guide_invalid": 422,
     "unknown_language": 422,
+    # Metrics (helpdesk.metrics)
+    "unknown_group_by": 422,
 }
 
 
