@@ -2,25 +2,17 @@
 
 Thin: the rules are in :mod:`helpdesk.booking.service` (booking, cancelling, moving) and
 :mod:`helpdesk.booking.catalog` (finding free times). The citizen's pages under ``/book`` are in
-:mod:`helpdesk.routes.booking_pages` and share the helpers here.
+:mod:`helpdesk.routes.booking_pages`; what both use apart from handlers is in
+:mod:`helpdesk.routes.booking_views`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import hmac
-import json
 import re
-from collections.abc import Mapping
-from functools import cache
 from typing import TypeVar
-from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ValidationError
 from sqlmodel import Session
-from starlette.background import BackgroundTask
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -28,9 +20,7 @@ from starlette.routing import Route
 from helpdesk import LANGUAGES
 from helpdesk.booking import catalog
 from helpdesk.booking.details import BookingDetails, booking_details
-from helpdesk.booking.ics import booking_calendar
-from helpdesk.booking.inputs import INPUT_CODES, BookingCreate, BookingMove
-from helpdesk.booking.mail import confirmation_message, mail_enabled, send
+from helpdesk.booking.inputs import BookingCreate, BookingMove
 from helpdesk.booking.models import Booking, Location, translated
 from helpdesk.booking.service import (
     BookingError,
@@ -39,38 +29,42 @@ from helpdesk.booking.service import (
     find_booking,
     move,
 )
-from helpdesk.dbtypes import parse_row_id
-from helpdesk.kb.content import Guide
 from helpdesk.kb.models import utcnow
 from helpdesk.openapi import Operation, QueryParam, operation
 from helpdesk.routes._body import parse_json_body
+from helpdesk.routes._common import guides, zone
 from helpdesk.routes._db import in_session
 from helpdesk.routes.api import BAD_INPUT, LANG_PARAM, wanted_language
 from helpdesk.routes.booking_schemas import (
     BookingOut,
-    NeedsOut,
     PlaceList,
-    PlaceOut,
     SessionTypeList,
     SessionTypeOut,
-    SessionTypeRef,
     SlotConflict,
     SlotList,
-    SlotOut,
+)
+from helpdesk.routes.booking_views import (
+    CONTACT_HEADER,
+    booking_out,
+    conflict_response,
+    contact_of,
+    mail_task,
+    parse_booking_body,
+    parse_when,
+    place_out,
+    slot_out,
+    topic_session_type,
 )
 from helpdesk.routes.schemas import ErrorResponse
 from helpdesk.settings import Settings
 from helpdesk.web.access import public
-from helpdesk.web.errors import ApiError, api_error, error_body, request_language, status_of
+from helpdesk.web.errors import ApiError, api_error
 
 T = TypeVar("T")
-M = TypeVar("M", bound=BaseModel)
 
-CONTACT_HEADER = "X-Booking-Contact"
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 IDEMPOTENCY_PATTERN = re.compile(r"^[\x21-\x7e]{1,100}$")
 MAX_SLOTS = 500
-RECEIPT_SALT = "helpdesk-booking-receipt"
 
 CONTACT_PARAM = QueryParam(
     "contact",
@@ -82,206 +76,6 @@ CONTACT_HEADER_PARAM = QueryParam(
 )
 CONFLICT = ("Full or no longer bookable: alternatives are listed", SlotConflict)
 NOT_FOUND = ("No booking with that reference and contact", ErrorResponse)
-
-
-# --- shared helpers (API and pages) ------------------------------------------------------------
-
-
-@cache
-def zone_named(name: str) -> ZoneInfo:
-    return ZoneInfo(name)
-
-
-def zone(request: Request) -> ZoneInfo:
-    return zone_named(request.app.state.settings.timezone)
-
-
-async def guides(request: Request) -> Mapping[str, Guide]:
-    live = request.app.state.knowledge_base
-    snapshot = await run_in_threadpool(lambda: live.current)
-    return snapshot.guides  # type: ignore[no-any-return]
-
-
-def topic_session_type(guides: Mapping[str, Guide], topic: str | None) -> str | None:
-    """The session type the topic's guide calls for (None without a topic)."""
-    if topic is None:
-        return None
-    guide = guides.get(topic)
-    if guide is None:
-        raise ApiError(422, "unknown_topic")
-    return guide.session_type
-
-
-def receipt_token(settings: Settings, booking: Booking) -> str:
-    """An unguessable link name for the booking's receipt: "<id>-<keyed hash>".
-
-    The hash covers the reference, so the link dies when the reference is purged, and it
-    reveals neither the reference nor any contact detail (browser history on a kiosk).
-    """
-    return f"{booking.id}-{_receipt_mac(settings, booking.id, booking.reference)}"
-
-
-def _receipt_mac(settings: Settings, booking_id: int | None, reference: str | None) -> str:
-    message = f"{RECEIPT_SALT}:{booking_id}:{reference}".encode()
-    return hmac.new(settings.secret_key.encode(), message, hashlib.sha256).hexdigest()[:32]
-
-
-def booking_for_receipt(session: Session, settings: Settings, token: str) -> Booking | None:
-    """The booking a receipt link names, while it still has its reference (not yet purged)."""
-    raw_id, _, mac = token.partition("-")
-    booking_id = parse_row_id(raw_id)
-    if booking_id is None or len(mac) != 32:
-        return None
-    booking = session.get(Booking, booking_id)
-    if booking is None or booking.reference is None:
-        return None
-    expected = _receipt_mac(settings, booking.id, booking.reference)
-    return booking if hmac.compare_digest(expected, mac) else None
-
-
-def booking_urls(settings: Settings, booking: Booking) -> dict[str, str]:
-    base = settings.public_base_url
-    token = receipt_token(settings, booking)
-    return {
-        "confirmation_url": f"{base}/book/receipt/{token}",
-        "calendar_url": f"{base}/book/receipt/{token}/calendar.ics",
-        "manage_url": f"{base}/book/manage?lang={booking.language}",
-    }
-
-
-def absolute_manage_url(request: Request, language: str) -> str:
-    base = request.app.state.settings.public_base_url or str(request.base_url).rstrip("/")
-    return f"{base}/book/manage?lang={language}"
-
-
-def place_out(location: Location, language: str) -> PlaceOut:
-    return PlaceOut(
-        slug=location.slug,
-        name=location.name,
-        kind=location.kind,
-        address=location.address,
-        postcode=location.postcode,
-        city=location.city,
-        step_free=location.step_free,
-        latitude=location.latitude,
-        longitude=location.longitude,
-        notes=translated(location.notes, language),
-        drop_in=translated(location.drop_in, language),
-    )
-
-
-def slot_out(view: catalog.SlotView) -> SlotOut:
-    return SlotOut(
-        id=view.id,
-        start=view.local_start,
-        end=view.local_end,
-        location=view.location.slug,
-        session_type=view.session_type.slug,
-        capacity=view.capacity,
-        remaining=view.remaining,
-        languages=[code for code in view.languages if code in LANGUAGES],
-    )
-
-
-def booking_out(
-    settings: Settings, booking: Booking, details: BookingDetails, location: Location
-) -> BookingOut:
-    return BookingOut(
-        reference=details.reference or "",
-        status=booking.status,
-        start=details.local_start,
-        end=details.local_end,
-        location=place_out(location, details.language),
-        session_type=SessionTypeRef(slug=details.session_type_slug, name=details.session_type_name),
-        language=booking.language,
-        topic=booking.topic,
-        topic_title=details.topic_title,
-        what_to_bring=details.bring,
-        needs=NeedsOut.of(booking),
-        name=booking.name,
-        phone=booking.phone,
-        email=booking.email,
-        **booking_urls(settings, booking),
-    )
-
-
-def calendar_for(request: Request, details: BookingDetails, booking: Booking) -> bytes:
-    uid = f"booking-{booking.id}"
-    return booking_calendar(details, uid, absolute_manage_url(request, details.language))
-
-
-def mail_task(
-    request: Request, booking: Booking, details: BookingDetails, kind: str
-) -> BackgroundTask | None:
-    """The confirmation e-mail, sent after the response (never inside the transaction)."""
-    settings: Settings = request.app.state.settings
-    if not mail_enabled(settings) or not booking.email:
-        return None
-    message = confirmation_message(
-        settings,
-        details,
-        booking.email,
-        absolute_manage_url(request, details.language),
-        calendar_for(request, details, booking) if kind != "cancelled" else None,
-        kind,
-    )
-    return BackgroundTask(send, settings, message)
-
-
-def conflict_response(
-    request: Request, error: BookingError, views: list[catalog.SlotView]
-) -> JSONResponse:
-    language = request_language(request)
-    body = error_body(error.code, language, None, **error.params)
-    body["alternatives"] = [slot_out(view).model_dump(mode="json") for view in views]
-    return JSONResponse(body, status_of(error), headers={"Content-Language": language})
-
-
-def parse_when(
-    raw: str | None, zone_info: ZoneInfo, end_of_day: bool = False
-) -> dt.datetime | None:
-    """A query date ("2026-12-01", local) or date-time (with or without an offset)."""
-    if raw is None or not raw.strip():
-        return None
-    text = raw.strip()
-    try:
-        if len(text) == 10:
-            day = dt.date.fromisoformat(text)
-            if end_of_day:
-                day += dt.timedelta(days=1)
-            return dt.datetime.combine(day, dt.time(), tzinfo=zone_info)
-        value = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError as exc:
-        raise ApiError(422, "invalid_date") from exc
-    return value if value.tzinfo else value.replace(tzinfo=zone_info)
-
-
-async def parse_booking_body(request: Request, model: type[M]) -> M:
-    """Like parse_json_body, and errors come in the language the citizen chose in the body."""
-    try:
-        data = json.loads(await request.body())
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        data = None
-    if isinstance(data, dict) and data.get("language") in LANGUAGES:
-        request.state.language = data["language"]
-    try:
-        return await parse_json_body(request, model)
-    except ApiError as error:
-        # Refused by the booking's own rules (and otherwise well-formed): answered with the
-        # rule's code, "name_required" rather than "invalid_request".
-        invalid = error.__cause__
-        if isinstance(invalid, ValidationError):
-            codes = [problem["type"] for problem in invalid.errors()]
-            if all(code in INPUT_CODES for code in codes):
-                raise ApiError(422, codes[0]) from invalid
-        raise
-
-
-def contact_of(request: Request) -> str:
-    contact = request.headers.get(CONTACT_HEADER) or request.query_params.get("contact")
-    if not contact or not contact.strip():
-        raise ApiError(422, "contact_required")
-    return contact[:254]
 
 
 # --- endpoints ---------------------------------------------------------------------------------
