@@ -21,7 +21,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from helpdesk import lifecycle
-from helpdesk.errors import ApiError, handle_api_error, handle_http_exception, handle_server_error
+from helpdesk.errors import DomainError
 from helpdesk.routes import (
     accounts,
     api,
@@ -41,6 +41,13 @@ from helpdesk.routes import (
 from helpdesk.settings import Settings
 from helpdesk.web.access import AccessControlMiddleware, public
 from helpdesk.web.auth import SESSION_COOKIE, CSRFMiddleware, make_authenticator
+from helpdesk.web.errors import (
+    ApiError,
+    handle_api_error,
+    handle_domain_error,
+    handle_http_exception,
+    handle_server_error,
+)
 from helpdesk.web.middleware import BodySizeLimitMiddleware
 
 logger = logging.getLogger(__name__)
@@ -135,6 +142,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         ],
         exception_handlers={
             ApiError: handle_api_error,
+            DomainError: handle_domain_error,
             HTTPException: handle_http_exception,
             Exception: handle_server_error,
         },

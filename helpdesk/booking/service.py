@@ -35,20 +35,19 @@ from helpdesk.booking.contact import contact_matches
 from helpdesk.booking.models import SEATED_STATUSES, Booking, Location, SessionType, Slot
 from helpdesk.booking.reference import new_reference, parse_reference
 from helpdesk.clock import utcnow
+from helpdesk.errors import DomainError
 from helpdesk.privacy import redact_cpr
 
 MAX_REFERENCE_ATTEMPTS = 5
 ALTERNATIVES = 5
 
 
-class BookingError(Exception):
-    """A booking operation that cannot be done; ``code`` is an error code of helpdesk.errors."""
+class BookingError(DomainError):
+    """A booking operation that cannot be done; a full or closed slot lists ``alternatives``."""
 
     def __init__(self, code: str, alternatives: Sequence[Slot] = (), **params: object) -> None:
-        super().__init__(code)
-        self.code = code
+        super().__init__(code, **params)
         self.alternatives = list(alternatives)
-        self.params = params
 
 
 @dataclass(frozen=True)

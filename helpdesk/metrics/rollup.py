@@ -29,21 +29,14 @@ from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm import UOWTransaction, sessionmaker
 
 from helpdesk.events.models import TriageEvent
+from helpdesk.metrics.dimensions import ROLLED_UP
 from helpdesk.metrics.models import SessionRollup, SessionRollupAll, TriageRollup
 from helpdesk.sessions.models import SessionLog, SessionTopic
 
 #: The triage-event attributes counted per value.
 TRIAGE_DIMENSIONS: tuple[str, ...] = ("channel", "language", "outcome", "helpful")
 #: The session-log attributes counted per value (topic is counted from session_topic).
-SESSION_DIMENSIONS: tuple[str, ...] = (
-    "channel",
-    "language",
-    "interpreter",
-    "age_band",
-    "first_visit",
-    "outcome",
-    "self_reliance",
-)
+SESSION_DIMENSIONS = ROLLED_UP
 
 SESSION_TABLE: Table = SessionRollup.__table__  # type: ignore[attr-defined]
 SESSION_ALL_TABLE: Table = SessionRollupAll.__table__  # type: ignore[attr-defined]

@@ -12,7 +12,6 @@ from starlette.routing import Route
 from helpdesk import LANGUAGES
 from helpdesk.bidi import isolate_text
 from helpdesk.db import session_scope
-from helpdesk.errors import ApiError, request_language
 from helpdesk.events.service import record_feedback, record_triage
 from helpdesk.kb.content import Guide
 from helpdesk.kb.markup import render_markdown
@@ -35,6 +34,7 @@ from helpdesk.routes.schemas import (
 )
 from helpdesk.triage.messages import draft_notice, triage_message
 from helpdesk.web.access import public
+from helpdesk.web.errors import ApiError, request_language
 
 LANG_PARAM = QueryParam(
     "lang",

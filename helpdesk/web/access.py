@@ -19,7 +19,7 @@ from starlette.routing import BaseRoute, Match, Mount
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from helpdesk.accounts.roles import ROLES, has_role
-from helpdesk.errors import error_response
+from helpdesk.web.errors import error_response
 
 PUBLIC = "public"
 

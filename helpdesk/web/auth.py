@@ -32,8 +32,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from helpdesk.accounts.models import User
 from helpdesk.accounts.service import user_for_session, user_for_token
 from helpdesk.db import session_scope
-from helpdesk.errors import error_response
 from helpdesk.web.access import PUBLIC, Authenticator, Principal, access_of
+from helpdesk.web.errors import error_response
 
 SESSION_COOKIE = "helpdesk_session"
 CSRF_FIELD = "csrf_token"
