@@ -29,6 +29,7 @@ from helpdesk.events.service import purge_questions
 from helpdesk.kb.files import load_knowledge_base
 from helpdesk.kb.live import LiveKnowledgeBase
 from helpdesk.kb.store import import_guides_safely
+from helpdesk.logs import install_redaction
 from helpdesk.metrics import rollup as metrics_rollup
 from helpdesk.middleware import BodySizeLimitMiddleware
 from helpdesk.routes import (
@@ -73,6 +74,9 @@ def release_free_memory() -> None:
 
 
 def create_app(settings: Settings | None = None) -> Starlette:
+    # Every process that serves the app redacts its logs, however it was started (uvicorn
+    # --factory with workers, helpdesk serve, tests); idempotent.
+    install_redaction()
     settings = settings or Settings.from_env()
 
     def assets(package_dir: str) -> StaticFiles:
