@@ -52,15 +52,22 @@ def _fold_char(ch: str) -> str:
     return folded if folded.isascii() else ch
 
 
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
 def _fold(text: str) -> tuple[str, list[int] | None]:
     """The folded text and, for each of its characters, the index it came from in ``text``
     (None when folding changed nothing, as for most ASCII text)."""
     if text.isascii():
         return text, None
+    folds = {ch: _fold_char(ch) for ch in set(_NON_ASCII.findall(text))}
+    if all(len(folded) == 1 for folded in folds.values()):
+        # The usual case (Danish, Arabic or Cyrillic letters): one character for one.
+        return text.translate({ord(ch): folded for ch, folded in folds.items()}), None
     chars: list[str] = []
     origin: list[int] = []
     for index, ch in enumerate(text):
-        folded = ch if ch.isascii() else _fold_char(ch)
+        folded = folds.get(ch, ch)
         chars.append(folded)
         origin.extend([index] * len(folded))
     return "".join(chars), origin
@@ -102,8 +109,8 @@ _NOT_LOCAL_PARTS = frozenset(
 )
 
 # Dates with a four-digit year (ISO, or day first as Danes write them), optionally with a time;
-# times and time ranges; amounts with thousands separators and a currency or decimals. None of
-# them is protected when exactly four more digits follow: "01.01.1990-1234" is a CPR number.
+# times and time ranges; numbers with thousands separators. None of them is protected when more
+# digits follow ("01.01.1990-1234" is a CPR number, "1901-01-01 00" may be one).
 _TIME = r"(?:[01]?\d|2[0-4])[:.][0-5]\d(?:[:.][0-5]\d)?"
 _ISO_DATE = r"(?:19|20)\d\d-(?:0?[1-9]|1[0-2])-(?:0?[1-9]|[12]\d|3[01])"
 _DMY_DATE = r"(?:0?[1-9]|[12]\d|3[01])[./-](?:0?[1-9]|1[0-2])[./-](?:19|20)\d\d"
@@ -111,14 +118,13 @@ _MOMENT = (
     rf"(?:{_ISO_DATE}|{_DMY_DATE})"
     rf"(?:(?:T|\s{{1,3}})(?:kl\.?\s*)?{_TIME}(?:[.,]\d{{1,9}})?(?:Z|[+-]\d\d:?\d\d)?)?"
 )
-_CPR_TAIL = rf"{_SEP}{{0,3}}\d\d{_SEP}{{0,3}}\d\d(?!{_SEP}{{0,3}}\d)"
 # Thousands in groups of three (12.345.678, 1,234,567.50), with or without a currency.
 _THOUSANDS = r"(?:\d{1,3}(?:\.\d{3})+(?:,\d{1,2})?|\d{1,3}(?:,\d{3})+(?:\.\d{1,2})?)"
 _CURRENCY = r"(?:kr\.?|dkk|eur|€|\$)"
 _PROTECTED = re.compile(
     # Not right after digits and a separator: "20 00 00.00" is a phone number, not a time.
-    rf"(?<![\d.:])(?<!\d{_SEP})(?<!\d{_SEP}{{2}})(?<!\d{_SEP}{{3}})(?:"
-    rf"{_MOMENT}(?:\s*(?:-|/|\.\.|til|to)?\s*{_MOMENT})?(?!\d)(?!{_CPR_TAIL})"
+    rf"(?=[\dkde€$])(?<![\d.:])(?<!\d{_SEP})(?<!\d{_SEP}{{2}})(?<!\d{_SEP}{{3}})(?:"
+    rf"{_MOMENT}(?:\s*(?:-|/|\.\.|til|to)?\s*{_MOMENT})?(?!\d)(?!{_SEP}{{0,3}}\d)"
     rf"|{_TIME}(?:\s*-\s*{_TIME})?(?!\d|[.:]\d)(?!{_SEP}{{0,3}}\d)"
     rf"|(?:{_CURRENCY}\s*)?{_THOUSANDS}(?!\d|[.,]\d)"
     rf")",
@@ -136,6 +142,8 @@ _PHONE = re.compile(
     rf"(?:\d{_SEP}{{0,3}}){{7,}}\d(?!\d)"
 )
 
+_ANY_DIGIT = re.compile(r"\d")
+_AT_HINT = re.compile(r"[\s(\[{<](?:at|snabel-?a)[\s)\]}>]", re.IGNORECASE)
 _MASK = "#"  # stands in for what was already found or protected, so nothing matches it twice
 
 
@@ -166,6 +174,8 @@ def _is_cpr(digits: str, breaks: set[int]) -> bool:
 def _cpr_spans(folded: str) -> Iterator[tuple[int, int]]:
     """CPR numbers in folded text: windows of whole digit groups inside a run of digits."""
     for run in _DIGIT_RUNS.finditer(folded):
+        if len(_ANY_DIGIT.findall(run[0])) < 10:
+            continue
         groups = [
             (m.start() + run.start(), m.end() + run.start()) for m in _DIGITS.finditer(run[0])
         ]
@@ -212,13 +222,15 @@ def _spans(folded: str, contact_details: bool) -> list[tuple[int, int, str]]:
         nonlocal work
         work = work[:start] + _MASK * (end - start) + work[end:]
 
-    if contact_details:
+    if contact_details and ("@" in work or _AT_HINT.search(work)):
         for match in _EMAIL.finditer(work):
             if _is_email(match):
                 start = match.start() + len(match["local"]) - len(match["local"].lstrip("."))
                 found.append((start, match.end(), EMAIL_PLACEHOLDER))
         for start, end, _ in found:
             mask(start, end)
+    if not any(len(_ANY_DIGIT.findall(run[0])) >= 8 for run in _DIGIT_RUNS.finditer(work)):
+        return sorted(found)  # no run of digits long enough for a CPR or phone number
     for match in _PROTECTED.finditer(work):
         mask(match.start(), match.end())
     for start, end in list(_cpr_spans(work)):

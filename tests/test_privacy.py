@@ -213,6 +213,9 @@ def test_a_cpr_number_is_redacted_however_it_is_written(data: st.DataObject, cpr
         "٠١٠١٩٠-١٢٣٤",
         "۰۱۰۱۹۰ ۱۲۳۴",
         "SECX cpr 01 01 90-1234 / 0101 90 1234",
+        # Found by hypothesis: a CPR number that starts like an ISO date.
+        "1901-01-01 00",
+        "01.01.1990-1234",
     ],
 )
 def test_the_reviewed_cpr_forms_are_redacted(text: str) -> None:
