@@ -22,6 +22,7 @@ from starlette.staticfiles import StaticFiles
 
 from helpdesk import lifecycle
 from helpdesk.errors import DomainError
+from helpdesk.logs import install_redaction
 from helpdesk.routes import (
     accounts,
     api,
@@ -69,6 +70,9 @@ async def run_daily(settings: Settings, db: Engine) -> None:
 
 
 def create_app(settings: Settings | None = None) -> Starlette:
+    # Every process that serves the app redacts its logs, however it was started (uvicorn
+    # --factory with workers, helpdesk serve, tests); idempotent.
+    install_redaction()
     settings = settings or Settings.from_env()
 
     def assets(package_dir: str) -> StaticFiles:

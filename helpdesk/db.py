@@ -22,8 +22,14 @@ _session_factories: WeakKeyDictionary[Engine, sessionmaker[Session]] = WeakKeyDi
 
 
 def make_engine(url: str, pool_size: int = 10) -> Engine:
+    # A database error must not carry its statement's parameters (a booking's name, phone and
+    # e-mail) into exception text and from there into the log.
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        engine = create_engine(
+            url,
+            connect_args={"check_same_thread": False, "timeout": 30},
+            hide_parameters=True,
+        )
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -37,7 +43,13 @@ def make_engine(url: str, pool_size: int = 10) -> Engine:
             cursor.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=pool_size, max_overflow=2 * pool_size)
+    return create_engine(
+        url,
+        pool_pre_ping=True,
+        pool_size=pool_size,
+        max_overflow=2 * pool_size,
+        hide_parameters=True,
+    )
 
 
 def alembic_config(url: str) -> Config:

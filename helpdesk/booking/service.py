@@ -36,7 +36,7 @@ from helpdesk.booking.models import SEATED_STATUSES, Booking, Location, SessionT
 from helpdesk.booking.reference import new_reference, parse_reference
 from helpdesk.clock import utcnow
 from helpdesk.errors import DomainError
-from helpdesk.privacy import redact_cpr
+from helpdesk.privacy import redact
 
 MAX_REFERENCE_ATTEMPTS = 5
 ALTERNATIVES = 5
@@ -55,7 +55,8 @@ class Needs:
     interpreter: bool = False
     wheelchair: bool = False
     own_device: bool = False
-    #: Free text; a CPR number in it is redacted before it is stored.
+    #: Free text; a CPR number in it is redacted before it is stored (and in a walk-in's note,
+    #: phone numbers and e-mails too).
     note: str | None = None
 
 
@@ -92,11 +93,13 @@ class BookingOutcome:
     replayed: bool = False
 
 
-def clean_text(text: str | None, limit: int) -> str | None:
-    """Free text as stored: CPR numbers redacted, whitespace tidied, cut to ``limit``."""
+def clean_text(text: str | None, limit: int, *, contact_details: bool = False) -> str | None:
+    """Free text as stored: CPR numbers (and with ``contact_details``, phone numbers and
+    e-mails) redacted, whitespace tidied, cut to ``limit``. A booking keeps its contact details
+    in their own fields; a walk-in keeps none anywhere."""
     if text is None:
         return None
-    cleaned = " ".join(redact_cpr(text).split())[:limit]
+    cleaned = " ".join(redact(text, contact_details=contact_details).split())[:limit]
     return cleaned or None
 
 
@@ -461,7 +464,7 @@ def register_walk_in(session: Session, walk_in: WalkIn, now: dt.datetime | None 
         needs_interpreter=walk_in.needs.interpreter,
         needs_wheelchair=walk_in.needs.wheelchair,
         needs_own_device=walk_in.needs.own_device,
-        needs_note=clean_text(walk_in.needs.note, 500),
+        needs_note=clean_text(walk_in.needs.note, 500, contact_details=True),
         created_at=now,
         updated_at=now,
     )
