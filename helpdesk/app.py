@@ -50,6 +50,7 @@ from helpdesk.routes import (
 from helpdesk.sessions.history import load_demo_history
 from helpdesk.settings import Settings
 from helpdesk.web.access import AccessControlMiddleware, public
+from helpdesk.web.hosts import AllowedHostsMiddleware
 
 logger = logging.getLogger(__name__)
 PURGE_INTERVAL_SECONDS = 24 * 60 * 60
@@ -182,8 +183,10 @@ def create_app(settings: Settings | None = None) -> Starlette:
             ),
         ],
         middleware=[
-            # Outermost, so that preflights and error responses carry the CORS headers too: the
-            # chat widget (/widget.js) calls the API from other sites' pages.
+            # Before anything else: a request for a host name that is not ours is refused.
+            Middleware(AllowedHostsMiddleware, allowed_hosts=settings.allowed_hosts),
+            # Outside the rest, so that preflights and error responses carry the CORS headers
+            # too: the chat widget (/widget.js) calls the API from other sites' pages.
             Middleware(
                 CORSMiddleware,
                 allow_origins=list(settings.widget_origins),

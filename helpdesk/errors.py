@@ -40,6 +40,7 @@ MESSAGES: dict[str, str | Plural] = {
     "unauthorized": N_("Please sign in with a staff account."),
     "forbidden": N_("Your account does not have access to this."),
     "method_not_allowed": N_("That method is not allowed here."),
+    "unknown_host": N_("This service does not answer to that host name."),
     "server_error": N_(
         "Something went wrong on our side. Please try again, or ask a member of staff."
     ),
@@ -81,6 +82,19 @@ MESSAGES: dict[str, str | Plural] = {
         "This Idempotency-Key was already used for a different booking. Use a new key."
     ),
     "invalid_date": N_("Please give dates as YYYY-MM-DD, for example 2026-12-01."),
+    "booking_limit_contact": N_(
+        "This phone number or e-mail address already holds as many upcoming bookings as we "
+        "allow online. Cancel one to book another time, or call Borgerservice or come to a "
+        "desk at a library or Borgerservice: staff will book a time for you."
+    ),
+    "booking_limit_address": N_(
+        "Too many bookings have been made from this connection in the last hour. Please try "
+        "again later, or call Borgerservice or come to a desk at a library or Borgerservice: "
+        "staff will book a time for you."
+    ),
+    "rate_limited": N_(
+        "Too many requests from this connection. Please wait a little and try again."
+    ),
     # Session logs
     "session_booking_not_found": N_("There is no booking with that number."),
     "booking_cancelled": N_("That booking was cancelled, so no session can be logged for it."),

@@ -5,6 +5,7 @@ Every setting is documented here and in README.md; a contract test checks that b
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 import secrets
@@ -78,10 +79,31 @@ class Settings:
     #: Seconds between checks for knowledge-base changes made by other service processes (one
     #: tiny query); a change is rebuilt in the background and served when ready.
     kb_check_seconds: float = 1.0
+    #: Host names the service answers to (Starlette's TrustedHostMiddleware; ``*.example.dk``
+    #: matches subdomains). ``*`` (any) is the development default; production must list them.
+    allowed_hosts: tuple[str, ...] = ("*",)
+    #: Future bookings one phone number or e-mail address may hold at once.
+    booking_max_per_contact: int = 2
+    #: Bookings one network address may make in an hour (counted in the database).
+    booking_max_per_address_hour: int = 10
+    #: Networks (CIDR) of library kiosks and offices where many citizens share one address.
+    trusted_networks: tuple[str, ...] = ()
+    #: Bookings an address in ``trusted_networks`` may make in an hour.
+    booking_max_per_trusted_address_hour: int = 60
+    #: Triage questions one network address may ask in a minute (ten times as many from a
+    #: trusted network).
+    triage_max_per_address_minute: int = 60
+    #: Booking look-ups (reference + contact: view, cancel, move) one network address may make
+    #: in an hour (ten times as many from a trusted network).
+    lookup_max_per_address_hour: int = 60
 
     @property
     def is_development(self) -> bool:
         return self.environment == "development"
+
+    def is_trusted_address(self, address: str) -> bool:
+        """Whether ``address`` lies in one of ``trusted_networks``."""
+        return address_in_networks(address, self.trusted_networks)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -131,12 +153,28 @@ class Settings:
         secret_key = get("SECRET_KEY")
         if secret_key is None and environment == "production":
             raise SettingsError("HELPDESK_SECRET_KEY must be set in production")
+        public_base_url = parse_base_url(get("PUBLIC_BASE_URL") or "")
+        allowed_hosts = parse_hosts(get("ALLOWED_HOSTS") or "*")
+        if environment == "production":
+            # Links in e-mails and calendar files must never be built from a request's Host
+            # header, and a production server answers only to its own names.
+            if not public_base_url:
+                raise SettingsError(
+                    "HELPDESK_PUBLIC_BASE_URL must be set in production (the address citizens "
+                    "use, e.g. https://hjaelp.aarhus.dk): links in e-mails and calendar files "
+                    "are built from it"
+                )
+            if "*" in allowed_hosts:
+                raise SettingsError(
+                    "HELPDESK_ALLOWED_HOSTS must list the service's host names in production "
+                    "(e.g. hjaelp.aarhus.dk), not *"
+                )
         kwargs: dict[str, object] = {
             "database_url": normalise_database_url(get("DATABASE_URL") or DEFAULT_DATABASE_URL),
             "question_retention_days": get_int("QUESTION_RETENTION_DAYS", 90),
             "max_body_bytes": get_int("MAX_BODY_BYTES", 16 * 1024, minimum=1024),
             "import_kb_on_start": get_bool("IMPORT_KB_ON_START", True),
-            "public_base_url": (get("PUBLIC_BASE_URL") or "").rstrip("/"),
+            "public_base_url": public_base_url,
             "environment": environment,
             "log_level": (get("LOG_LEVEL") or "INFO").upper(),
             "kiosk_idle_seconds": get_int("KIOSK_IDLE_SECONDS", 90, minimum=10),
@@ -159,6 +197,15 @@ class Settings:
             "session_hours": get_int("SESSION_HOURS", 10),
             "demo": get_bool("DEMO", False),
             "kb_check_seconds": get_float("KB_CHECK_SECONDS", 1.0, minimum=0.05),
+            "allowed_hosts": allowed_hosts,
+            "booking_max_per_contact": get_int("BOOKING_MAX_PER_CONTACT", 2),
+            "booking_max_per_address_hour": get_int("BOOKING_MAX_PER_ADDRESS_HOUR", 10),
+            "trusted_networks": parse_networks(get("TRUSTED_NETWORKS") or ""),
+            "booking_max_per_trusted_address_hour": get_int(
+                "BOOKING_MAX_PER_TRUSTED_ADDRESS_HOUR", 60
+            ),
+            "triage_max_per_address_minute": get_int("TRIAGE_MAX_PER_ADDRESS_MINUTE", 60),
+            "lookup_max_per_address_hour": get_int("LOOKUP_MAX_PER_ADDRESS_HOUR", 60),
         }
         if secret_key is not None:
             kwargs["secret_key"] = secret_key
@@ -212,3 +259,55 @@ def parse_choice(name: str, raw: str, choices: tuple[str, ...]) -> str:
     if value not in choices:
         raise SettingsError(f"HELPDESK_{name} must be one of {', '.join(choices)}, not {raw!r}")
     return value
+
+
+def parse_base_url(raw: str) -> str:
+    """``https://host[:port][/path]`` without a trailing slash, or empty."""
+    url = raw.strip().rstrip("/")
+    if url and not re.fullmatch(r"https?://[^/?#\s]+(/[^?#\s]*)?", url):
+        raise SettingsError(
+            f"HELPDESK_PUBLIC_BASE_URL must be like https://hjaelp.aarhus.dk, not {raw!r}"
+        )
+    return url
+
+
+def parse_hosts(raw: str) -> tuple[str, ...]:
+    """A comma-separated list of host names (``*.example.dk`` for subdomains), or ``*``."""
+    hosts = []
+    for part in raw.split(","):
+        host = part.strip().lower()
+        if not host:
+            continue
+        if host != "*" and not re.fullmatch(r"(\*\.)?[a-z0-9.-]+|\[[0-9a-f:.]+\]", host):
+            raise SettingsError(
+                f"HELPDESK_ALLOWED_HOSTS must list host names like hjaelp.aarhus.dk "
+                f"(no scheme or port), not {part.strip()!r}"
+            )
+        hosts.append(host)
+    return tuple(hosts) or ("*",)
+
+
+def parse_networks(raw: str) -> tuple[str, ...]:
+    """A comma-separated list of networks in CIDR notation (``10.20.0.0/16``, ``2001:db8::/48``)."""
+    networks = []
+    for part in raw.split(","):
+        text = part.strip()
+        if not text:
+            continue
+        try:
+            networks.append(str(ipaddress.ip_network(text, strict=False)))
+        except ValueError as exc:
+            raise SettingsError(
+                f"HELPDESK_TRUSTED_NETWORKS must list networks like 10.20.0.0/16, not {text!r}"
+            ) from exc
+    return tuple(networks)
+
+
+def address_in_networks(address: str, networks: tuple[str, ...]) -> bool:
+    if not networks:
+        return False
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in ipaddress.ip_network(network) for network in networks)
