@@ -22,6 +22,7 @@ from helpdesk.kb.models import (
     KbGenerationRecord,
 )
 from helpdesk.metrics.models import SessionRollup, SessionRollupAll, TriageRollup
+from helpdesk.ratelimit import RateLimitWindow
 from helpdesk.sessions.models import SessionLog, SessionTopic
 
 __all__ = [
@@ -35,6 +36,7 @@ __all__ = [
     "KbGenerationRecord",
     "Location",
     "LoginAttempt",
+    "RateLimitWindow",
     "Schedule",
     "ScheduleStaff",
     "SessionLog",

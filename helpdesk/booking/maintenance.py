@@ -14,6 +14,7 @@ from helpdesk.booking.schedule import materialise_slots
 from helpdesk.booking.service import purge_contact_details
 from helpdesk.db import flush_deleted_data, session_scope
 from helpdesk.kb.models import utcnow
+from helpdesk.ratelimit import purge_rate_windows
 from helpdesk.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -22,14 +23,20 @@ logger = logging.getLogger(__name__)
 def purge_personal_data(
     db: Engine, settings: Settings, now: dt.datetime | None = None
 ) -> dict[str, int]:
-    """Booking contact details past their retention period, and old sign-in attempts."""
+    """Booking contact details past their retention period, old sign-in attempts and old
+    rate-limit windows (address hashes)."""
     now = now or utcnow()
     with session_scope(db) as session:
         contacts = purge_contact_details(session, settings.booking_retention_days, now)
         attempts = purge_login_attempts(session, now)
+        windows = purge_rate_windows(session, now)
     # Also covers the triage question texts, which every caller clears just before this.
     flush_deleted_data(db)
-    return {"booking_contacts_purged": contacts, "login_attempts_deleted": attempts}
+    return {
+        "booking_contacts_purged": contacts,
+        "login_attempts_deleted": attempts,
+        "rate_limit_windows_deleted": windows,
+    }
 
 
 def run_booking_maintenance(

@@ -34,6 +34,7 @@ from helpdesk.booking.mail import confirmation_message, mail_enabled, send
 from helpdesk.booking.models import Booking, Location, translated
 from helpdesk.booking.service import (
     BookingError,
+    BookingLimitReached,
     BookingRequest,
     Needs,
     book,
@@ -67,6 +68,7 @@ from helpdesk.routes.booking_schemas import (
 from helpdesk.routes.schemas import ErrorResponse
 from helpdesk.settings import Settings
 from helpdesk.web.access import public
+from helpdesk.web.ratelimit import booking_limits, enforce_rate
 
 T = TypeVar("T")
 M = TypeVar("M", bound=BaseModel)
@@ -91,6 +93,8 @@ ERROR_STATUS = {
     "contact_required": 422,
     "unknown_session_type": 422,
     "invalid_request": 422,
+    "booking_limit_contact": 429,
+    "booking_limit_address": 429,
 }
 
 CONTACT_PARAM = QueryParam(
@@ -103,6 +107,11 @@ CONTACT_HEADER_PARAM = QueryParam(
 )
 CONFLICT = ("Full or no longer bookable: alternatives are listed", SlotConflict)
 NOT_FOUND = ("No booking with that reference and contact", ErrorResponse)
+LIMITED = (
+    "Too many booking look-ups from this address (rate_limited); Retry-After says when to "
+    "try again",
+    ErrorResponse,
+)
 
 
 # --- shared helpers (API and pages) ------------------------------------------------------------
@@ -286,7 +295,10 @@ def conflict_response(
 
 
 def booking_error(error: BookingError) -> ApiError:
-    return ApiError(ERROR_STATUS.get(error.code, 422), error.code, None, None, **error.params)
+    headers = None
+    if isinstance(error, BookingLimitReached):
+        headers = {"Retry-After": str(error.retry_after)}
+    return ApiError(ERROR_STATUS.get(error.code, 422), error.code, None, headers, **error.params)
 
 
 def parse_when(
@@ -510,6 +522,13 @@ async def _conflict(request: Request, error: BookingError) -> JSONResponse:
             413: BAD_INPUT,
             415: BAD_INPUT,
             422: BAD_INPUT,
+            429: (
+                "Refused by a booking limit: booking_limit_contact (this phone number or "
+                "e-mail holds the most future bookings allowed) or booking_limit_address (too "
+                "many bookings from this network address in the last hour); Retry-After says "
+                "when to try again, the message how to book by phone or at a desk",
+                ErrorResponse,
+            ),
         },
         tags=["booking"],
     )
@@ -536,10 +555,17 @@ async def create_booking(request: Request) -> Response:
         needs=needs_from(body.needs),
         channel=body.channel,
     )
+    limits = booking_limits(request)
     try:
         outcome = await in_session(
             request,
-            lambda s: book(s, booking_request, idempotency_key=key, topic_session_type=wanted_type),
+            lambda s: book(
+                s,
+                booking_request,
+                idempotency_key=key,
+                topic_session_type=wanted_type,
+                limits=limits,
+            ),
         )
     except BookingError as error:
         if error.alternatives or error.code in ("slot_full", "slot_unavailable"):
@@ -559,12 +585,18 @@ BOOKING_QUERY = [CONTACT_PARAM, CONTACT_HEADER_PARAM]
     Operation(
         summary="A booking, given its reference and the phone or e-mail it was made with",
         query=BOOKING_QUERY,
-        responses={200: ("The booking", BookingOut), 404: NOT_FOUND, 422: BAD_INPUT},
+        responses={
+            200: ("The booking", BookingOut),
+            404: NOT_FOUND,
+            422: BAD_INPUT,
+            429: LIMITED,
+        },
         tags=["booking"],
     )
 )
 @public
 async def get_booking(request: Request) -> Response:
+    await enforce_rate(request, "lookup")
     contact = contact_of(request)
     reference = request.path_params["reference"]
     try:
@@ -583,12 +615,14 @@ async def get_booking(request: Request) -> Response:
             404: NOT_FOUND,
             409: ("The session has started or passed", ErrorResponse),
             422: BAD_INPUT,
+            429: LIMITED,
         },
         tags=["booking"],
     )
 )
 @public
 async def cancel_booking(request: Request) -> Response:
+    await enforce_rate(request, "lookup")
     contact = contact_of(request)
     reference = request.path_params["reference"]
 
@@ -611,12 +645,14 @@ async def cancel_booking(request: Request) -> Response:
             404: NOT_FOUND,
             409: CONFLICT,
             422: BAD_INPUT,
+            429: LIMITED,
         },
         tags=["booking"],
     )
 )
 @public
 async def move_booking(request: Request) -> Response:
+    await enforce_rate(request, "lookup")
     contact = contact_of(request)
     reference = request.path_params["reference"]
     body = await parse_json_body(request, BookingMove)

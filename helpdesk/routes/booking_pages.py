@@ -28,6 +28,7 @@ from helpdesk.booking.details import BookingDetails, booking_details
 from helpdesk.booking.models import Booking, Location, SessionType, Slot, translated
 from helpdesk.booking.service import (
     BookingError,
+    BookingLimitReached,
     BookingRequest,
     Needs,
     alternative_slots,
@@ -53,6 +54,7 @@ from helpdesk.routes.booking import (
 from helpdesk.settings import Settings
 from helpdesk.web.access import public
 from helpdesk.web.locale import page_language
+from helpdesk.web.ratelimit import booking_limits, check_rate
 from helpdesk.web.templating import render
 
 NO_STORE = {
@@ -322,6 +324,7 @@ async def submit_booking(request: Request) -> Response:
         ),
         channel=flow.get("channel", "web"),
     )
+    limits = booking_limits(request)
     try:
         outcome = await in_session(
             request,
@@ -331,6 +334,7 @@ async def submit_booking(request: Request) -> Response:
                 # A double click on "Book" sends the same form twice: one booking.
                 idempotency_key=form_key if form_key.startswith("form-") else None,
                 topic_session_type=topic["session_type"] if topic else None,
+                limits=limits,
             ),
         )
     except BookingError as error:
@@ -339,6 +343,11 @@ async def submit_booking(request: Request) -> Response:
         if error.code == "slot_not_found":
             return _page(request, "not_found.html", {}, language, status_code=404)
         errors["form"] = _message(error.code, language)
+        if isinstance(error, BookingLimitReached):
+            # The form again with everything typed, the message saying how else to book.
+            page = await _form_page(request, slot_id, language, flow, values, errors, 429)
+            page.headers["Retry-After"] = str(error.retry_after)
+            return page
         return await _form_page(request, slot_id, language, flow, values, errors, 422)
     settings: Settings = request.app.state.settings
     token = receipt_token(settings, outcome.booking)
@@ -463,10 +472,28 @@ def _manage_fields(form: FormData) -> tuple[str, str]:
     return str(form.get("reference") or "")[:20], str(form.get("contact") or "")[:254]
 
 
+async def _lookup_limited(request: Request, form: FormData, language: str) -> Response | None:
+    """The look-up form with the "too many requests" message (429), when this address has
+    looked up too many bookings (guessing references); None when within the limit."""
+    decision = await check_rate(request, "lookup")
+    if decision.allowed:
+        return None
+    context = {
+        "values": {"reference": str(form.get("reference") or "")[:20]},
+        "error": _message("rate_limited", language),
+        "flow": _flow_params(form, language),
+    }
+    page = _page(request, "booking/manage.html", context, language, status_code=429)
+    page.headers["Retry-After"] = str(decision.retry_after)
+    return page
+
+
 @public
 async def manage_lookup(request: Request) -> Response:
     form = await request.form()
     language = _form_language(request, form)
+    if (limited := await _lookup_limited(request, form, language)) is not None:
+        return limited
     reference, contact = _manage_fields(form)
     try:
         booking = await in_session(request, lambda s: find_booking(s, reference, contact))
@@ -484,6 +511,8 @@ async def manage_lookup(request: Request) -> Response:
 async def manage_cancel(request: Request) -> Response:
     form = await request.form()
     language = _form_language(request, form)
+    if (limited := await _lookup_limited(request, form, language)) is not None:
+        return limited
     reference, contact = _manage_fields(form)
     try:
         change = await in_session(request, lambda s: cancel(s, reference, contact))
@@ -516,6 +545,8 @@ async def manage_cancel(request: Request) -> Response:
 async def manage_move(request: Request) -> Response:
     form = await request.form()
     language = _form_language(request, form)
+    if (limited := await _lookup_limited(request, form, language)) is not None:
+        return limited
     reference, contact = _manage_fields(form)
     raw_slot = str(form.get("slot_id") or "")
     try:
