@@ -4,33 +4,19 @@ when HELPDESK_ALLOWED_HOSTS lists the service's names. Real SMTP server on loopb
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from dataclasses import replace
 
 import httpx
-import pytest
-from aiosmtpd.controller import Controller
 from icalendar import Calendar
 from starlette.applications import Starlette
 
 from helpdesk.app import create_app
 from helpdesk.settings import Settings
 from tests.booking.conftest import World
-from tests.booking.test_mail import Inbox, free_port
+from tests.booking.test_mail import Inbox
 
 EVIL = "evil.example"
-
-
-@pytest.fixture
-def mailbox() -> Iterator[tuple[Inbox, int]]:
-    handler = Inbox()
-    port = free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield handler, port
-    finally:
-        controller.stop()
 
 
 async def app_client(settings: Settings, host: str) -> AsyncIterator[httpx.AsyncClient]:
