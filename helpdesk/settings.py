@@ -35,9 +35,12 @@ class Settings:
     max_body_bytes: int = 16 * 1024
     #: Import the guide files from helpdesk/kb into the database at start-up.
     import_kb_on_start: bool = True
-    #: Public base URL used in links that leave the service (QR codes, e-mails); empty = relative.
+    #: Public base URL used in links that leave the service (QR codes, e-mails, .ics files):
+    #: the only source of absolute links there, never the request's Host header. Empty =
+    #: relative links, or none in e-mails. Required in production.
     public_base_url: str = ""
-    #: "development" or "production"; production requires an explicit secret key.
+    #: "development" or "production"; production requires an explicit secret key, a public
+    #: base URL and the allowed host names.
     environment: str = "development"
     #: Python logging level.
     log_level: str = "INFO"
