@@ -28,6 +28,7 @@ from helpdesk.routes import (
     api,
     booking,
     booking_pages,
+    bursts,
     coordinator,
     guide_edit,
     health,
@@ -49,6 +50,7 @@ from helpdesk.web.errors import (
     handle_http_exception,
     handle_server_error,
 )
+from helpdesk.web.hosts import AllowedHostsMiddleware
 from helpdesk.web.middleware import BodySizeLimitMiddleware
 
 logger = logging.getLogger(__name__)
@@ -106,6 +108,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             *accounts.routes,
             *staff_day.routes,
             *coordinator.routes,
+            *bursts.routes,
             *sessions.routes,
             *workshop.routes,
             Route("/", public(home), methods=["GET"], name="home"),
@@ -119,8 +122,10 @@ def create_app(settings: Settings | None = None) -> Starlette:
             ),
         ],
         middleware=[
-            # Outermost, so that preflights and error responses carry the CORS headers too: the
-            # chat widget (/widget.js) calls the API from other sites' pages.
+            # Before anything else: a request for a host name that is not ours is refused.
+            Middleware(AllowedHostsMiddleware, allowed_hosts=settings.allowed_hosts),
+            # Outside the rest, so that preflights and error responses carry the CORS headers
+            # too: the chat widget (/widget.js) calls the API from other sites' pages.
             Middleware(
                 CORSMiddleware,
                 allow_origins=list(settings.widget_origins),

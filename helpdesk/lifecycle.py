@@ -28,6 +28,7 @@ from helpdesk.kb.files import LoadResult, load_knowledge_base
 from helpdesk.kb.live import LiveKnowledgeBase
 from helpdesk.kb.store import ImportReport, import_guides_safely
 from helpdesk.metrics import rollup
+from helpdesk.ratelimit import purge_rate_windows
 from helpdesk.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -52,19 +53,21 @@ def import_guide_files(db: Engine, loaded: LoadResult) -> ImportReport:
 
 def purge(settings: Settings, db: Engine, now: dt.datetime | None = None) -> dict[str, int]:
     """Personal data past its retention period: triage question texts, booking contact details,
-    and sign-in attempts. Then, on SQLite, the write-ahead log is emptied so that no old page
-    image of what was purged lingers there."""
+    sign-in attempts and old rate-limit windows (address hashes). Then, on SQLite, the
+    write-ahead log is emptied so that no old page image of what was purged lingers there."""
     now = now or utcnow()
     with session_scope(db) as session:
         questions = purge_questions(session, settings.question_retention_days, now)
     with session_scope(db) as session:
         contacts = purge_contact_details(session, settings.booking_retention_days, now)
         attempts = purge_login_attempts(session, now)
+        windows = purge_rate_windows(session, now)
     flush_deleted_data(db)
     return {
         "question_texts_cleared": questions,
         "booking_contacts_purged": contacts,
         "login_attempts_deleted": attempts,
+        "rate_limit_windows_deleted": windows,
     }
 
 

@@ -20,6 +20,7 @@ from helpdesk.kb.models import (
     KbGenerationRecord,
 )
 from helpdesk.metrics.models import SessionRollup, SessionRollupAll, TriageRollup
+from helpdesk.ratelimit import RateLimitWindow
 from helpdesk.sessions.models import SessionLog, SessionTopic
 
 __all__ = [
@@ -33,6 +34,7 @@ __all__ = [
     "KbGenerationRecord",
     "Location",
     "LoginAttempt",
+    "RateLimitWindow",
     "Schedule",
     "ScheduleStaff",
     "SessionLog",

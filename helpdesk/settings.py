@@ -8,6 +8,7 @@ two agree both ways, defaults included.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 import secrets
@@ -48,10 +49,6 @@ def parse_environment(variable: str, raw: str) -> str:
     return raw
 
 
-def parse_public_url(variable: str, raw: str) -> str:
-    return raw.rstrip("/")
-
-
 def parse_log_level(variable: str, raw: str) -> str:
     return raw.upper()
 
@@ -76,9 +73,12 @@ class Settings:
     max_body_bytes: int = setting(16 * 1024, minimum=1024)
     #: Import the guide files from helpdesk/kb into the database at start-up.
     import_kb_on_start: bool = setting(True)
-    #: Public base URL used in links that leave the service (QR codes, e-mails); empty = relative.
-    public_base_url: str = setting("", parse=parse_public_url)
-    #: "development" or "production"; production requires an explicit secret key.
+    #: Public base URL used in links that leave the service (QR codes, e-mails, .ics files):
+    #: the only source of absolute links there, never the request's Host header. Empty =
+    #: relative links, or none in e-mails. Required in production.
+    public_base_url: str = setting("", parse=lambda _, raw: parse_base_url(raw))
+    #: "development" or "production"; production requires an explicit secret key, a public
+    #: base URL and the allowed host names.
     environment: str = setting("development", parse=parse_environment)
     #: Python logging level.
     log_level: str = setting("INFO", parse=parse_log_level)
@@ -120,10 +120,31 @@ class Settings:
     #: Seconds between checks for knowledge-base changes made by other service processes (one
     #: tiny query); a change is rebuilt in the background and served when ready.
     kb_check_seconds: float = setting(1.0, minimum=0.05)
+    #: Host names the service answers to (Starlette's TrustedHostMiddleware; ``*.example.dk``
+    #: matches subdomains). ``*`` (any) is the development default; production must list them.
+    allowed_hosts: tuple[str, ...] = setting(("*",), parse=lambda _, raw: parse_hosts(raw))
+    #: Future bookings one phone number or e-mail address may hold at once.
+    booking_max_per_contact: int = setting(2)
+    #: Bookings one network address may make in an hour (counted in the database).
+    booking_max_per_address_hour: int = setting(10)
+    #: Networks (CIDR) of library kiosks and offices where many citizens share one address.
+    trusted_networks: tuple[str, ...] = setting((), parse=lambda _, raw: parse_networks(raw))
+    #: Bookings an address in ``trusted_networks`` may make in an hour.
+    booking_max_per_trusted_address_hour: int = setting(60)
+    #: Triage questions one network address may ask in a minute (ten times as many from a
+    #: trusted network).
+    triage_max_per_address_minute: int = setting(60)
+    #: Booking look-ups (reference + contact: view, cancel, move) one network address may make
+    #: in an hour (ten times as many from a trusted network).
+    lookup_max_per_address_hour: int = setting(60)
 
     @property
     def is_development(self) -> bool:
         return self.environment == "development"
+
+    def is_trusted_address(self, address: str) -> bool:
+        """Whether ``address`` lies in one of ``trusted_networks``."""
+        return address_in_networks(address, self.trusted_networks)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -140,9 +161,27 @@ class Settings:
                     values[item.name] = raw
                 continue
             values[item.name] = _read(variable, raw, item, types[item.name])
-        if "secret_key" not in values and values["environment"] == "production":
-            raise SettingsError(f"{env_name('secret_key')} must be set in production")
+        if values["environment"] == "production":
+            _check_production(values)
         return cls(**values)
+
+
+def _check_production(values: Mapping[str, Any]) -> None:
+    if "secret_key" not in values:
+        raise SettingsError(f"{env_name('secret_key')} must be set in production")
+    # Links in e-mails and calendar files must never be built from a request's Host header,
+    # and a production server answers only to its own names.
+    if not values["public_base_url"]:
+        raise SettingsError(
+            f"{env_name('public_base_url')} must be set in production (the address citizens "
+            "use, e.g. https://hjaelp.aarhus.dk): links in e-mails and calendar files are "
+            "built from it"
+        )
+    if "*" in values["allowed_hosts"]:
+        raise SettingsError(
+            f"{env_name('allowed_hosts')} must list the service's host names in production "
+            "(e.g. hjaelp.aarhus.dk), not *"
+        )
 
 
 def env_name(name: str) -> str:
@@ -233,3 +272,55 @@ def parse_choice(variable: str, raw: str, choices: tuple[str, ...]) -> str:
     if value not in choices:
         raise SettingsError(f"{variable} must be one of {', '.join(choices)}, not {raw!r}")
     return value
+
+
+def parse_base_url(raw: str) -> str:
+    """``https://host[:port][/path]`` without a trailing slash, or empty."""
+    url = raw.strip().rstrip("/")
+    if url and not re.fullmatch(r"https?://[^/?#\s]+(/[^?#\s]*)?", url):
+        raise SettingsError(
+            f"HELPDESK_PUBLIC_BASE_URL must be like https://hjaelp.aarhus.dk, not {raw!r}"
+        )
+    return url
+
+
+def parse_hosts(raw: str) -> tuple[str, ...]:
+    """A comma-separated list of host names (``*.example.dk`` for subdomains), or ``*``."""
+    hosts = []
+    for part in raw.split(","):
+        host = part.strip().lower()
+        if not host:
+            continue
+        if host != "*" and not re.fullmatch(r"(\*\.)?[a-z0-9.-]+|\[[0-9a-f:.]+\]", host):
+            raise SettingsError(
+                f"HELPDESK_ALLOWED_HOSTS must list host names like hjaelp.aarhus.dk "
+                f"(no scheme or port), not {part.strip()!r}"
+            )
+        hosts.append(host)
+    return tuple(hosts) or ("*",)
+
+
+def parse_networks(raw: str) -> tuple[str, ...]:
+    """A comma-separated list of networks in CIDR notation (``10.20.0.0/16``, ``2001:db8::/48``)."""
+    networks = []
+    for part in raw.split(","):
+        text = part.strip()
+        if not text:
+            continue
+        try:
+            networks.append(str(ipaddress.ip_network(text, strict=False)))
+        except ValueError as exc:
+            raise SettingsError(
+                f"HELPDESK_TRUSTED_NETWORKS must list networks like 10.20.0.0/16, not {text!r}"
+            ) from exc
+    return tuple(networks)
+
+
+def address_in_networks(address: str, networks: tuple[str, ...]) -> bool:
+    if not networks:
+        return False
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in ipaddress.ip_network(network) for network in networks)

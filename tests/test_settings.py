@@ -100,3 +100,56 @@ def test_from_env_reads_the_defaults_the_fields_declare() -> None:
         if item.name not in {"database_url", "secret_key"}:
             assert getattr(read, item.name) == getattr(declared, item.name), item.name
     assert read.database_url == normalise_database_url(declared.database_url)
+
+
+PRODUCTION = {
+    "HELPDESK_ENVIRONMENT": "production",
+    "HELPDESK_SECRET_KEY": "a-production-secret-of-more-than-32-bytes",
+    "HELPDESK_PUBLIC_BASE_URL": "https://hjaelp.aarhus.dk/",
+    "HELPDESK_ALLOWED_HOSTS": "hjaelp.aarhus.dk, *.aarhus.dk",
+}
+
+
+def test_production_needs_a_public_base_url_and_its_host_names() -> None:
+    settings = Settings.from_env(PRODUCTION)
+    assert settings.public_base_url == "https://hjaelp.aarhus.dk"
+    assert settings.allowed_hosts == ("hjaelp.aarhus.dk", "*.aarhus.dk")
+    without_url = {k: v for k, v in PRODUCTION.items() if k != "HELPDESK_PUBLIC_BASE_URL"}
+    with pytest.raises(SettingsError, match="HELPDESK_PUBLIC_BASE_URL must be set in production"):
+        Settings.from_env(without_url)
+    without_hosts = {k: v for k, v in PRODUCTION.items() if k != "HELPDESK_ALLOWED_HOSTS"}
+    with pytest.raises(SettingsError, match="HELPDESK_ALLOWED_HOSTS"):
+        Settings.from_env(without_hosts)
+    with pytest.raises(SettingsError, match="HELPDESK_ALLOWED_HOSTS"):
+        Settings.from_env({**PRODUCTION, "HELPDESK_ALLOWED_HOSTS": "*"})
+    # Development answers to any host and builds no absolute links without a base URL.
+    development = Settings.from_env({})
+    assert development.allowed_hosts == ("*",)
+    assert development.public_base_url == ""
+
+
+@pytest.mark.parametrize(
+    "env",
+    [
+        {"HELPDESK_PUBLIC_BASE_URL": "hjaelp.aarhus.dk"},
+        {"HELPDESK_PUBLIC_BASE_URL": "javascript:alert(1)"},
+        {"HELPDESK_ALLOWED_HOSTS": "https://hjaelp.aarhus.dk"},
+        {"HELPDESK_ALLOWED_HOSTS": "hjaelp.*.dk"},
+        {"HELPDESK_TRUSTED_NETWORKS": "10.0.0.0/33"},
+        {"HELPDESK_TRUSTED_NETWORKS": "library"},
+        {"HELPDESK_BOOKING_MAX_PER_CONTACT": "0"},
+    ],
+)
+def test_bad_host_link_and_limit_settings_are_refused(env: dict[str, str]) -> None:
+    with pytest.raises(SettingsError, match="HELPDESK_"):
+        Settings.from_env(env)
+
+
+def test_trusted_networks() -> None:
+    settings = Settings.from_env({"HELPDESK_TRUSTED_NETWORKS": "10.20.0.0/16, 2001:db8::1/48"})
+    assert settings.trusted_networks == ("10.20.0.0/16", "2001:db8::/48")
+    assert settings.is_trusted_address("10.20.3.4")
+    assert settings.is_trusted_address("2001:db8::99")
+    assert not settings.is_trusted_address("10.21.0.1")
+    assert not settings.is_trusted_address("testclient")  # not an address at all
+    assert not Settings.from_env({}).is_trusted_address("10.20.3.4")

@@ -31,6 +31,7 @@ from sqlalchemy import case, func, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from helpdesk.booking import limits as booking_limits
 from helpdesk.booking.contact import contact_matches
 from helpdesk.booking.models import SEATED_STATUSES, Booking, Location, SessionType, Slot
 from helpdesk.booking.reference import new_reference, parse_reference
@@ -48,6 +49,14 @@ class BookingError(DomainError):
     def __init__(self, code: str, alternatives: Sequence[Slot] = (), **params: object) -> None:
         super().__init__(code, **params)
         self.alternatives = list(alternatives)
+
+
+class BookingLimitReached(BookingError):
+    """Refused by a booking limit (helpdesk.booking.limits); ``retry_after`` in seconds."""
+
+    def __init__(self, code: str, retry_after: int) -> None:
+        super().__init__(code)
+        self.retry_after = retry_after
 
 
 @dataclass(frozen=True)
@@ -186,6 +195,7 @@ def book(
     *,
     idempotency_key: str | None = None,
     topic_session_type: str | None = None,
+    limits: booking_limits.BookingLimits | None = None,
     now: dt.datetime | None = None,
 ) -> BookingOutcome:
     """Book a seat in a slot, or raise :class:`BookingError`.
@@ -194,6 +204,8 @@ def book(
     a slot of another type is refused. With an ``idempotency_key``, a repeat of the same request
     returns the booking made the first time (also when the two arrive at the same moment: the
     key is unique in the database, and the loser's transaction, seat included, is rolled back).
+    With ``limits`` (public booking), :class:`BookingLimitReached` when the contact or the
+    address has booked enough; a replayed request is not counted again.
     """
     now = now or utcnow()
     if request.phone is None and request.email is None:
@@ -222,6 +234,11 @@ def book(
         if not _seat_taken(session, slot.id or 0, now):
             session.rollback()
             raise _why_not_bookable(session, request.slot_id, now)
+        if limits is not None:
+            refusal = booking_limits.check(session, limits, request.phone, request.email, now)
+            if refusal is not None:
+                session.rollback()
+                raise BookingLimitReached(refusal.code, refusal.retry_after)
         booking = Booking(
             reference=new_reference(),
             slot_id=slot.id,
@@ -242,6 +259,7 @@ def book(
             needs_note=clean_text(request.needs.note, 500),
             idempotency_key=idempotency_key,
             request_fingerprint=fingerprint if idempotency_key else None,
+            client_hash=limits.address_hash if limits is not None else None,
             created_at=now,
             updated_at=now,
         )
@@ -498,8 +516,9 @@ def purge_contact_details(
 ) -> int:
     """Delete contact details of bookings whose session ended more than ``retention_days`` ago.
 
-    Name, phone, e-mail and the free-text note go, and with them the reference and the
-    idempotency key and fingerprint (the handles that could lead back to a person). What stays
+    Name, phone, e-mail and the free-text note go, and with them the reference, the
+    idempotency key and fingerprint and the address hash (the handles that could lead back to a
+    person). What stays
     is anonymous: place, session type, time, language, topic, the needs ticked, the status.
     """
     now = now or utcnow()
@@ -515,6 +534,7 @@ def purge_contact_details(
             reference=None,
             idempotency_key=None,
             request_fingerprint=None,
+            client_hash=None,
             purged_at=now,
         )
     )

@@ -35,6 +35,7 @@ from helpdesk.routes.schemas import (
 from helpdesk.triage.messages import draft_notice, triage_message
 from helpdesk.web.access import public
 from helpdesk.web.errors import ApiError, request_language
+from helpdesk.web.ratelimit import enforce_rate
 
 LANG_PARAM = QueryParam(
     "lang",
@@ -64,12 +65,18 @@ def wanted_language(request: Request) -> str:
             413: BAD_INPUT,
             415: BAD_INPUT,
             422: BAD_INPUT,
+            429: (
+                "Too many questions from this network address (rate_limited); Retry-After "
+                "says when to try again",
+                ErrorResponse,
+            ),
         },
         tags=["triage"],
     )
 )
 @public
 async def triage(request: Request) -> JSONResponse:
+    await enforce_rate(request, "triage")
     body = await parse_json_body(request, TriageRequest)
     text = body.text.strip()
     if not text:

@@ -59,6 +59,7 @@ from helpdesk.routes.schemas import ErrorResponse
 from helpdesk.settings import Settings
 from helpdesk.web.access import public
 from helpdesk.web.errors import ApiError, api_error
+from helpdesk.web.ratelimit import booking_limits, enforce_rate
 
 T = TypeVar("T")
 
@@ -76,6 +77,11 @@ CONTACT_HEADER_PARAM = QueryParam(
 )
 CONFLICT = ("Full or no longer bookable: alternatives are listed", SlotConflict)
 NOT_FOUND = ("No booking with that reference and contact", ErrorResponse)
+LIMITED = (
+    "Too many booking look-ups from this address (rate_limited); Retry-After says when to "
+    "try again",
+    ErrorResponse,
+)
 
 
 # --- endpoints ---------------------------------------------------------------------------------
@@ -262,6 +268,13 @@ async def _conflict(request: Request, error: BookingError) -> JSONResponse:
             413: BAD_INPUT,
             415: BAD_INPUT,
             422: BAD_INPUT,
+            429: (
+                "Refused by a booking limit: booking_limit_contact (this phone number or "
+                "e-mail holds the most future bookings allowed) or booking_limit_address (too "
+                "many bookings from this network address in the last hour); Retry-After says "
+                "when to try again, the message how to book by phone or at a desk",
+                ErrorResponse,
+            ),
         },
         tags=["booking"],
     )
@@ -275,10 +288,17 @@ async def create_booking(request: Request) -> Response:
     known = await guides(request)
     wanted_type = topic_session_type(known, body.topic)
     booking_request = body.request()
+    limits = booking_limits(request)
     try:
         outcome = await in_session(
             request,
-            lambda s: book(s, booking_request, idempotency_key=key, topic_session_type=wanted_type),
+            lambda s: book(
+                s,
+                booking_request,
+                idempotency_key=key,
+                topic_session_type=wanted_type,
+                limits=limits,
+            ),
         )
     except BookingError as error:
         if error.alternatives or error.code in ("slot_full", "slot_unavailable"):
@@ -298,12 +318,18 @@ BOOKING_QUERY = [CONTACT_PARAM, CONTACT_HEADER_PARAM]
     Operation(
         summary="A booking, given its reference and the phone or e-mail it was made with",
         query=BOOKING_QUERY,
-        responses={200: ("The booking", BookingOut), 404: NOT_FOUND, 422: BAD_INPUT},
+        responses={
+            200: ("The booking", BookingOut),
+            404: NOT_FOUND,
+            422: BAD_INPUT,
+            429: LIMITED,
+        },
         tags=["booking"],
     )
 )
 @public
 async def get_booking(request: Request) -> Response:
+    await enforce_rate(request, "lookup")
     contact = contact_of(request)
     reference = request.path_params["reference"]
     try:
@@ -322,12 +348,14 @@ async def get_booking(request: Request) -> Response:
             404: NOT_FOUND,
             409: ("The session has started or passed", ErrorResponse),
             422: BAD_INPUT,
+            429: LIMITED,
         },
         tags=["booking"],
     )
 )
 @public
 async def cancel_booking(request: Request) -> Response:
+    await enforce_rate(request, "lookup")
     contact = contact_of(request)
     reference = request.path_params["reference"]
 
@@ -350,12 +378,14 @@ async def cancel_booking(request: Request) -> Response:
             404: NOT_FOUND,
             409: CONFLICT,
             422: BAD_INPUT,
+            429: LIMITED,
         },
         tags=["booking"],
     )
 )
 @public
 async def move_booking(request: Request) -> Response:
+    await enforce_rate(request, "lookup")
     contact = contact_of(request)
     reference = request.path_params["reference"]
     body = await parse_json_body(request, BookingMove)

@@ -17,6 +17,7 @@ from typing import Any
 
 from pydantic import ValidationError
 from sqlmodel import Session
+from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
@@ -29,6 +30,7 @@ from helpdesk.booking.models import Booking, Slot, translated
 from helpdesk.booking.receipt import booking_for_receipt, receipt_token
 from helpdesk.booking.service import (
     BookingError,
+    BookingLimitReached,
     alternative_slots,
     book,
     cancel,
@@ -61,6 +63,7 @@ from helpdesk.settings import Settings
 from helpdesk.web.access import public
 from helpdesk.web.errors import MESSAGES
 from helpdesk.web.locale import page_language
+from helpdesk.web.ratelimit import booking_limits, check_rate
 from helpdesk.web.templating import render
 
 #: A citizen's booking pages: never cached, and their address (a receipt token) never sent on.
@@ -250,6 +253,7 @@ async def submit_booking(request: Request) -> Response:
         return await _form_page(request, slot_id, language, flow, values, errors, 422)
     form_key = str(values["form_key"])
     request_data = body.request()
+    limits = booking_limits(request)
     try:
         outcome = await in_session(
             request,
@@ -259,6 +263,7 @@ async def submit_booking(request: Request) -> Response:
                 # A double click on "Book" sends the same form twice: one booking.
                 idempotency_key=form_key if form_key.startswith("form-") else None,
                 topic_session_type=topic["session_type"] if topic else None,
+                limits=limits,
             ),
         )
     except BookingError as error:
@@ -267,6 +272,11 @@ async def submit_booking(request: Request) -> Response:
         if error.code == "slot_not_found":
             return _page(request, "not_found.html", {}, language, status_code=404)
         errors = {"form": _message(error.code, language)}
+        if isinstance(error, BookingLimitReached):
+            # The form again with everything typed, the message saying how else to book.
+            page = await _form_page(request, slot_id, language, flow, values, errors, 429)
+            page.headers["Retry-After"] = str(error.retry_after)
+            return page
         return await _form_page(request, slot_id, language, flow, values, errors, 422)
     settings: Settings = request.app.state.settings
     token = receipt_token(settings, outcome.booking)
@@ -381,10 +391,28 @@ async def _booking_page(
     return _page(request, "booking/manage_booking.html", context, language, status_code)
 
 
+async def _lookup_limited(request: Request, form: FormData, language: str) -> Response | None:
+    """The look-up form with the "too many requests" message (429), when this address has
+    looked up too many bookings (guessing references); None when within the limit."""
+    decision = await check_rate(request, "lookup")
+    if decision.allowed:
+        return None
+    context = {
+        "values": {"reference": str(form.get("reference") or "")[:20]},
+        "error": _message("rate_limited", language),
+        "flow": flow_params(form, language),
+    }
+    page = _page(request, "booking/manage.html", context, language, status_code=429)
+    page.headers["Retry-After"] = str(decision.retry_after)
+    return page
+
+
 @public
 async def manage_lookup(request: Request) -> Response:
     form = await request.form()
     language = form_language(request, form)
+    if (limited := await _lookup_limited(request, form, language)) is not None:
+        return limited
     reference, contact = manage_fields(form)
     try:
         booking = await in_session(request, lambda s: find_booking(s, reference, contact))
@@ -402,6 +430,8 @@ async def manage_lookup(request: Request) -> Response:
 async def manage_cancel(request: Request) -> Response:
     form = await request.form()
     language = form_language(request, form)
+    if (limited := await _lookup_limited(request, form, language)) is not None:
+        return limited
     reference, contact = manage_fields(form)
     try:
         change = await in_session(request, lambda s: cancel(s, reference, contact))
@@ -434,6 +464,8 @@ async def manage_cancel(request: Request) -> Response:
 async def manage_move(request: Request) -> Response:
     form = await request.form()
     language = form_language(request, form)
+    if (limited := await _lookup_limited(request, form, language)) is not None:
+        return limited
     reference, contact = manage_fields(form)
     raw_slot = str(form.get("slot_id") or "")
     try:

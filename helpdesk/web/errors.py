@@ -46,6 +46,7 @@ MESSAGES: dict[str, str | Plural] = {
     "unauthorized": N_("Please sign in with a staff account."),
     "forbidden": N_("Your account does not have access to this."),
     "method_not_allowed": N_("That method is not allowed here."),
+    "unknown_host": N_("This service does not answer to that host name."),
     "server_error": N_(
         "Something went wrong on our side. Please try again, or ask a member of staff."
     ),
@@ -87,6 +88,19 @@ MESSAGES: dict[str, str | Plural] = {
         "This Idempotency-Key was already used for a different booking. Use a new key."
     ),
     "invalid_date": N_("Please give dates as YYYY-MM-DD, for example 2026-12-01."),
+    "booking_limit_contact": N_(
+        "This phone number or e-mail address already holds as many upcoming bookings as we "
+        "allow online. Cancel one to book another time, or call Borgerservice or come to a "
+        "desk at a library or Borgerservice: staff will book a time for you."
+    ),
+    "booking_limit_address": N_(
+        "Too many bookings have been made from this connection in the last hour. Please try "
+        "again later, or call Borgerservice or come to a desk at a library or Borgerservice: "
+        "staff will book a time for you."
+    ),
+    "rate_limited": N_(
+        "Too many requests from this connection. Please wait a little and try again."
+    ),
     # Session logs
     "session_booking_not_found": N_("There is no booking with that number."),
     "booking_cancelled": N_("That booking was cancelled, so no session can be logged for it."),
@@ -122,6 +136,8 @@ STATUS: dict[str, int] = {
     "slot_unavailable": 409,
     "booking_not_changeable": 409,
     "booking_changed": 409,
+    "booking_limit_contact": 429,
+    "booking_limit_address": 429,
     "idempotency_key_reused": 422,
     "topic_needs_other_session_type": 422,
     "move_other_session_type": 422,
@@ -212,14 +228,22 @@ async def handle_api_error(request: Request, exc: Exception) -> Response:
     return error_response(request, exc.status, exc.code, exc.details, exc.headers, exc.params)
 
 
+def retry_headers(error: DomainError) -> dict[str, str] | None:
+    """``Retry-After`` for a refusal that says when to try again (a limit reached)."""
+    retry_after = getattr(error, "retry_after", None)
+    return {"Retry-After": str(retry_after)} if retry_after is not None else None
+
+
 def api_error(error: DomainError, details: list[dict[str, Any]] | None = None) -> ApiError:
     """A domain error as the API answers it (its status from :data:`STATUS`)."""
-    return ApiError(status_of(error), error.code, details, None, **error.params)
+    return ApiError(status_of(error), error.code, details, retry_headers(error), **error.params)
 
 
 async def handle_domain_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, DomainError)
-    return error_response(request, status_of(exc), exc.code, params=exc.params)
+    return error_response(
+        request, status_of(exc), exc.code, headers=retry_headers(exc), params=exc.params
+    )
 
 
 async def handle_http_exception(request: Request, exc: Exception) -> Response:
