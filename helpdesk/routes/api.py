@@ -20,6 +20,7 @@ from helpdesk.openapi import Operation, QueryParam, build_openapi, operation
 from helpdesk.privacy import remove_personal_data
 from helpdesk.routes._body import parse_json_body
 from helpdesk.routes._kb import current_snapshot
+from helpdesk.routes._limits import enforce_rate
 from helpdesk.routes.schemas import (
     MAX_QUESTION_CHARS,
     ErrorResponse,
@@ -35,7 +36,6 @@ from helpdesk.routes.schemas import (
 from helpdesk.triage.messages import draft_notice, triage_message
 from helpdesk.web.access import public
 from helpdesk.web.errors import ApiError, request_language
-from helpdesk.web.ratelimit import enforce_rate
 
 LANG_PARAM = QueryParam(
     "lang",

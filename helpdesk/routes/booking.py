@@ -34,6 +34,7 @@ from helpdesk.openapi import Operation, QueryParam, operation
 from helpdesk.routes._body import parse_json_body
 from helpdesk.routes._common import guides, zone
 from helpdesk.routes._db import in_session
+from helpdesk.routes._limits import booking_limits, enforce_rate
 from helpdesk.routes.api import BAD_INPUT, LANG_PARAM, wanted_language
 from helpdesk.routes.booking_schemas import (
     BookingOut,
@@ -59,7 +60,6 @@ from helpdesk.routes.schemas import ErrorResponse
 from helpdesk.settings import Settings
 from helpdesk.web.access import public
 from helpdesk.web.errors import ApiError, api_error
-from helpdesk.web.ratelimit import booking_limits, enforce_rate
 
 T = TypeVar("T")
 

@@ -43,6 +43,7 @@ from helpdesk.errors import field_errors
 from helpdesk.i18n import gettext_for, native_name
 from helpdesk.routes._common import guides, zone
 from helpdesk.routes._db import in_session
+from helpdesk.routes._limits import booking_limits, check_rate
 from helpdesk.routes.booking_views import (
     calendar_for,
     checked,
@@ -63,7 +64,6 @@ from helpdesk.settings import Settings
 from helpdesk.web.access import public
 from helpdesk.web.errors import MESSAGES
 from helpdesk.web.locale import page_language
-from helpdesk.web.ratelimit import booking_limits, check_rate
 from helpdesk.web.templating import render
 
 #: A citizen's booking pages: never cached, and their address (a receipt token) never sent on.

@@ -76,9 +76,12 @@ def booking_urls(settings: Settings, booking: Booking) -> dict[str, str]:
     }
 
 
-def absolute_manage_url(request: Request, language: str) -> str:
-    base = request.app.state.settings.public_base_url or str(request.base_url).rstrip("/")
-    return f"{base}/book/manage?lang={language}"
+def absolute_manage_url(request: Request, language: str) -> str | None:
+    """The cancel-or-move link for e-mails and calendar files: only ever from
+    ``HELPDESK_PUBLIC_BASE_URL``, never from the request's Host header (which a caller chooses:
+    the municipality's own mailer would send a link to any site). None without it."""
+    base: str = request.app.state.settings.public_base_url
+    return f"{base}/book/manage?lang={language}" if base else None
 
 
 def place_out(location: Location, language: str) -> PlaceOut:
