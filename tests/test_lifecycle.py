@@ -10,7 +10,12 @@ from sqlalchemy.engine import Engine
 from helpdesk import lifecycle
 from helpdesk.settings import Settings
 
-PURGE_KEYS = {"question_texts_cleared", "booking_contacts_purged", "login_attempts_deleted"}
+PURGE_KEYS = {
+    "question_texts_cleared",
+    "booking_contacts_purged",
+    "login_attempts_deleted",
+    "rate_limit_windows_deleted",
+}
 SLOT_KEYS = {"created", "updated", "closed", "reopened"}
 
 
