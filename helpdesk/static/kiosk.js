@@ -161,10 +161,14 @@
     if (guide.draft_notice) {
       article.append(el("div", { class: "alert alert-warning", role: "note" }, el("p", { class: "alert-text", text: guide.draft_notice })));
     }
-    // Steps: one at a time (the default) or the whole list.
+    // Steps: one at a time (the default) or the whole list. Each item carries its own number:
+    // hidden items do not count, so without it every step shown alone would be "1.".
     const list = el("ol", { class: "kiosk-steps" });
-    guide.steps_html.forEach((step) => list.append(fromHtml("li", {}, step)));
-    const counter = el("p", { class: "kiosk-step-counter", "aria-live": "polite" });
+    guide.steps_html.forEach((step, i) => list.append(fromHtml("li", { value: String(i + 1) }, step)));
+    const counter = el("p", { class: "kiosk-step-counter" });
+    // The counter and the step shown are one live region: "Next step" announces the step itself,
+    // not only "Step 2 of 7".
+    const stepView = el("div", { class: "kiosk-step-view", "aria-live": "polite" }, counter, list);
     const prev = el("button", { type: "button", class: "button button-secondary", text: t("previous") });
     const next = el("button", { type: "button", class: "button button-primary", text: t("next") });
     const toggle = el("button", { type: "button", class: "button button-tertiary kiosk-toggle-steps", text: t("all_steps") });
@@ -181,7 +185,7 @@
     next.addEventListener("click", () => { current = Math.min(guide.steps.length - 1, current + 1); update(); });
     toggle.addEventListener("click", () => { all = !all; update(); });
     update();
-    article.append(counter, list, el("div", { class: "button-row kiosk-step-buttons" }, prev, next, toggle));
+    article.append(stepView, el("div", { class: "button-row kiosk-step-buttons" }, prev, next, toggle));
     if (guide.bring.length) {
       const bring = el("ul");
       guide.bring_html.forEach((item) => bring.append(fromHtml("li", {}, item)));

@@ -176,3 +176,38 @@ async def test_which_of_these_has_none_of_these(browser: Browser, live_server: s
     await page.locator(".kiosk-none").tap()
     await expect(page.locator(".kiosk-human .kiosk-book")).to_be_visible()
     await page.context.close()
+
+
+async def open_guide(page: Page, live_server: str, lang: str, question: str) -> None:
+    """The kiosk in `lang`, asked `question` (a guide's own title, which triage always finds)."""
+    await page.goto(f"{live_server}/kiosk?location=dokk1&lang={lang}")
+    await page.locator("#kiosk-text").fill(question)
+    await page.locator(".kiosk-submit").tap()
+    await expect(page.locator("article.kiosk-guide")).to_be_visible()
+
+
+@pytest.mark.parametrize("lang", ["da", "ar"])
+async def test_steps_are_numbered_as_the_counter_counts(
+    browser: Browser, live_server: str, real_kb: KnowledgeBase, lang: str
+) -> None:
+    guide = real_kb.by_slug()["mitid-new-phone"]
+    page = await kiosk_page(browser)
+    await open_guide(page, live_server, lang, guide.translations[lang].title)
+    steps = page.locator("ol.kiosk-steps > li")
+    total = await steps.count()
+    assert total >= 3
+    for number in range(1, total + 1):
+        shown = page.locator("ol.kiosk-steps > li:visible")
+        await expect(shown).to_have_count(1)
+        # The list item's ordinal is what the browser prints as its marker.
+        assert await shown.evaluate("li => li.value") == number
+        counter = await page.locator(".kiosk-step-counter").inner_text()
+        assert str(number) in counter
+        assert str(total) in counter
+        if number < total:
+            await page.locator(".kiosk-step-buttons .button-primary").tap()
+    # The step text is announced with the counter, not the counter alone.
+    live = page.locator(".kiosk-step-view[aria-live=polite]:has(.kiosk-step-counter)")
+    await expect(live).to_have_count(1)
+    assert await live.locator("ol.kiosk-steps").count() == 1
+    await page.context.close()
