@@ -128,21 +128,23 @@
   function humanView(message, topic) {
     const fragment = document.getElementById("kiosk-human").content.cloneNode(true);
     fragment.querySelector(".kiosk-message").textContent = message || t("sorry");
-    const params = new URLSearchParams({ lang });
+    // The booking pages stay in the kiosk frame (channel=kiosk) and list the kiosk's own place
+    // first (near); the topic travels on, so the receipt can say what to bring.
+    const params = new URLSearchParams({ lang, channel: "kiosk" });
     if (topic) params.set("topic", topic);
-    if (location_) params.set("location", location_);
+    if (location_) params.set("near", location_);
     fragment.querySelector(".kiosk-book").href = "/book?" + params.toString();
     return el("div", { class: "kiosk-human" }, fragment);
   }
 
-  function feedbackView(token) {
+  function feedbackView(token, topic) {
     const box = el("div", { class: "kiosk-feedback", role: "group", "aria-labelledby": "kiosk-feedback-q" });
-    const question = el("h3", { id: "kiosk-feedback-q", text: t("helped") });
+    const question = el("h2", { id: "kiosk-feedback-q", text: t("helped") });
     const send = async (helpful) => {
       box.replaceChildren(el("p", { role: "status", text: helpful ? t("thanks") : t("sorry") }));
       try { await api("/api/v1/feedback", { method: "POST", body: JSON.stringify({ token, helpful }) }); }
       catch (error) { box.append(el("p", { text: error.message })); }
-      if (!helpful) box.append(humanView("", ""));
+      if (!helpful) box.append(humanView("", topic));
     };
     const yes = el("button", { type: "button", class: "button button-primary", "data-helpful": "yes", text: t("yes") });
     const no = el("button", { type: "button", class: "button button-secondary", "data-helpful": "no", text: t("no") });
@@ -172,9 +174,14 @@
     const prev = el("button", { type: "button", class: "button button-secondary", text: t("previous") });
     const next = el("button", { type: "button", class: "button button-primary", text: t("next") });
     const toggle = el("button", { type: "button", class: "button button-tertiary kiosk-toggle-steps", text: t("all_steps") });
+    // "Did this help?" is asked once the citizen has reached the last step (or shown them all),
+    // not under step 1; once asked it stays.
+    const feedback = token ? feedbackView(token, slug) : null;
+    if (feedback) feedback.hidden = true;
     let current = 0;
     let all = false;
     const update = () => {
+      if (feedback && (all || current === guide.steps.length - 1)) feedback.hidden = false;
       [...list.children].forEach((li, i) => { li.hidden = !all && i !== current; });
       counter.textContent = all ? "" : t("step_of", { number: current + 1, total: guide.steps.length });
       prev.hidden = all; next.hidden = all;
@@ -189,9 +196,9 @@
     if (guide.bring.length) {
       const bring = el("ul");
       guide.bring_html.forEach((item) => bring.append(fromHtml("li", {}, item)));
-      article.append(el("h3", { text: t("what_you_need") }), bring);
+      article.append(el("h2", { text: t("what_you_need") }), bring);
     }
-    article.append(el("h3", { text: t("help_in_person") }),
+    article.append(el("h2", { text: t("help_in_person") }),
       fromHtml("div", { class: "kiosk-help" }, guide.help_in_person_html));
 
     const voice = voiceFor(guide.language);
@@ -210,7 +217,7 @@
       article.prepend(read);
     }
     const parts = [el("p", { class: "kiosk-message", text: message }), article];
-    if (token) parts.push(feedbackView(token));
+    if (feedback) parts.push(feedback);
     if (offerPerson) parts.push(humanView("", slug));
     parts.push(backButton());
     show(...parts);

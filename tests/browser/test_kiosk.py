@@ -1,5 +1,7 @@
 """The library kiosk in a real browser: Arabic flow, idle reset, shared-screen privacy."""
 
+from urllib.parse import parse_qs, urlsplit
+
 import pytest
 from playwright.async_api import Browser, Page, expect
 from sqlalchemy.engine import Engine
@@ -210,4 +212,37 @@ async def test_steps_are_numbered_as_the_counter_counts(
     live = page.locator(".kiosk-step-view[aria-live=polite]:has(.kiosk-step-counter)")
     await expect(live).to_have_count(1)
     assert await live.locator("ol.kiosk-steps").count() == 1
+    await page.context.close()
+
+
+@pytest.mark.parametrize("lang", ["da", "ar"])
+async def test_did_this_help_comes_after_the_last_step_and_no_keeps_the_topic(
+    browser: Browser, live_server: str, real_kb: KnowledgeBase, lang: str
+) -> None:
+    slug = "mitid-new-phone"
+    page = await kiosk_page(browser)
+    await open_guide(page, live_server, lang, real_kb.by_slug()[slug].translations[lang].title)
+    total = await page.locator("ol.kiosk-steps > li").count()
+    next_step = page.locator(".kiosk-step-buttons .button-primary")
+    for _ in range(total - 1):
+        await expect(page.locator(".kiosk-feedback")).to_be_hidden()
+        await next_step.tap()
+    await expect(page.locator(".kiosk-feedback")).to_be_visible()
+    # Going back a step does not take the question away again.
+    await page.locator(".kiosk-step-buttons .button-secondary").first.tap()
+    await expect(page.locator(".kiosk-feedback")).to_be_visible()
+    async with page.expect_response(lambda r: r.url.endswith("/api/v1/feedback")) as sent:
+        await page.locator("[data-helpful=no]").tap()
+    assert (await sent.value).ok
+    book = page.locator(".kiosk-feedback .kiosk-book")
+    await expect(book).to_be_visible()
+    href = await book.get_attribute("href")
+    assert href is not None
+    query = parse_qs(urlsplit(href).query)
+    assert query["topic"] == [slug]
+    assert query["channel"] == ["kiosk"]
+    assert query["lang"] == [lang]
+    assert query["near"] == ["dokk1"]
+    violations = await axe_violations(page, ALL_IMPACTS)
+    assert violations == [], describe(violations)
     await page.context.close()
