@@ -8,6 +8,7 @@ bring a previous citizen's answers back; after an idle time everything resets.
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -15,6 +16,7 @@ from starlette.routing import Route
 
 from helpdesk import LANGUAGES
 from helpdesk.i18n import N_, Nn_, gettext_for, is_rtl, native_name, plural_table
+from helpdesk.kb.live import Snapshot
 from helpdesk.routes._kb import current_snapshot
 from helpdesk.web.access import public
 from helpdesk.web.templating import render
@@ -28,6 +30,40 @@ EXAMPLE_SLUGS = (
     "change-address",
     "passport-book",
     "mitid-lost-phone",
+)
+# "Browse by topic", for people who cannot type: big tiles, each with the guides it holds. A tile
+# takes every guide of its knowledge-base categories plus the guides named (the knowledge base's
+# categories are broader than a citizen's topics: "id-cards" holds passports and health cards).
+BROWSE_TOPICS: tuple[tuple[str, str, tuple[str, ...], tuple[str, ...]], ...] = (
+    ("mitid", N_("MitID"), ("mitid",), ()),
+    ("digital-post", N_("Digital Post"), ("digital-post",), ()),
+    (
+        "passport-licence",
+        N_("Passport and driving licence"),
+        (),
+        (
+            "passport-book",
+            "passport-child",
+            "passport-lost",
+            "driving-licence-renew",
+            "driving-licence-app",
+        ),
+    ),
+    ("tax", N_("Tax"), (), ("tax-annual-statement", "tax-preliminary", "tax-card-new-job")),
+    (
+        "health",
+        N_("Health"),
+        (),
+        ("health-card", "eu-health-card", "doctor-change", "health-online"),
+    ),
+    (
+        "moving",
+        N_("Moving"),
+        (),
+        ("change-address", "residence-certificate", "housing-benefit", "housing-waiting-list"),
+    ),
+    ("pension", N_("Pension"), (), ("pension-apply", "udbetaling-danmark")),
+    ("school", N_("School and childcare"), (), ("aula-login", "childcare-place", "su-student")),
 )
 NO_CACHE = {
     "Cache-Control": "no-store, max-age=0",
@@ -56,6 +92,7 @@ SCRIPT_STRINGS = {
     "no": N_("No"),
     "none_of_these": N_("None of these"),
     "none_person": N_("Then a member of staff can help you find the answer."),
+    "browse_intro": N_("Tap the question that fits."),
     "crisis_person": N_(
         "You can also talk to one of us here. Ask at the counter: we will find a quiet place."
     ),
@@ -68,6 +105,30 @@ RESETTING = Nn_(
     "The screen starts over in %(seconds)s seconds.",
     "seconds",
 )
+
+
+def browse_topics(snapshot: Snapshot, language: str) -> list[dict[str, Any]]:
+    """The browse tiles in `language` with their guides' slugs and titles; no empty tiles."""
+    tiles = []
+    for key, label, categories, slugs in BROWSE_TOPICS:
+        guides = [
+            guide
+            for guide in snapshot.guides.values()
+            if guide.kind == "guide" and (guide.category in categories or guide.slug in slugs)
+        ]
+        # Named guides in the order given; a whole category in the knowledge base's order.
+        guides.sort(key=lambda g: slugs.index(g.slug) if g.slug in slugs else len(slugs))
+        if guides:
+            tiles.append(
+                {
+                    "key": key,
+                    "label": gettext_for(language, label),
+                    "guides": [
+                        {"slug": g.slug, "title": g.translation(language)[1].title} for g in guides
+                    ],
+                }
+            )
+    return tiles
 
 
 def _location(request: Request) -> str:
@@ -109,9 +170,12 @@ async def kiosk(request: Request) -> Response:
     }
     warning_seconds = min(20, max(5, settings.kiosk_idle_seconds // 4))
     strings["resetting"] = plural_table(language, RESETTING, warning_seconds)
+    topics = browse_topics(snapshot, language)
     context = {
         "location": location,
         "examples": examples,
+        "topics": topics,
+        "topics_json": json.dumps(topics, ensure_ascii=False).replace("<", "\\u003c"),
         # "<" escaped so that no string can close the <script> element it is embedded in.
         "strings_json": json.dumps(strings, ensure_ascii=False).replace("<", "\\u003c"),
         "idle_seconds": settings.kiosk_idle_seconds,

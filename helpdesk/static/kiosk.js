@@ -282,6 +282,21 @@
   });
   document.querySelectorAll(".kiosk-example").forEach((button) =>
     button.addEventListener("click", () => { text.value = button.textContent; triage(button.textContent); }));
+  // Browse by topic, for people who cannot type: a tile lists its guides as big buttons.
+  const topics = JSON.parse(document.getElementById("kiosk-topics").textContent);
+  document.querySelectorAll(".kiosk-topic").forEach((tile) =>
+    tile.addEventListener("click", () => {
+      const topic = topics.find((candidate) => candidate.key === tile.dataset.topic);
+      const choices = el("ul", { class: "kiosk-choices kiosk-topic-guides unstyled-list", role: "list" });
+      topic.guides.forEach((guide) => {
+        const button = el("button", { type: "button", class: "button button-primary kiosk-choice", text: guide.title });
+        // No triage happened, so there is no "did this help?" to record; a person is offered.
+        button.addEventListener("click", () => showGuide(guide.slug, null, true, ""));
+        choices.append(el("li", {}, button));
+      });
+      show(el("h1", { text: topic.label }), el("p", { class: "font-lead", text: t("browse_intro") }),
+        choices, backButton());
+    }));
   document.getElementById("kiosk-person").addEventListener("click", () => show(humanView("", ""), backButton()));
   text.focus();
 })();

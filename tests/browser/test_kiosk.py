@@ -246,3 +246,91 @@ async def test_did_this_help_comes_after_the_last_step_and_no_keeps_the_topic(
     violations = await axe_violations(page, ALL_IMPACTS)
     assert violations == [], describe(violations)
     await page.context.close()
+
+
+VISIBLE_CONTROLS = """() => [...document.querySelectorAll('button, a.button, a.kiosk-language')]
+    .filter(el => el.offsetParent !== null && !el.closest('[hidden]'))
+    .map(el => { const r = el.getBoundingClientRect();
+                 return {text: el.textContent.trim().slice(0, 40), h: r.height,
+                         font: parseFloat(getComputedStyle(el).fontSize)}; })"""
+TILES_BOX = """(selector) => { const rs = [...document.querySelectorAll(selector)]
+    .map(el => el.getBoundingClientRect());
+    return {n: rs.length, top: Math.min(...rs.map(r => r.top)),
+            bottom: Math.max(...rs.map(r => r.bottom)),
+            left: Math.min(...rs.map(r => r.left)), right: Math.max(...rs.map(r => r.right))}; }"""
+
+
+@pytest.mark.parametrize("lang", ["da", "ar"])
+async def test_sizes_for_old_eyes_and_fingers_on_a_portrait_kiosk(
+    browser: Browser, live_server: str, real_kb: KnowledgeBase, lang: str
+) -> None:
+    page = await kiosk_page(browser, 1080, 1920)
+    # The start screen: the language tiles fill the screen, not its top third.
+    await page.goto(f"{live_server}/kiosk?location=dokk1")
+    tiles = await page.evaluate(TILES_BOX, "a.kiosk-language")
+    assert tiles["n"] == 8
+    assert tiles["bottom"] >= 0.9 * 1920, tiles
+    assert tiles["right"] - tiles["left"] >= 0.9 * 1080, tiles
+
+    await page.goto(f"{live_server}/kiosk?location=dokk1&lang={lang}")
+    # Every button at least 64 px high with a label of at least 24 px.
+    for control in await page.evaluate(VISIBLE_CONTROLS):
+        assert control["h"] >= 64, control
+        assert control["font"] >= 24, control
+    # The example questions and the topic tiles take the screen's width and reach its bottom.
+    examples = await page.evaluate(TILES_BOX, ".kiosk-example")
+    topics = await page.evaluate(TILES_BOX, ".kiosk-topic")
+    assert topics["n"] == 8
+    assert examples["right"] - examples["left"] >= 0.85 * 1080, examples
+    assert topics["right"] - topics["left"] >= 0.85 * 1080, topics
+    assert topics["bottom"] >= 0.85 * 1920, topics
+    assert await page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    violations = await axe_violations(page, ALL_IMPACTS)
+    assert violations == [], describe(violations)
+
+    # A guide: the step text is at least 28 px and not smaller than the summary.
+    await page.locator("#kiosk-text").fill(
+        real_kb.by_slug()["mitid-new-phone"].translations[lang].title
+    )
+    await page.locator(".kiosk-submit").tap()
+    await expect(page.locator("article.kiosk-guide")).to_be_visible()
+    sizes = await page.evaluate(
+        """() => ({step: parseFloat(getComputedStyle(
+                       document.querySelector('ol.kiosk-steps > li:not([hidden])')).fontSize),
+                   summary: parseFloat(getComputedStyle(
+                       document.querySelector('.kiosk-guide .font-lead')).fontSize)})"""
+    )
+    assert sizes["step"] >= 28, sizes
+    assert sizes["step"] >= sizes["summary"], sizes
+    for control in await page.evaluate(VISIBLE_CONTROLS):
+        assert control["h"] >= 64, control
+        assert control["font"] >= 24, control
+    await page.context.close()
+
+
+@pytest.mark.parametrize("lang", ["da", "ar"])
+async def test_browse_by_topic_without_typing(
+    browser: Browser, live_server: str, real_kb: KnowledgeBase, lang: str
+) -> None:
+    page = await kiosk_page(browser)
+    await page.goto(f"{live_server}/kiosk?location=dokk1&lang={lang}")
+    labels = [text.strip() for text in await page.locator(".kiosk-topic").all_inner_texts()]
+    assert len(labels) == 8
+    assert len(set(labels)) == 8
+    if lang == "ar":  # translated, not the English labels (MitID is a name in every language)
+        assert not {"Digital Post", "Tax", "Health", "Moving", "Pension"} & set(labels)
+    await page.locator(".kiosk-topic[data-topic=passport-licence]").tap()
+    choices = page.locator(".kiosk-topic-guides .kiosk-choice")
+    titles = await choices.all_inner_texts()
+    passport = real_kb.by_slug()["passport-book"].translations[lang].title
+    assert passport in [title.strip() for title in titles]
+    violations = await axe_violations(page, ALL_IMPACTS)
+    assert violations == [], describe(violations)
+    await choices.filter(has_text=passport).first.tap()
+    guide = page.locator("article.kiosk-guide")
+    await expect(guide.locator("h1")).to_have_text(passport)
+    # No triage, so no "did this help?", but a person is offered, with the guide as topic.
+    book = page.locator(".kiosk-human .kiosk-book")
+    await expect(book).to_be_visible()
+    assert "topic=passport-book" in (await book.get_attribute("href") or "")
+    await page.context.close()
