@@ -280,6 +280,14 @@
     const question = text.value.trim();
     if (question) triage(question);
   });
+  // Enter asks, as in a search box; Shift+Enter adds a new line. An input method that is still
+  // composing a word (Enter picks the word) is left alone.
+  text.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+      event.preventDefault();
+      form.requestSubmit();
+    }
+  });
   document.querySelectorAll(".kiosk-example").forEach((button) =>
     button.addEventListener("click", () => { text.value = button.textContent; triage(button.textContent); }));
   // Browse by topic, for people who cannot type: a tile lists its guides as big buttons.

@@ -334,3 +334,25 @@ async def test_browse_by_topic_without_typing(
     await expect(book).to_be_visible()
     assert "topic=passport-book" in (await book.get_attribute("href") or "")
     await page.context.close()
+
+
+@pytest.mark.parametrize("lang", ["da", "ar"])
+async def test_enter_asks_and_shift_enter_adds_a_line(
+    browser: Browser, live_server: str, real_kb: KnowledgeBase, lang: str
+) -> None:
+    title = real_kb.by_slug()["mitid-new-phone"].translations[lang].title
+    page = await kiosk_page(browser)
+    await page.goto(f"{live_server}/kiosk?location=dokk1&lang={lang}")
+    box = page.locator("#kiosk-text")
+    await box.focus()
+    await page.keyboard.type("MitID")
+    await page.keyboard.press("Shift+Enter")
+    await page.keyboard.type(title)
+    assert await box.input_value() == f"MitID\n{title}"
+    await expect(page.locator("#kiosk-ask")).to_be_visible()
+    await box.fill(title)
+    async with page.expect_response(lambda r: r.url.endswith("/api/v1/triage")) as asked:
+        await page.keyboard.press("Enter")
+    assert (await asked.value).ok
+    await expect(page.locator("article.kiosk-guide")).to_be_visible()
+    await page.context.close()
