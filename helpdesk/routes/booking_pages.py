@@ -14,6 +14,7 @@ import datetime as dt
 import secrets
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import urlencode
 
 from sqlmodel import Session
 from starlette.datastructures import FormData
@@ -50,6 +51,7 @@ from helpdesk.routes.booking import (
     receipt_token,
     zone,
 )
+from helpdesk.routes.kiosk import frame_context
 from helpdesk.settings import Settings
 from helpdesk.web.access import public
 from helpdesk.web.locale import page_language
@@ -84,6 +86,8 @@ def _flow_params(source: Mapping[str, Any], language: str) -> dict[str, str]:
     near = _clean_slug(source.get("near"))
     if near:
         params["near"] = near
+    if params.get("channel") == "kiosk" and source.get("textsize") in ("1", "2", "3"):
+        params["textsize"] = str(source.get("textsize"))  # the kiosk's text size, kept
     return params
 
 
@@ -94,6 +98,10 @@ def _page(
     language: str,
     status_code: int = 200,
 ) -> Response:
+    flow = context.get("flow") or _flow_params(request.query_params, language)
+    if flow.get("channel") == "kiosk":
+        # Reached from the kiosk: the page stays in the kiosk frame (bar, idle reset, receipt).
+        context = {"kiosk": frame_context(request, language, flow.get("near", "")), **context}
     return render(request, template, context, language, status_code=status_code, headers=NO_STORE)
 
 
@@ -343,7 +351,7 @@ async def submit_booking(request: Request) -> Response:
     settings: Settings = request.app.state.settings
     token = receipt_token(settings, outcome.booking)
     response = RedirectResponse(
-        f"/book/receipt/{token}?lang={language}", status_code=303, headers=NO_STORE
+        f"/book/receipt/{token}?{urlencode(flow)}", status_code=303, headers=NO_STORE
     )
     if not outcome.replayed:
         details = await _details(request, outcome.booking, outcome.booking.language)

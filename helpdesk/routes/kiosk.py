@@ -93,6 +93,7 @@ SCRIPT_STRINGS = {
     "none_of_these": N_("None of these"),
     "none_person": N_("Then a member of staff can help you find the answer."),
     "browse_intro": N_("Tap the question that fits."),
+    "your_reference": N_("Your reference"),
     "crisis_person": N_(
         "You can also talk to one of us here. Ask at the counter: we will find a quiet place."
     ),
@@ -140,7 +141,6 @@ def _location(request: Request) -> str:
 async def kiosk(request: Request) -> Response:
     location = _location(request)
     language = request.query_params.get("lang")
-    settings = request.app.state.settings
     if language not in LANGUAGES:
         # The start screen: the question in all eight languages, one big button each.
         choices = [
@@ -165,23 +165,36 @@ async def kiosk(request: Request) -> Response:
         if slug in snapshot.guides:
             _, version = snapshot.guides[slug].translation(language)
             examples.append(version.title)
+    topics = browse_topics(snapshot, language)
+    context = {
+        **frame_context(request, language, location),
+        "examples": examples,
+        "topics": topics,
+        "topics_json": _script_json(topics),
+    }
+    return render(request, "kiosk/ask.html", context, language, headers=NO_CACHE)
+
+
+def _script_json(value: Any) -> str:
+    # "<" escaped so that no string can close the <script> element it is embedded in.
+    return json.dumps(value, ensure_ascii=False).replace("<", "\\u003c")
+
+
+def frame_context(request: Request, language: str, location: str) -> dict[str, Any]:
+    """What a page in the kiosk frame needs: the kiosk's place, its idle countdown, its script's
+    strings. The booking pages use it when reached from the kiosk (``channel=kiosk``)."""
+    settings = request.app.state.settings
     strings: dict[str, str | list[str]] = {
         key: gettext_for(language, message) for key, message in SCRIPT_STRINGS.items()
     }
     warning_seconds = min(20, max(5, settings.kiosk_idle_seconds // 4))
     strings["resetting"] = plural_table(language, RESETTING, warning_seconds)
-    topics = browse_topics(snapshot, language)
-    context = {
+    return {
         "location": location,
-        "examples": examples,
-        "topics": topics,
-        "topics_json": json.dumps(topics, ensure_ascii=False).replace("<", "\\u003c"),
-        # "<" escaped so that no string can close the <script> element it is embedded in.
-        "strings_json": json.dumps(strings, ensure_ascii=False).replace("<", "\\u003c"),
+        "strings_json": _script_json(strings),
         "idle_seconds": settings.kiosk_idle_seconds,
         "warning_seconds": warning_seconds,
     }
-    return render(request, "kiosk/ask.html", context, language, headers=NO_CACHE)
 
 
 routes = [Route("/kiosk", kiosk, methods=["GET"], name="kiosk")]

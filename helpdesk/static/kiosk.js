@@ -5,7 +5,15 @@
   const body = document.body;
   const location_ = body.dataset.location || "";
   const startUrl = "/kiosk" + (location_ ? "?location=" + encodeURIComponent(location_) : "");
-  const restart = () => window.location.replace(startUrl);
+  // Starting over empties every form first: nothing typed stays for the next person, not even
+  // in a page the browser might keep.
+  const restart = () => {
+    document.querySelectorAll("input:not([type=hidden]), textarea").forEach((field) => {
+      if (field.type === "checkbox" || field.type === "radio") field.checked = false;
+      else field.value = "";
+    });
+    window.location.replace(startUrl);
+  };
 
   // Links that change screen replace the current history entry instead of adding one.
   document.addEventListener("click", (event) => {
@@ -17,6 +25,9 @@
 
   const lang = body.dataset.lang;
   if (!lang) return; // the start screen needs nothing more
+  // A kiosk page reached with "back" or "forward" could show an earlier citizen's screen.
+  const navigation = performance.getEntriesByType("navigation")[0];
+  if (navigation && navigation.type === "back_forward") { restart(); return; }
 
   const strings = JSON.parse(document.getElementById("kiosk-strings").textContent);
   // A list is a message with a number: its text for 0, 1, 2 ... (params.n picks one).
@@ -55,20 +66,88 @@
   }, 250);
 
   // --- text size --------------------------------------------------------------------------
+  // The size travels in the address (textsize=1..3) from the kiosk to its booking pages: the
+  // kiosk stores nothing in the browser. Starting over starts at the normal size.
   const sizes = ["kiosk-size-0", "kiosk-size-1", "kiosk-size-2", "kiosk-size-3"];
   let size = 0;
+  const setSize = (value) => {
+    size = Math.max(0, Math.min(sizes.length - 1, value));
+    document.documentElement.classList.remove(...sizes);
+    document.documentElement.classList.add(sizes[size]);
+  };
+  // After a form is sent the address has no size: the page says it (data-text-size).
+  setSize(Number(body.dataset.textSize || new URLSearchParams(window.location.search).get("textsize")) || 0);
   document.querySelectorAll("[data-textsize]").forEach((button) =>
-    button.addEventListener("click", () => {
-      size = Math.max(0, Math.min(sizes.length - 1, size + Number(button.dataset.textsize)));
-      document.documentElement.classList.remove(...sizes);
-      document.documentElement.classList.add(sizes[size]);
-    }));
+    button.addEventListener("click", () => setSize(size + Number(button.dataset.textsize))));
+
+  // Links to the booking pages stay in the kiosk frame: they carry the text size and replace the
+  // history entry, like every change of screen on the kiosk.
+  const framed = (href) => {
+    const url = new URL(href, window.location.href);
+    if (size) url.searchParams.set("textsize", String(size));
+    else url.searchParams.delete("textsize");
+    return url.href;
+  };
+  document.addEventListener("click", (event) => {
+    const link = event.target.closest("a[href^='/book'], a.kiosk-book");
+    if (!link || link.hasAttribute("download")) return;
+    event.preventDefault();
+    window.location.replace(framed(link.href));
+  });
 
   // --- reading aloud with the browser's speech synthesis, where it has a voice -----------
   const speech = "speechSynthesis" in window ? window.speechSynthesis : null;
   const voiceFor = (code) =>
     speech ? speech.getVoices().find((v) => v.lang.toLowerCase().startsWith(code)) : undefined;
   function stopSpeaking() { if (speech) speech.cancel(); }
+
+  if (!form) { bookingFrame(); return; }
+
+  // --- a booking page in the kiosk frame (/book...?channel=kiosk) -------------------------
+  function bookingFrame() {
+    document.querySelectorAll("form").forEach((pageForm) => {
+      // The browser must not offer one citizen's name or phone number to the next.
+      pageForm.setAttribute("autocomplete", "off");
+      pageForm.querySelectorAll("input, textarea").forEach((field) => field.setAttribute("autocomplete", "off"));
+      pageForm.addEventListener("submit", () => {
+        let field = pageForm.querySelector("input[name=textsize]");
+        if (!size) { if (field) field.remove(); return; }
+        if (!field) {
+          field = Object.assign(document.createElement("input"), { type: "hidden", name: "textsize" });
+          pageForm.append(field);
+        }
+        field.value = String(size);
+      });
+    });
+    // A failed form: focus goes to the list of what to correct.
+    const errors = document.getElementById("form-errors");
+    if (errors) errors.focus();
+    // The receipt: print the slip; hear the reference, once at once and again on request.
+    const print = document.querySelector(".kiosk-print");
+    if (print) print.addEventListener("click", () => window.print());
+    const read = document.querySelector(".kiosk-read-reference");
+    if (!read || !speech) return;
+    const say = () => {
+      const voice = voiceFor(lang);
+      if (!voice) return;
+      stopSpeaking();
+      const utterance = new SpeechSynthesisUtterance(read.dataset.speak);
+      utterance.lang = lang;
+      utterance.voice = voice;
+      speech.speak(utterance);
+    };
+    read.addEventListener("click", say);
+    let offered = false;
+    const offer = () => {
+      // The voices may arrive after the page: offer the button once there is one for the language.
+      if (offered || !voiceFor(lang)) return;
+      offered = true;
+      read.hidden = false;
+      say();
+    };
+    offer();
+    speech.addEventListener("voiceschanged", offer);
+  }
 
   // --- talking to the API ------------------------------------------------------------------
   async function api(path, options = {}) {
