@@ -148,6 +148,9 @@ async def search(request: Request) -> Response:
     if topic is None:
         flow.pop("topic", None)
     speaks = params.get("speaks") if params.get("speaks") in LANGUAGES else None
+    # By default the citizen's own language, where staff speak it ("speaks=" asks for any
+    # language). Danish is every member of staff's working language: no filter needed.
+    preferred = language if "speaks" not in params and language != "da" else None
     settings: Settings = request.app.state.settings
     now = utcnow()
     horizon = now + dt.timedelta(weeks=settings.booking_weeks_ahead)
@@ -167,20 +170,25 @@ async def search(request: Request) -> Response:
             else None
         )
         near = catalog.location_by_slug(session, flow["near"]) if "near" in flow else None
-        slots = (
-            catalog.find_slots(
+
+        def free(staff_language: str | None) -> list[catalog.SlotView]:
+            if chosen_type is None:
+                return []
+            return catalog.find_slots(
                 session,
                 zone_info,
                 now,
                 session_type=chosen_type,
                 location=chosen,
-                language=speaks,
+                language=staff_language,
                 end=horizon,
                 limit=400,
             )
-            if chosen_type is not None
-            else []
-        )
+
+        slots = free(speaks or preferred)
+        nobody_speaks = bool(preferred and not slots)
+        if nobody_speaks:
+            slots = free(None)  # nobody speaks it: every time, and a plain word about it
         places = catalog.by_place(
             slots, near=chosen or near, per_place=PER_CHOSEN_PLACE if chosen else PER_PLACE
         )
@@ -199,6 +207,8 @@ async def search(request: Request) -> Response:
                 if translated(loc.drop_in, language)
             ],
             "citizen_service": next((loc for loc in listed if loc.kind == "citizen-service"), None),
+            "speaks": speaks or (None if nobody_speaks else preferred),
+            "nobody_speaks": native_name(preferred) if preferred and nobody_speaks else None,
         }
 
     context = await in_session(request, work)
@@ -206,8 +216,8 @@ async def search(request: Request) -> Response:
         {
             "flow": flow,
             "topic": topic,
-            "speaks": speaks,
-            "speaks_name": native_name(speaks) if speaks else None,
+            "speaks_default": bool(preferred and not context["nobody_speaks"]),
+            "speaks_name": native_name(context["speaks"]) if context["speaks"] else None,
             "staff_languages": _language_choices(),
             "language_names": _language_names(),
             "weeks": settings.booking_weeks_ahead,
