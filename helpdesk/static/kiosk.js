@@ -84,6 +84,9 @@
   // history entry, like every change of screen on the kiosk.
   const framed = (href) => {
     const url = new URL(href, window.location.href);
+    // Every booking page (also "cancel or move") stays in the frame and knows the kiosk's place.
+    url.searchParams.set("channel", "kiosk");
+    if (location_ && !url.searchParams.has("near")) url.searchParams.set("near", location_);
     if (size) url.searchParams.set("textsize", String(size));
     else url.searchParams.delete("textsize");
     return url.href;

@@ -164,3 +164,23 @@ async def test_a_kiosk_booking_ends_on_a_receipt_screen_with_a_slip(
     await expect(page.locator("html")).not_to_contain_text(reference)
     await expect(page.locator("html")).not_to_contain_text(NAME)
     await page.context.close()
+
+
+async def test_cancel_or_move_from_the_kiosk_stays_in_the_frame(
+    browser: Browser,
+    live_server: str,
+    world: World,  # noqa: F811
+) -> None:
+    world.slot()
+    page = await kiosk_page(browser)
+    await page.goto(f"{live_server}/book?channel=kiosk&near=dokk1&lang=da")
+    await page.locator("a[href^='/book/manage']").tap()
+    await page.wait_for_url("**/book/manage?**")
+    query = parse_qs(urlsplit(page.url).query)
+    assert query["channel"] == ["kiosk"]
+    assert query["near"] == ["dokk1"]
+    await expect(page.locator(".kiosk-bar .kiosk-restart")).to_be_visible()
+    assert await page.locator(".site-header").count() == 0
+    violations = await axe_violations(page, ALL_IMPACTS)
+    assert violations == [], describe(violations)
+    await page.context.close()
