@@ -14,6 +14,7 @@ import datetime as dt
 import secrets
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import urlencode
 
 from pydantic import ValidationError
 from sqlmodel import Session
@@ -60,6 +61,7 @@ from helpdesk.routes.booking_views import (
     slot_view,
     spoken,
 )
+from helpdesk.routes.kiosk import frame_context
 from helpdesk.settings import Settings
 from helpdesk.web.access import public
 from helpdesk.web.errors import MESSAGES
@@ -83,6 +85,10 @@ def _page(
     language: str,
     status_code: int = 200,
 ) -> Response:
+    flow = context.get("flow") or flow_params(request.query_params, language)
+    if flow.get("channel") == "kiosk":
+        # Reached from the kiosk: the page stays in the kiosk frame (bar, idle reset, receipt).
+        context = {"kiosk": frame_context(request, language, flow.get("near", "")), **context}
     return render(
         request, template, context, language, status_code=status_code, headers=PRIVATE_PAGE
     )
@@ -99,6 +105,9 @@ async def search(request: Request) -> Response:
     if topic is None:
         flow.pop("topic", None)
     speaks = params.get("speaks") if params.get("speaks") in LANGUAGES else None
+    # By default the citizen's own language, where staff speak it ("speaks=" asks for any
+    # language). Danish is every member of staff's working language: no filter needed.
+    preferred = language if "speaks" not in params and language != "da" else None
     settings: Settings = request.app.state.settings
     now = utcnow()
     horizon = now + dt.timedelta(weeks=settings.booking_weeks_ahead)
@@ -118,20 +127,25 @@ async def search(request: Request) -> Response:
             else None
         )
         near = catalog.location_by_slug(session, flow["near"]) if "near" in flow else None
-        slots = (
-            catalog.find_slots(
+
+        def free(staff_language: str | None) -> list[catalog.SlotView]:
+            if chosen_type is None:
+                return []
+            return catalog.find_slots(
                 session,
                 zone_info,
                 now,
                 session_type=chosen_type,
                 location=chosen,
-                language=speaks,
+                language=staff_language,
                 end=horizon,
                 limit=400,
             )
-            if chosen_type is not None
-            else []
-        )
+
+        slots = free(speaks or preferred)
+        nobody_speaks = bool(preferred and not slots)
+        if nobody_speaks:
+            slots = free(None)  # nobody speaks it: every time, and a plain word about it
         places = catalog.by_place(
             slots, near=chosen or near, per_place=PER_CHOSEN_PLACE if chosen else PER_PLACE
         )
@@ -150,6 +164,8 @@ async def search(request: Request) -> Response:
                 if translated(loc.drop_in, language)
             ],
             "citizen_service": next((loc for loc in listed if loc.kind == "citizen-service"), None),
+            "speaks": speaks or (None if nobody_speaks else preferred),
+            "nobody_speaks": native_name(preferred) if preferred and nobody_speaks else None,
         }
 
     context = await in_session(request, work)
@@ -157,8 +173,8 @@ async def search(request: Request) -> Response:
         {
             "flow": flow,
             "topic": topic,
-            "speaks": speaks,
-            "speaks_name": native_name(speaks) if speaks else None,
+            "speaks_default": bool(preferred and not context["nobody_speaks"]),
+            "speaks_name": native_name(context["speaks"]) if context["speaks"] else None,
             "staff_languages": language_choices(),
             "language_names": language_names(),
             "weeks": settings.booking_weeks_ahead,
@@ -281,7 +297,7 @@ async def submit_booking(request: Request) -> Response:
     settings: Settings = request.app.state.settings
     token = receipt_token(settings, outcome.booking)
     response = RedirectResponse(
-        f"/book/receipt/{token}?lang={language}", status_code=303, headers=PRIVATE_PAGE
+        f"/book/receipt/{token}?{urlencode(flow)}", status_code=303, headers=PRIVATE_PAGE
     )
     if not outcome.replayed:
         details = await _details(request, outcome.booking, outcome.booking.language)
