@@ -1,7 +1,7 @@
 """The demo's listed places speak the citizen's language (issue #15, item 7): no English
 "Step-free access." on an Arabic or Somali booking form."""
 
-from helpdesk.booking.demo import LOCATIONS
+from helpdesk.demo.booking import LOCATIONS
 
 from helpdesk import LANGUAGES
 from helpdesk.booking.models import translated
