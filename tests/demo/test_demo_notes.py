@@ -1,10 +1,9 @@
 """The demo's listed places speak the citizen's language (issue #15, item 7): no English
 "Step-free access." on an Arabic or Somali booking form."""
 
-from helpdesk.demo.booking import LOCATIONS
-
 from helpdesk import LANGUAGES
 from helpdesk.booking.models import translated
+from helpdesk.demo.booking import LOCATIONS
 
 
 def test_listed_places_have_notes_and_drop_in_in_every_language() -> None:
