@@ -16,6 +16,8 @@ from helpdesk import LANGUAGES
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 MIN_PHRASES = 8
+MAX_PHRASES = 80
+"""Enough for a crisis entry's many ways of saying it, in script and transliterated."""
 
 ReviewStatus = Literal["draft", "reviewed"]
 Category = Literal[
@@ -59,7 +61,7 @@ class Translation(BaseModel):
     steps: list[Text] = Field(min_length=1, max_length=20)
     bring: list[ShortText] = Field(default_factory=list, max_length=20)
     help_in_person: Text
-    phrases: list[ShortText] = Field(min_length=MIN_PHRASES, max_length=60)
+    phrases: list[ShortText] = Field(min_length=MIN_PHRASES, max_length=MAX_PHRASES)
     sources: list[Source] = Field(min_length=1, max_length=10)
 
 

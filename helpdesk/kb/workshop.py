@@ -23,6 +23,7 @@ from sqlmodel import Session, col, select
 from helpdesk import LANGUAGES, REFERENCE_LANGUAGES
 from helpdesk.events.models import TriageEvent
 from helpdesk.kb.content import (
+    MAX_PHRASES,
     MIN_PHRASES,
     SLUG_PATTERN,
     Category,
@@ -105,7 +106,7 @@ class VersionIn(BaseModel):
     steps: list[Text] = Field(min_length=1, max_length=20)
     bring: list[ShortText] = Field(default_factory=list, max_length=20)
     help_in_person: Text
-    phrases: list[ShortText] = Field(min_length=MIN_PHRASES, max_length=60)
+    phrases: list[ShortText] = Field(min_length=MIN_PHRASES, max_length=MAX_PHRASES)
     sources: list[Source] = Field(min_length=1, max_length=10)
     review_status: ReviewStatus = "draft"
     last_checked: dt.date | None = Field(default=None, description="Defaults to today.")

@@ -42,6 +42,14 @@ Reason = Literal[
 OwnerKind = Literal["guide", "referral", "crisis", "intent"]
 PERSON_INTENT = "human"
 SENSITIVE_INTENT = "sensitive"
+FIGURATIVE_INTENT = "figurative"
+"""Exaggeration about a thing ("this app is killing me"): see :meth:`TriageEngine.literal`."""
+FIGURATIVE_MIN = 0.6
+"""A sentence whose closest figurative phrase scores at least this (cosine)..."""
+FIGURATIVE_LEAD = 0.2
+"""...and beats its closest crisis phrase by this much is not taken as a crisis by its trigger
+phrases (the learned model still judges the question). Set high on purpose: characters cannot
+tell "appen slår mig ihjel" from "min mand slår mig ihjel" well (0.61 against 0.63 measured)."""
 MAX_CANDIDATES = 3
 SEGMENT_WORDS = 12
 """A question longer than this is also scored by sentences (and windows of this many words)."""
@@ -306,8 +314,37 @@ class TriageEngine:
             best_phrase=best_phrase,
             bag=bag,
             keys=tuple(dict.fromkeys(word_keys(normalised))),
-            crisis_triggers=frozenset(self._triggers.matches(normalised)),
+            crisis_triggers=self.literal(text, self._triggers.matches(normalised)),
         )
+
+    def literal(self, text: str, triggers: set[str]) -> frozenset[str]:
+        """The crisis entries whose trigger phrases the question means literally.
+
+        "Slår mig ihjel", "is killing me", "beni öldürecek" are as often said of an app as of a
+        person. Each sentence with a trigger is compared with the figurative phrases (an intent
+        in the knowledge base) and the crisis phrases: a trigger found only in sentences that read
+        clearly more like exaggeration about a thing does not decide. A trigger in any literal
+        sentence, or across two sentences, still does (recall first). Only questions with a
+        trigger pay for this."""
+        if not triggers:
+            return frozenset()
+        figurative = Owner("intent", FIGURATIVE_INTENT)
+        literal: set[str] = set()
+        exaggerated: set[str] = set()
+        for part in _SENTENCE_BREAK.split(text):
+            sentence = normalize(part)
+            found = self._triggers.matches(sentence) if sentence else set()
+            if not found:
+                continue
+            phrase, _ = self.component_scores(sentence)
+            closest = phrase.get(figurative, 0.0)
+            if closest >= FIGURATIVE_MIN and closest >= best_of(phrase, ("crisis",)) + (
+                FIGURATIVE_LEAD
+            ):
+                exaggerated |= found
+            else:
+                literal |= found
+        return frozenset(triggers - (exaggerated - literal))
 
     def features(self, analysis: Analysis) -> Features | None:
         """The decision's view of the ranking; ``None`` when no guide or referral scores."""
@@ -337,9 +374,15 @@ class TriageEngine:
     def crisis_features(self, analysis: Analysis) -> CrisisFeatures:
         crisis_words = sum(k in self._crisis_keys for k in analysis.keys)
         crisis_phrase = best_of(analysis.best_phrase, ("crisis",))
+        # A question that reads like a guide, a referral or everyday exaggeration is less likely
+        # a crisis than its crisis words alone say.
+        other = max(
+            best_of(analysis.best_phrase, ("guide", "referral")),
+            analysis.best_phrase.get(Owner("intent", FIGURATIVE_INTENT), 0.0),
+        )
         return CrisisFeatures(
             crisis_phrase=crisis_phrase,
-            crisis_lead=crisis_phrase - best_of(analysis.best_phrase, ("guide", "referral")),
+            crisis_lead=crisis_phrase - other,
             crisis_sentence=best_of(analysis.best_sentence, ("crisis",)),
             crisis_words=min(crisis_words, 3) / 3,
         )
