@@ -54,6 +54,10 @@ MAX_CANDIDATES = 3
 SEGMENT_WORDS = 12
 """A question longer than this is also scored by sentences (and windows of this many words)."""
 MAX_SEGMENTS = 8
+VERBATIM = 0.99
+"""A short question this close (cosine) to one of the best entry's own phrases or its title, and to
+no other entry's, is answered with that entry whatever the model says: the knowledge base says so
+in so many words (a search phrase names one entry; the validator checks it)."""
 BAG_NORM_POWER = 0.5
 """A bag of phrases is divided by its length to this power, not by its length (pivoted length
 normalisation): a full cosine favoured entries with few phrases, so new guides took questions from
@@ -387,6 +391,18 @@ class TriageEngine:
             crisis_words=min(crisis_words, 3) / 3,
         )
 
+    def verbatim(self, analysis: Analysis, top: Owner) -> bool:
+        """The question (short, not scored by sentences) is one of ``top``'s own phrases and
+        close to no other guide's or referral's phrase."""
+        if analysis.best_sentence or analysis.best_phrase.get(top, 0.0) < VERBATIM:
+            return False
+        others = (
+            s
+            for o, s in analysis.best_phrase.items()
+            if o != top and o.kind in ("guide", "referral")
+        )
+        return max(others, default=0.0) < VERBATIM
+
     def crisis(self, analysis: Analysis, policy: DecisionPolicy | None = None) -> str | None:
         """The crisis entry the question speaks of, if any: a trigger phrase, or the learned
         model's judgement; the entry is the closest one."""
@@ -440,7 +456,7 @@ class TriageEngine:
         if features is None:
             return hand_off("no_match")
         top = analysis.ranked()[0]
-        if p.accept.probability(features) >= p.accept_min:
+        if self.verbatim(analysis, top) or p.accept.probability(features) >= p.accept_min:
             if top.kind == "referral":
                 return hand_off("out_of_scope", top.name)
             matches = [Match(o.name, shown(analysis.scores[o])) for o in guides[:MAX_CANDIDATES]]
