@@ -17,6 +17,8 @@ from helpdesk import LANGUAGES
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 MIN_PHRASES = 8
+MAX_PHRASES = 80
+"""Enough for a crisis entry's many ways of saying it, in script and transliterated."""
 
 ReviewStatus = Literal["draft", "reviewed"]
 Category = Literal[
@@ -56,7 +58,7 @@ class Source(BaseModel):
 Aliases = Annotated[list[ShortText], Field(max_length=20)]
 Steps = Annotated[list[Text], Field(min_length=1, max_length=20)]
 Bring = Annotated[list[ShortText], Field(max_length=20)]
-Phrases = Annotated[list[ShortText], Field(min_length=MIN_PHRASES, max_length=60)]
+Phrases = Annotated[list[ShortText], Field(min_length=MIN_PHRASES, max_length=MAX_PHRASES)]
 Sources = Annotated[list[Source], Field(min_length=1, max_length=10)]
 
 

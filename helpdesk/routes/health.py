@@ -22,7 +22,8 @@ from helpdesk.web.access import public
 @public
 async def healthz(request: Request) -> JSONResponse:
     snapshot = await current_snapshot(request)
-    return JSONResponse(Health(status="ok", guides=len(snapshot.guides)).model_dump())
+    # Guides proper: crisis answers and referrals are knowledge-base entries, not guides.
+    return JSONResponse(Health(status="ok", guides=len(snapshot.listed_guides())).model_dump())
 
 
 routes = [Route("/healthz", healthz, methods=["GET"], name="healthz")]

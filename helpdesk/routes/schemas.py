@@ -191,7 +191,7 @@ class ErrorResponse(BaseModel):
 
 class Health(BaseModel):
     status: Literal["ok"]
-    guides: int
+    guides: int = Field(description="Guides proper; crisis answers and referrals not counted")
 
 
 class SearchResult(BaseModel):

@@ -42,10 +42,22 @@ Reason = Literal[
 OwnerKind = Literal["guide", "referral", "crisis", "intent"]
 PERSON_INTENT = "human"
 SENSITIVE_INTENT = "sensitive"
+FIGURATIVE_INTENT = "figurative"
+"""Exaggeration about a thing ("this app is killing me"): see :meth:`TriageEngine.literal`."""
+FIGURATIVE_MIN = 0.6
+"""A sentence whose closest figurative phrase scores at least this (cosine)..."""
+FIGURATIVE_LEAD = 0.2
+"""...and beats its closest crisis phrase by this much is not taken as a crisis by its trigger
+phrases (the learned model still judges the question). Set high on purpose: characters cannot
+tell "appen slår mig ihjel" from "min mand slår mig ihjel" well (0.61 against 0.63 measured)."""
 MAX_CANDIDATES = 3
 SEGMENT_WORDS = 12
 """A question longer than this is also scored by sentences (and windows of this many words)."""
 MAX_SEGMENTS = 8
+VERBATIM = 0.99
+"""A short question this close (cosine) to one of the best entry's own phrases or its title, and to
+no other entry's, is answered with that entry whatever the model says: the knowledge base says so
+in so many words (a search phrase names one entry; the validator checks it)."""
 BAG_NORM_POWER = 0.5
 """A bag of phrases is divided by its length to this power, not by its length (pivoted length
 normalisation): a full cosine favoured entries with few phrases, so new guides took questions from
@@ -306,8 +318,37 @@ class TriageEngine:
             best_phrase=best_phrase,
             bag=bag,
             keys=tuple(dict.fromkeys(word_keys(normalised))),
-            crisis_triggers=frozenset(self._triggers.matches(normalised)),
+            crisis_triggers=self.literal(text, self._triggers.matches(normalised)),
         )
+
+    def literal(self, text: str, triggers: set[str]) -> frozenset[str]:
+        """The crisis entries whose trigger phrases the question means literally.
+
+        "Slår mig ihjel", "is killing me", "beni öldürecek" are as often said of an app as of a
+        person. Each sentence with a trigger is compared with the figurative phrases (an intent
+        in the knowledge base) and the crisis phrases: a trigger found only in sentences that read
+        clearly more like exaggeration about a thing does not decide. A trigger in any literal
+        sentence, or across two sentences, still does (recall first). Only questions with a
+        trigger pay for this."""
+        if not triggers:
+            return frozenset()
+        figurative = Owner("intent", FIGURATIVE_INTENT)
+        literal: set[str] = set()
+        exaggerated: set[str] = set()
+        for part in _SENTENCE_BREAK.split(text):
+            sentence = normalize(part)
+            found = self._triggers.matches(sentence) if sentence else set()
+            if not found:
+                continue
+            phrase, _ = self.component_scores(sentence)
+            closest = phrase.get(figurative, 0.0)
+            if closest >= FIGURATIVE_MIN and closest >= best_of(phrase, ("crisis",)) + (
+                FIGURATIVE_LEAD
+            ):
+                exaggerated |= found
+            else:
+                literal |= found
+        return frozenset(triggers - (exaggerated - literal))
 
     def features(self, analysis: Analysis) -> Features | None:
         """The decision's view of the ranking; ``None`` when no guide or referral scores."""
@@ -337,12 +378,30 @@ class TriageEngine:
     def crisis_features(self, analysis: Analysis) -> CrisisFeatures:
         crisis_words = sum(k in self._crisis_keys for k in analysis.keys)
         crisis_phrase = best_of(analysis.best_phrase, ("crisis",))
+        # A question that reads like a guide, a referral or everyday exaggeration is less likely
+        # a crisis than its crisis words alone say.
+        other = max(
+            best_of(analysis.best_phrase, ("guide", "referral")),
+            analysis.best_phrase.get(Owner("intent", FIGURATIVE_INTENT), 0.0),
+        )
         return CrisisFeatures(
             crisis_phrase=crisis_phrase,
-            crisis_lead=crisis_phrase - best_of(analysis.best_phrase, ("guide", "referral")),
+            crisis_lead=crisis_phrase - other,
             crisis_sentence=best_of(analysis.best_sentence, ("crisis",)),
             crisis_words=min(crisis_words, 3) / 3,
         )
+
+    def verbatim(self, analysis: Analysis, top: Owner) -> bool:
+        """The question (short, not scored by sentences) is one of ``top``'s own phrases and
+        close to no other guide's or referral's phrase."""
+        if analysis.best_sentence or analysis.best_phrase.get(top, 0.0) < VERBATIM:
+            return False
+        others = (
+            s
+            for o, s in analysis.best_phrase.items()
+            if o != top and o.kind in ("guide", "referral")
+        )
+        return max(others, default=0.0) < VERBATIM
 
     def crisis(self, analysis: Analysis, policy: DecisionPolicy | None = None) -> str | None:
         """The crisis entry the question speaks of, if any: a trigger phrase, or the learned
@@ -397,7 +456,7 @@ class TriageEngine:
         if features is None:
             return hand_off("no_match")
         top = analysis.ranked()[0]
-        if p.accept.probability(features) >= p.accept_min:
+        if self.verbatim(analysis, top) or p.accept.probability(features) >= p.accept_min:
             if top.kind == "referral":
                 return hand_off("out_of_scope", top.name)
             matches = [Match(o.name, shown(analysis.scores[o])) for o in guides[:MAX_CANDIDATES]]

@@ -75,6 +75,22 @@ _LATIN_FOLD = str.maketrans(
     }
 )
 
+# Ukrainian and Russian are folded to Latin letters the way people type them on a phone without
+# the keyboard ("cholovik mene bye", "hochu umeret"), so that a question in Latin letters
+# matches the knowledge base's Cyrillic phrases and the other way round. Applied after the marks
+# are stripped: й and ї have become и and і by then. One Latin form per sound: х is typed "h"
+# at least as often as "kh", so "kh" typed is folded to "h" too (see _TYPED_LATIN).
+_CYRILLIC_TO_LATIN = str.maketrans(
+    {
+        "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ж": "zh", "з": "z",
+        "и": "y", "і": "i", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p",
+        "р": "r", "с": "s", "т": "t", "у": "u", "ф": "f", "х": "h", "ц": "ts", "ч": "ch",
+        "ш": "sh", "щ": "shch", "ь": None, "ъ": None, "ы": "y", "э": "e", "ю": "yu",
+        "я": "ya",
+    }
+)  # fmt: skip
+_TYPED_LATIN = re.compile(r"kh")
+
 _DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
 _NON_WORD = re.compile(r"[^\w]+")
 _REPEATS = re.compile(r"([^\W\d_])\1+")  # letters only: "33" stays "33"
@@ -103,7 +119,8 @@ def normalize(text: str) -> str:
     """
     text = unicodedata.normalize("NFKC", text).translate(_INVISIBLE)
     text = _casefold(text).translate(_ARABIC_FOLD).translate(_DIGITS)
-    text = _strip_marks(text).translate(_LATIN_FOLD)
+    text = _strip_marks(text).translate(_LATIN_FOLD).translate(_CYRILLIC_TO_LATIN)
+    text = _TYPED_LATIN.sub("h", text)
     text = _NON_WORD.sub(" ", text).replace("_", " ")
     text = _REPEATS.sub(r"\1", text)
     return " ".join(_light_stem(word) for word in text.split())

@@ -28,6 +28,9 @@ MAX_GAP = 1
 """Other words allowed between two words of a trigger ("slår **han** mig")."""
 FUZZY_MIN_LENGTH = 5
 """Words this long may differ by one edit (a typo) and still match."""
+FUZZY_TWO_EDITS_LENGTH = 9
+"""Words this long may differ by two edits: a transliterated word is spelt several ways
+("prokydaietsia", "prokydayetsya"), and a long word is rarely two edits from another."""
 
 
 @dataclass(frozen=True)
@@ -77,15 +80,35 @@ def _follows(words: Sequence[str], variants: Sequence[frozenset[str]], start: in
     return True
 
 
+def _loose(word: str) -> str:
+    return word.replace("y", "i")
+
+
+@lru_cache(maxsize=4)
+def _loose_index(vocabulary: frozenset[str]) -> dict[str, frozenset[str]]:
+    index: defaultdict[str, set[str]] = defaultdict(set)
+    for word in vocabulary:
+        index[_loose(word)].add(word)
+    return {key: frozenset(words) for key, words in index.items()}
+
+
 @lru_cache(maxsize=8192)
 def _variants_of(
     word: str, vocabulary: frozenset[str], long_words: tuple[str, ...]
 ) -> frozenset[str]:
     """The trigger words that ``word`` may stand for: itself, and one typo away if long."""
     found = {word} & vocabulary
+    # Transliteration writes one sound as "y" or "i" ("moyu", "moiu"): a word that differs from a
+    # trigger word only so matches it, however short.
+    if "y" in word or "i" in word:
+        found.update(_loose_index(vocabulary).get(_loose(word), ()))
     if len(word) >= FUZZY_MIN_LENGTH:
-        for candidate, _, _ in extract(
-            word, long_words, scorer=Levenshtein.distance, score_cutoff=1, limit=None
+        edits = 2 if len(word) >= FUZZY_TWO_EDITS_LENGTH else 1
+        for candidate, distance, _ in extract(
+            word, long_words, scorer=Levenshtein.distance, score_cutoff=edits, limit=None
         ):
-            found.add(candidate)
+            # Both words long enough for the edits: "prokydaietsia" is not two edits from a
+            # seven-letter word by chance.
+            if distance <= 1 or len(candidate) >= FUZZY_TWO_EDITS_LENGTH:
+                found.add(candidate)
     return frozenset(found)

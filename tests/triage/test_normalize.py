@@ -24,10 +24,11 @@ from helpdesk.triage.normalize import normalize
         # Zero-width spaces and bidi marks are invisible and must not split words.
         ("Mit\u200bID", "mitid"),
         ("\u200fMitID\u200e", "mitid"),
-        # Ukrainian letters Russian keyboards lack, and apostrophe variants.
-        ("Пам'ять", "память"),
-        ("Пам’ять", "память"),
-        ("Їжак", "іжак"),
+        # Ukrainian letters Russian keyboards lack, and apostrophe variants (then Latin letters,
+        # as people type Ukrainian without the keyboard).
+        ("Пам'ять", "pamyat"),
+        ("Пам’ять", "pamyat"),
+        ("Їжак", "izhak"),
         # Repeated letters: doubled-letter misspellings fold together.
         ("heeelp pleeease", "help please"),
         ("adresse", "adrese"),
@@ -57,3 +58,23 @@ def test_arabic_article_is_stripped_but_root_letters_stay() -> None:
     assert normalize("الرسائل") == normalize("رسائل") == normalize("والرسائل")
     assert normalize("فقدت") == "فقدت"  # ف here is a root letter, not "and"
     assert normalize("الي") == "الي"  # too short to carry an article
+
+
+@pytest.mark.parametrize(
+    ("cyrillic", "typed"),
+    [
+        ("не хочу жити", "ne khochu zhyty"),
+        ("не хочу жить", "ne hochu zhyt"),
+        ("чоловік допомога", "cholovik dopomoga"),
+        ("Щоденник", "shchodennyk"),
+    ],
+)
+def test_cyrillic_and_typed_latin_fold_alike(cyrillic: str, typed: str) -> None:
+    # A question in Latin letters must meet the knowledge base's Cyrillic phrases: "kh" and "h"
+    # are both typed for х.
+    assert normalize(cyrillic) == normalize(typed)
+
+
+def test_other_latin_languages_keep_their_words() -> None:
+    assert normalize("Jeg har glemt min kode") == "jeg har glemt min kode"
+    assert normalize("Khamiis") == "hamis"  # "kh" folds to "h" everywhere, on both sides alike

@@ -134,3 +134,37 @@ def test_crisis_entries_are_content_with_numbers_to_call(real_kb: KnowledgeBase)
         for language, version in guide.translations.items():
             assert any("tel:" in step for step in version.steps), (guide.slug, language)
             assert version.sources, (guide.slug, language)
+
+
+@pytest.mark.parametrize(
+    ("question", "found"),
+    [
+        ("kolyshnii chytaie moiu poshtu", {"control"}),  # y and i, however short the word
+        ("ne prokydaietsia", {"danger"}),  # two edits in a long transliterated word
+        ("ne prokladaetsya", set()),  # a long word three edits away is another word
+    ],
+)
+def test_transliterated_spellings_meet_the_triggers(question: str, found: set[str]) -> None:
+    matcher = TriggerMatcher(
+        [
+            Trigger("control", tuple(normalize("kolyshniy chytaye moyu poshtu").split())),
+            Trigger("danger", tuple(normalize("ne prokydayetsya").split())),
+        ]
+    )
+    assert matcher.matches(normalize(question)) == found
+
+
+def test_a_person_hurting_is_a_crisis_even_in_words_of_exaggeration(real: TriageEngine) -> None:
+    # "slår mig ihjel" is also said of an app; said of a husband, the trigger still decides.
+    literal = "min mand slår mig ihjel, han siger det hver aften"
+    assert real.analyse(literal).crisis_triggers  # type: ignore[union-attr]
+    assert real.triage(literal).reason == "sensitive"
+    mixed = "appen slår mig ihjel. min mand slår mig når jeg spørger om mitid"
+    assert real.triage(mixed).reason == "sensitive"
+
+
+def test_exaggeration_about_a_thing_counts_against_a_crisis(real: TriageEngine) -> None:
+    # The figurative phrases are the "other" side of the safety model's crisis_lead.
+    analysis = real.analyse("this stupid website is killing me")
+    assert analysis is not None
+    assert real.crisis_features(analysis).crisis_lead < 0
