@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Annotated, Any
 
-from pydantic import Field
+from pydantic import BaseModel, Field, field_validator
+from pydantic_core import PydanticCustomError
 from sqlalchemy import DateTime
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
@@ -54,3 +56,46 @@ def parse_row_id(raw: object) -> int | None:
         return None
     value = int(text)
     return value if 1 <= value <= MAX_ROW_ID else None
+
+
+#: Characters no text we keep may hold: NUL and the other control characters (C0 and C1, but
+#: tab and line breaks are text), which PostgreSQL refuses (NUL) or nobody types (the rest can
+#: hide or garble text), and lone UTF-16 surrogates, which are not Unicode text at all (a JSON
+#: ``"\ud800"`` escape decodes to one; no database driver can encode it).
+_UNSTORABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def unstorable(text: str) -> bool:
+    """Whether ``text`` holds a character no stored text may hold (see :data:`_UNSTORABLE`)."""
+    return _UNSTORABLE.search(text) is not None
+
+
+def _refuse_unstorable(value: object) -> None:
+    if isinstance(value, str):
+        if unstorable(value):
+            raise PydanticCustomError(
+                "invalid_character", "text contains a control character or a lone surrogate"
+            )
+    elif isinstance(value, list | tuple):
+        for item in value:
+            _refuse_unstorable(item)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _refuse_unstorable(key)
+            _refuse_unstorable(item)
+
+
+class InputModel(BaseModel):
+    """The base of every model that reads outside input (JSON bodies, forms, guide files).
+
+    Every field's text, however deeply nested in lists and mappings, is refused with the
+    problem type ``invalid_character`` when it holds a control character or a lone surrogate,
+    before the field's own rules run: the one check that keeps such text out of the database
+    (a NUL is an error on PostgreSQL) and out of the answers (a surrogate cannot be encoded).
+    """
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _storable_text(cls, value: object) -> object:
+        _refuse_unstorable(value)
+        return value

@@ -11,13 +11,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from helpdesk import Language
 from helpdesk.booking.contact import InvalidContact, normalise_email, normalise_phone
 from helpdesk.booking.service import BookingRequest, Needs
-from helpdesk.dbtypes import RowId
+from helpdesk.dbtypes import InputModel, RowId
 
 BookingChannel = Literal["web", "kiosk", "chat", "counter", "phone"]
 #: The codes a booking's input may be refused with (each also a field problem's type).
@@ -35,7 +35,7 @@ def _contact(value: str | None, normalise: Callable[[str], str]) -> str | None:
         raise PydanticCustomError(exc.code, exc.code) from exc
 
 
-class NeedsIn(BaseModel):
+class NeedsIn(InputModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
     interpreter: bool = False
@@ -56,7 +56,7 @@ class NeedsIn(BaseModel):
         )
 
 
-class BookingCreate(BaseModel):
+class BookingCreate(InputModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
     slot_id: RowId
@@ -108,19 +108,19 @@ class BookingCreate(BaseModel):
         )
 
 
-class BookingMove(BaseModel):
+class BookingMove(InputModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
     slot_id: RowId
 
 
-class AttendanceUpdate(BaseModel):
+class AttendanceUpdate(InputModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
     status: Literal["booked", "arrived", "no_show"]
 
 
-class WalkInCreate(BaseModel):
+class WalkInCreate(InputModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
     location: str

@@ -39,6 +39,7 @@ from helpdesk.clock import utcnow
 from helpdesk.dbtypes import parse_row_id
 from helpdesk.errors import field_errors
 from helpdesk.i18n import gettext_for, native_name
+from helpdesk.routes._body import read_form
 from helpdesk.routes._common import guides, zone
 from helpdesk.routes._db import in_session
 from helpdesk.routes.booking_views import (
@@ -212,7 +213,7 @@ def _message(code: str, language: str) -> str:
 
 @public
 async def submit_booking(request: Request) -> Response:
-    form = await request.form()
+    form = await read_form(request)
     language = form_language(request, form)
     flow = flow_params(form, language)
     slot_id = slot_id_of(request)
@@ -383,7 +384,7 @@ async def _booking_page(
 
 @public
 async def manage_lookup(request: Request) -> Response:
-    form = await request.form()
+    form = await read_form(request)
     language = form_language(request, form)
     reference, contact = manage_fields(form)
     try:
@@ -400,7 +401,7 @@ async def manage_lookup(request: Request) -> Response:
 
 @public
 async def manage_cancel(request: Request) -> Response:
-    form = await request.form()
+    form = await read_form(request)
     language = form_language(request, form)
     reference, contact = manage_fields(form)
     try:
@@ -432,7 +433,7 @@ async def manage_cancel(request: Request) -> Response:
 
 @public
 async def manage_move(request: Request) -> Response:
-    form = await request.form()
+    form = await read_form(request)
     language = form_language(request, form)
     reference, contact = manage_fields(form)
     raw_slot = str(form.get("slot_id") or "")

@@ -8,13 +8,14 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from helpdesk import Language
+from helpdesk.dbtypes import InputModel
 from helpdesk.kb.content import Source
 
 Channel = Literal["kiosk", "chat", "counter", "web"]
 MAX_QUESTION_CHARS = 500
 
 
-class TriageRequest(BaseModel):
+class TriageRequest(InputModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
     text: str = Field(description=f"The citizen's question, 1 to {MAX_QUESTION_CHARS} characters.")
@@ -68,7 +69,7 @@ class TriageResponse(BaseModel):
     )
 
 
-class FeedbackRequest(BaseModel):
+class FeedbackRequest(InputModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
     token: str = Field(min_length=1, max_length=64)

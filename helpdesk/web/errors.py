@@ -24,6 +24,11 @@ logger = logging.getLogger(__name__)
 # Message ids, in English (the source language of the catalogs).
 MESSAGES: dict[str, str | Plural] = {
     "invalid_json": N_("The request body is not valid JSON."),
+    "json_too_deep": N_("The request body is nested too deeply. Please send simpler JSON."),
+    "invalid_character": N_(
+        "The text contains a character that cannot be used here (a control character such as "
+        "NUL, or a broken one). Please remove it and try again."
+    ),
     "invalid_request": N_("Some fields are missing or have the wrong type."),
     "empty_text": N_("Please write your question in a few words."),
     "text_too_long": Nn_(
@@ -131,6 +136,7 @@ STATUS: dict[str, int] = {
     "invalid_email": 422,
     "unknown_session_type": 422,
     "invalid_request": 422,
+    "invalid_character": 422,
     # Session logs (helpdesk.sessions)
     "session_booking_not_found": 404,
     "session_already_logged": 409,
