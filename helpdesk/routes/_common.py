@@ -22,6 +22,22 @@ NO_STORE = {"Cache-Control": "no-store"}
 EARLIEST, LATEST = dt.date(2000, 1, 1), dt.date(2100, 12, 31)
 
 
+_YEAR_DAY = (
+    r"(?:20\d\d|2100)-(?:(?:0[1-9]|1[0-2])-(?:0[1-9]|1\d|2[0-8])|(?:0[13-9]|1[0-2])-(?:29|30)"
+    r"|(?:0[13578]|1[02])-31)"
+    r"|20(?:0[048]|[2468][048]|[13579][26])-02-29"  # 2000 is a leap year, 2100 is not
+)
+#: A day from :data:`EARLIEST` to :data:`LATEST` as the OpenAPI document states it (a pattern:
+#: JSON Schema has no range for dates). query_date accepts exactly these.
+DATE_SCHEMA = {"type": "string", "pattern": f"^(?:{_YEAR_DAY})$"}
+#: Such a day, or a moment on it: ``T`` and a time, an optional offset or ``Z``.
+DAY_OR_MOMENT_SCHEMA = {
+    "type": "string",
+    "pattern": f"^(?:{_YEAR_DAY})"
+    r"(?:T(?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d{1,6})?)?(?:Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)?)?$",
+}
+
+
 def checked_date(day: dt.date) -> dt.date:
     """``day`` if it is within :data:`EARLIEST` .. :data:`LATEST`, else 422
     ``date_out_of_range``."""

@@ -29,7 +29,7 @@ from helpdesk.metrics.dimensions import GROUP_BY, SESSION_DIMENSIONS
 from helpdesk.metrics.queries import Period, metrics
 from helpdesk.metrics.suppression import SUPPRESSED_TEXT
 from helpdesk.openapi import Operation, QueryParam, operation
-from helpdesk.routes._common import NO_STORE, guides, query_date, zone
+from helpdesk.routes._common import DATE_SCHEMA, NO_STORE, guides, query_date, zone
 from helpdesk.routes._db import in_session
 from helpdesk.routes.api import BAD_INPUT
 from helpdesk.routes.metrics_schemas import MetricsResponse, MetricsRow
@@ -238,11 +238,24 @@ def _group_by(request: Request) -> list[str]:
         summary="Session counts by topic, place, channel, language, age band, outcome, "
         "self-reliance and/or week, with small numbers suppressed (coordinator)",
         query=[
-            QueryParam("from", "First day, YYYY-MM-DD (local); default 89 days before `to`."),
-            QueryParam("to", "Last day, YYYY-MM-DD (local), included; default today."),
+            QueryParam(
+                "from",
+                "First day, YYYY-MM-DD (local, 2000 to 2100); default 89 days before `to`.",
+                DATE_SCHEMA,
+            ),
+            QueryParam(
+                "to",
+                "Last day, YYYY-MM-DD (local, 2000 to 2100), included; default today.",
+                DATE_SCHEMA,
+            ),
             QueryParam(
                 "group_by",
-                "One or more of: " + ", ".join(GROUP_BY) + " (comma-separated or repeated).",
+                "One or more of: " + ", ".join(GROUP_BY) + " (repeated, or comma-separated).",
+                {
+                    "type": "array",
+                    "items": {"type": "string", "enum": list(GROUP_BY)},
+                    "minItems": 1,
+                },
                 required=True,
             ),
             QueryParam("location", "Only this place (its slug)."),

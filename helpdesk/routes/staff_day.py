@@ -39,7 +39,7 @@ from helpdesk.i18n import N_, gettext_for, native_name
 from helpdesk.kb.content import Guide
 from helpdesk.openapi import Operation, QueryParam, operation
 from helpdesk.routes._body import parse_json_body, read_form
-from helpdesk.routes._common import NO_STORE, guides, query_date, zone
+from helpdesk.routes._common import DATE_SCHEMA, NO_STORE, guides, query_date, zone
 from helpdesk.routes._db import in_session
 from helpdesk.routes.api import BAD_INPUT
 from helpdesk.routes.booking_schemas import (
@@ -264,7 +264,9 @@ def staff_booking_out(
         summary="A place's bookings and walk-ins for one day (staff)",
         query=[
             QueryParam("location", "The place's slug.", required=True),
-            QueryParam("date", "The day (YYYY-MM-DD, local); default today."),
+            QueryParam(
+                "date", "The day (YYYY-MM-DD, local, 2000 to 2100); default today.", DATE_SCHEMA
+            ),
         ],
         responses={
             200: ("The day", StaffDay),

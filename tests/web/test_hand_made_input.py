@@ -156,3 +156,23 @@ async def test_tabs_and_line_breaks_are_text(client: httpx.AsyncClient, world: W
     response = await client.post("/api/v1/bookings", json=body)
     assert response.status_code == 201, response.text
     assert "line two" in response.json()["needs"]["note"]
+
+
+async def test_a_405_names_every_method_of_the_path(client: httpx.AsyncClient) -> None:
+    # GET and PUT /api/v1/guides/{slug} are two routes; Starlette's 405 named only the first.
+    response = await client.request("OPTIONS", "/api/v1/guides/mitid-locked")
+    assert response.status_code == 405
+    assert response.headers["allow"] == "GET, HEAD, PUT"
+    response = await client.post("/api/v1/bookings/ABC-DEF")
+    assert response.headers["allow"] == "DELETE, GET, HEAD, PATCH"
+
+
+async def test_a_whole_number_written_as_a_float_is_an_id(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    # JSON Schema's "integer" includes 12.0, so the API accepts it as 12 (and still not 12.5).
+    slot_id = world.slot()
+    body = {"slot_id": float(slot_id), "name": "Jens", "phone": "20123456", "language": "da"}
+    assert (await client.post("/api/v1/bookings", json=body)).status_code == 201
+    body["slot_id"] = slot_id + 0.5
+    assert (await client.post("/api/v1/bookings", json=body)).status_code == 422
