@@ -52,7 +52,7 @@ from helpdesk.web.errors import (
     handle_server_error,
 )
 from helpdesk.web.hosts import AllowedHostsMiddleware
-from helpdesk.web.middleware import BodySizeLimitMiddleware
+from helpdesk.web.middleware import BodySizeLimitMiddleware, UnstorableUrlMiddleware
 
 logger = logging.getLogger(__name__)
 STATIC_DIR = Path(__file__).with_name("static")
@@ -137,6 +137,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 max_age=600,
             ),
             Middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes),
+            Middleware(UnstorableUrlMiddleware),
             # Staff sign-in: a signed cookie (itsdangerous), set only once someone signs in or
             # opens the sign-in form; citizens' pages and the kiosk never get one.
             Middleware(

@@ -11,6 +11,7 @@ from pydantic.json_schema import models_json_schema
 from starlette.routing import BaseRoute, Route
 
 from helpdesk import __version__
+from helpdesk.dbtypes import document_text_rule
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -63,10 +64,21 @@ def build_openapi(routes: Sequence[BaseRoute], title: str = "helpdesk API") -> d
     def ref(model: type[BaseModel]) -> dict[str, str]:
         return {"$ref": f"#/components/schemas/{model.__name__}"}
 
+    def text_rule(schema: dict[str, Any]) -> dict[str, Any]:
+        # A parameter's free text follows the rule bodies follow (no control characters).
+        schema = dict(schema)
+        document_text_rule(schema)
+        return schema
+
     paths: dict[str, dict[str, Any]] = {}
     for route, op in documented:
         parameters: list[dict[str, Any]] = [
-            {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+            {
+                "name": name,
+                "in": "path",
+                "required": True,
+                "schema": text_rule({"type": "string", "minLength": 1}),
+            }
             for name in route.param_convertors
         ]
         parameters += [
@@ -75,7 +87,8 @@ def build_openapi(routes: Sequence[BaseRoute], title: str = "helpdesk API") -> d
                 "in": q.location,
                 "required": q.required,
                 "description": q.description,
-                "schema": q.schema,
+                "schema": text_rule(q.schema),
+                **({"explode": True} if q.schema.get("type") == "array" else {}),
             }
             for q in op.query
         ]

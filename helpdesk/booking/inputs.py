@@ -9,15 +9,15 @@ error codes of :data:`helpdesk.web.errors.MESSAGES` as their type (``name_requir
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from helpdesk import Language
 from helpdesk.booking.contact import InvalidContact, normalise_email, normalise_phone
 from helpdesk.booking.service import BookingRequest, Needs
-from helpdesk.dbtypes import RowId
+from helpdesk.dbtypes import WORDS_PATTERN, InputModel, RowId, document_text_rule
 
 BookingChannel = Literal["web", "kiosk", "chat", "counter", "phone"]
 #: The codes a booking's input may be refused with (each also a field problem's type).
@@ -35,7 +35,7 @@ def _contact(value: str | None, normalise: Callable[[str], str]) -> str | None:
         raise PydanticCustomError(exc.code, exc.code) from exc
 
 
-class NeedsIn(BaseModel):
+class NeedsIn(InputModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
     interpreter: bool = False
@@ -56,11 +56,26 @@ class NeedsIn(BaseModel):
         )
 
 
-class BookingCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
+def _document_reachable(schema: dict[str, Any]) -> None:
+    """The schema states "a phone number or an e-mail address, or both" (``contact_required``)."""
+    document_text_rule(schema)
+    schema["anyOf"] = [
+        {"required": [field], "properties": {field: {"type": "string", "pattern": WORDS_PATTERN}}}
+        for field in ("phone", "email")
+    ]
+
+
+class BookingCreate(InputModel):
+    model_config = ConfigDict(
+        extra="forbid", strict=True, json_schema_extra=lambda schema, _: _document_reachable(schema)
+    )
 
     slot_id: RowId
-    name: str = Field(max_length=120, description="The name to ask for; a first name is enough.")
+    name: str = Field(
+        max_length=120,
+        description="The name to ask for; a first name is enough.",
+        json_schema_extra={"pattern": WORDS_PATTERN},  # name_required for only white space
+    )
     phone: str | None = Field(default=None, max_length=40, description="Phone, or e-mail, or both.")
     email: str | None = Field(default=None, max_length=254)
     language: Language = Field(description="The language the citizen wants the session in.")
@@ -108,19 +123,19 @@ class BookingCreate(BaseModel):
         )
 
 
-class BookingMove(BaseModel):
+class BookingMove(InputModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
     slot_id: RowId
 
 
-class AttendanceUpdate(BaseModel):
+class AttendanceUpdate(InputModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
     status: Literal["booked", "arrived", "no_show"]
 
 
-class WalkInCreate(BaseModel):
+class WalkInCreate(InputModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
     location: str

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 from pydantic_core import PydanticCustomError
 
 from helpdesk import LANGUAGES
+from helpdesk.dbtypes import InputModel
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 MIN_PHRASES = 8
@@ -34,7 +35,7 @@ Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
 
 
-class Source(BaseModel):
+class Source(InputModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     title: ShortText
@@ -62,7 +63,7 @@ Phrases = Annotated[list[ShortText], Field(min_length=MIN_PHRASES, max_length=MA
 Sources = Annotated[list[Source], Field(min_length=1, max_length=10)]
 
 
-class Translation(BaseModel):
+class Translation(InputModel):
     """One language version of a guide."""
 
     model_config = ConfigDict(extra="forbid")
@@ -78,7 +79,7 @@ class Translation(BaseModel):
     sources: Sources
 
 
-class Guide(BaseModel):
+class Guide(InputModel):
     """A guide with all its language versions."""
 
     model_config = ConfigDict(extra="forbid")

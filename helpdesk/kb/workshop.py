@@ -17,12 +17,13 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import ConfigDict, Field, ValidationError
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from helpdesk import LANGUAGES, REFERENCE_LANGUAGES
 from helpdesk.clock import utcnow
+from helpdesk.dbtypes import InputModel
 from helpdesk.errors import DomainError, FieldError, field_errors
 from helpdesk.events.models import TriageEvent
 from helpdesk.kb.content import (
@@ -84,7 +85,7 @@ class WorkshopError(DomainError):
         self.field_errors: list[FieldError] = field_errors or []
 
 
-class VersionIn(BaseModel):
+class VersionIn(InputModel):
     """One language version with its guide's shared fields: the JSON ``GET
     /api/v1/guides/{slug}?lang=xx`` returns. Read-only fields of that answer are ignored."""
 

@@ -24,6 +24,7 @@ from helpdesk.clock import utcnow
 from helpdesk.db import session_scope
 from helpdesk.i18n import N_, Nn_, Plural, gettext_for
 from helpdesk.openapi import Operation, operation
+from helpdesk.routes._body import read_form
 from helpdesk.routes._common import NO_STORE
 from helpdesk.routes.schemas import ErrorResponse
 from helpdesk.web.access import public, requires
@@ -89,7 +90,7 @@ async def login_form(request: Request) -> Response:
 @public
 @csrf_protect
 async def login(request: Request) -> Response:
-    form = await request.form()
+    form = await read_form(request)
     username = str(form.get("username") or "").strip()[:64]
     password = str(form.get("password") or "")[:1024]
     next_path = safe_next(form.get("next"))

@@ -32,7 +32,7 @@ from helpdesk.booking.service import (
 from helpdesk.clock import utcnow
 from helpdesk.openapi import Operation, QueryParam, operation
 from helpdesk.routes._body import parse_json_body
-from helpdesk.routes._common import guides, zone
+from helpdesk.routes._common import DAY_OR_MOMENT_SCHEMA, guides, zone
 from helpdesk.routes._db import in_session
 from helpdesk.routes._limits import booking_limits, enforce_rate
 from helpdesk.routes.api import BAD_INPUT, LANG_PARAM, wanted_language
@@ -67,13 +67,20 @@ IDEMPOTENCY_HEADER = "Idempotency-Key"
 IDEMPOTENCY_PATTERN = re.compile(r"^[\x21-\x7e]{1,100}$")
 MAX_SLOTS = 500
 
+#: A phone number or e-mail: at least one character that is not a space (a header's text).
+CONTACT_SCHEMA = {"type": "string", "maxLength": 254, "pattern": r"^[ -~]*[!-~][ -~]*$"}
 CONTACT_PARAM = QueryParam(
     "contact",
-    "The phone number or e-mail given at booking (or send it in the X-Booking-Contact header, "
-    "which stays out of server logs).",
+    "The phone number or e-mail given at booking, where the X-Booking-Contact header cannot be "
+    "sent (the header stays out of server logs).",
+    CONTACT_SCHEMA,
 )
 CONTACT_HEADER_PARAM = QueryParam(
-    CONTACT_HEADER, "The phone number or e-mail given at booking.", location="header"
+    CONTACT_HEADER,
+    "The phone number or e-mail given at booking (or give it as ?contact=).",
+    {**CONTACT_SCHEMA, "pattern": r"^[ -~\u00a0-\u00ff]*[!-~\u00a1-\u00ff][ -~\u00a0-\u00ff]*$"},
+    required=True,
+    location="header",
 )
 CONFLICT = ("Full or no longer bookable: alternatives are listed", SlotConflict)
 NOT_FOUND = ("No booking with that reference and contact", ErrorResponse)
@@ -143,15 +150,25 @@ async def list_session_types(request: Request) -> JSONResponse:
                 "Only slots whose staff speak this language.",
                 {"type": "string", "enum": list(LANGUAGES)},
             ),
-            QueryParam("from", "From this date (local) or date-time; default now."),
-            QueryParam("to", "Until the end of this date (local) or this date-time."),
+            QueryParam(
+                "from",
+                "From this date (local) or date-time; default now. Years 2000 to 2100.",
+                DAY_OR_MOMENT_SCHEMA,
+            ),
+            QueryParam(
+                "to",
+                "Until the end of this date (local) or this date-time. Years 2000 to 2100.",
+                DAY_OR_MOMENT_SCHEMA,
+            ),
             QueryParam(
                 "available",
                 "true (default): only slots with a free seat; false: full ones too.",
                 {"type": "boolean"},
             ),
             QueryParam(
-                "limit", f"At most this many (1-{MAX_SLOTS}, default 100).", {"type": "integer"}
+                "limit",
+                f"At most this many (1-{MAX_SLOTS}, default 100).",
+                {"type": "integer", "minimum": 1, "maximum": MAX_SLOTS},
             ),
         ],
         responses={
@@ -257,7 +274,9 @@ async def _conflict(request: Request, error: BookingError) -> JSONResponse:
             QueryParam(
                 IDEMPOTENCY_HEADER,
                 "Any unique string (a UUID): a repeat with the same key and body returns the "
-                "same booking (with Idempotent-Replayed: true) instead of a second one.",
+                "same booking (with Idempotent-Replayed: true) instead of a second one: 1 to "
+                "100 visible ASCII characters.",
+                {"type": "string", "pattern": IDEMPOTENCY_PATTERN.pattern},
                 location="header",
             )
         ],

@@ -26,6 +26,7 @@ from helpdesk.booking.service import (
 )
 from helpdesk.clock import utcnow
 from helpdesk.dbtypes import parse_row_id
+from helpdesk.routes._body import read_form
 from helpdesk.routes._common import zone
 from helpdesk.routes._db import in_session
 from helpdesk.routes._limits import check_rate
@@ -105,7 +106,7 @@ async def _lookup_limited(request: Request, form: FormData, language: str) -> Re
 
 @public
 async def manage_lookup(request: Request) -> Response:
-    form = await request.form()
+    form = await read_form(request)
     language = form_language(request, form)
     if (limited := await _lookup_limited(request, form, language)) is not None:
         return limited
@@ -124,7 +125,7 @@ async def manage_lookup(request: Request) -> Response:
 
 @public
 async def manage_cancel(request: Request) -> Response:
-    form = await request.form()
+    form = await read_form(request)
     language = form_language(request, form)
     if (limited := await _lookup_limited(request, form, language)) is not None:
         return limited
@@ -158,7 +159,7 @@ async def manage_cancel(request: Request) -> Response:
 
 @public
 async def manage_move(request: Request) -> Response:
-    form = await request.form()
+    form = await read_form(request)
     language = form_language(request, form)
     if (limited := await _lookup_limited(request, form, language)) is not None:
         return limited

@@ -36,6 +36,7 @@ from helpdesk.booking.service import (
 from helpdesk.clock import utcnow
 from helpdesk.errors import field_errors
 from helpdesk.i18n import gettext_for, native_name
+from helpdesk.routes._body import read_form
 from helpdesk.routes._common import guides, zone
 from helpdesk.routes._db import in_session
 from helpdesk.routes._limits import booking_limits
@@ -224,7 +225,7 @@ def error_message(code: str, language: str) -> str:
 
 @public
 async def submit_booking(request: Request) -> Response:
-    form = await request.form()
+    form = await read_form(request)
     language = form_language(request, form)
     flow = flow_params(form, language)
     slot_id = slot_id_of(request)
@@ -355,9 +356,6 @@ async def receipt_calendar(request: Request) -> Response:
         media_type="text/calendar; charset=utf-8",
         headers={**PRIVATE_PAGE, "Content-Disposition": f'attachment; filename="{filename}"'},
     )
-
-
-# --- cancel or move ----------------------------------------------------------------------------
 
 
 routes = [

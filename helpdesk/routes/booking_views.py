@@ -6,7 +6,6 @@ the receipt link, the confirmation mail task, and reading a booking request.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any, TypeVar
@@ -34,8 +33,8 @@ from helpdesk.dbtypes import parse_row_id
 from helpdesk.errors import FieldError
 from helpdesk.i18n import native_name
 from helpdesk.kb.content import Guide
-from helpdesk.routes._body import parse_json_body
-from helpdesk.routes._common import zone
+from helpdesk.routes._body import decode_json, parse_json_body
+from helpdesk.routes._common import checked_date, zone
 from helpdesk.routes.booking_schemas import (
     BookingOut,
     NeedsOut,
@@ -176,22 +175,24 @@ def parse_when(
     text = raw.strip()
     try:
         if len(text) == 10:
-            day = dt.date.fromisoformat(text)
+            day = checked_date(dt.date.fromisoformat(text))
             if end_of_day:
                 day += dt.timedelta(days=1)
             return dt.datetime.combine(day, dt.time(), tzinfo=zone_info)
         value = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError as exc:
         raise ApiError(422, "invalid_date") from exc
+    # Within the service's years, so that the offset and the time zone can be applied.
+    checked_date(value.date())
     return value if value.tzinfo else value.replace(tzinfo=zone_info)
 
 
 async def parse_booking_body(request: Request, model: type[M]) -> M:
     """Like parse_json_body, and errors come in the language the citizen chose in the body."""
     try:
-        data = json.loads(await request.body())
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        data = None
+        data = decode_json(await request.body())
+    except ApiError:
+        data = None  # parse_json_body below answers it
     if isinstance(data, dict) and data.get("language") in LANGUAGES:
         request.state.language = data["language"]
     try:

@@ -21,6 +21,7 @@ from helpdesk.booking.bursts import Burst, cancel_burst, find_bursts
 from helpdesk.booking.details import BookingDetails, booking_details
 from helpdesk.booking.models import Booking, Location
 from helpdesk.i18n import N_, Nn_, gettext_for
+from helpdesk.routes._body import read_form
 from helpdesk.routes._common import NO_STORE, guides, zone
 from helpdesk.routes._db import acting_user, in_session
 from helpdesk.routes.booking_views import mail_task
@@ -81,7 +82,7 @@ async def bursts_page(request: Request) -> Response:
 
 @requires("coordinator")
 async def cancel_burst_action(request: Request) -> Response:
-    form = await request.form()
+    form = await read_form(request)
     client_hash = str(form.get("client_hash") or "")[:64]
     first, last = _when(form.get("first")), _when(form.get("last"))
     if len(client_hash) != 64 or first is None or last is None:

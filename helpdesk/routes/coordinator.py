@@ -29,7 +29,7 @@ from helpdesk.metrics.dimensions import GROUP_BY, SESSION_DIMENSIONS
 from helpdesk.metrics.queries import Period, metrics
 from helpdesk.metrics.suppression import SUPPRESSED_TEXT
 from helpdesk.openapi import Operation, QueryParam, operation
-from helpdesk.routes._common import NO_STORE, guides, zone
+from helpdesk.routes._common import DATE_SCHEMA, NO_STORE, guides, query_date, zone
 from helpdesk.routes._db import in_session
 from helpdesk.routes.api import BAD_INPUT
 from helpdesk.routes.metrics_schemas import MetricsResponse, MetricsRow
@@ -62,20 +62,8 @@ def today(zone_info: ZoneInfo) -> dt.date:
     return utcnow().astimezone(zone_info).date()
 
 
-#: Dates outside these are typing mistakes (and 9999-12-31 plus a day would overflow).
-EARLIEST, LATEST = dt.date(2000, 1, 1), dt.date(2100, 12, 31)
-
-
 def _date(raw: str | None, default: dt.date) -> dt.date:
-    if not raw:
-        return default
-    try:
-        value = dt.date.fromisoformat(raw)
-    except ValueError as exc:
-        raise ApiError(422, "invalid_date") from exc
-    if not EARLIEST <= value <= LATEST:
-        raise ApiError(422, "date_out_of_range")
-    return value
+    return query_date(raw) or default
 
 
 def parse_period(params: Mapping[str, str], current: dt.date) -> Period:
@@ -250,11 +238,24 @@ def _group_by(request: Request) -> list[str]:
         summary="Session counts by topic, place, channel, language, age band, outcome, "
         "self-reliance and/or week, with small numbers suppressed (coordinator)",
         query=[
-            QueryParam("from", "First day, YYYY-MM-DD (local); default 89 days before `to`."),
-            QueryParam("to", "Last day, YYYY-MM-DD (local), included; default today."),
+            QueryParam(
+                "from",
+                "First day, YYYY-MM-DD (local, 2000 to 2100); default 89 days before `to`.",
+                DATE_SCHEMA,
+            ),
+            QueryParam(
+                "to",
+                "Last day, YYYY-MM-DD (local, 2000 to 2100), included; default today.",
+                DATE_SCHEMA,
+            ),
             QueryParam(
                 "group_by",
-                "One or more of: " + ", ".join(GROUP_BY) + " (comma-separated or repeated).",
+                "One or more of: " + ", ".join(GROUP_BY) + " (repeated, or comma-separated).",
+                {
+                    "type": "array",
+                    "items": {"type": "string", "enum": list(GROUP_BY)},
+                    "minItems": 1,
+                },
                 required=True,
             ),
             QueryParam("location", "Only this place (its slug)."),

@@ -12,7 +12,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from helpdesk import LANGUAGES, REFERENCE_LANGUAGES
-from helpdesk.dbtypes import parse_row_id
+from helpdesk.dbtypes import MAX_ROW_ID, parse_row_id
 from helpdesk.i18n import negotiate_language
 from helpdesk.kb import workshop
 from helpdesk.openapi import Operation, QueryParam, operation
@@ -231,9 +231,15 @@ async def restore_revision(request: Request) -> JSONResponse:
         summary="The audit log of knowledge-base changes, newest first",
         query=[
             QueryParam(
-                "limit", "At most this many entries (1-500, default 100).", {"type": "integer"}
+                "limit",
+                "At most this many entries (1-500, default 100).",
+                {"type": "integer", "minimum": 1, "maximum": 500},
             ),
-            QueryParam("offset", "Skip this many (for paging).", {"type": "integer"}),
+            QueryParam(
+                "offset",
+                "Skip this many (for paging).",
+                {"type": "integer", "minimum": 0, "maximum": MAX_ROW_ID},
+            ),
         ],
         responses={
             200: ("The entries", AuditList),
@@ -251,7 +257,8 @@ async def audit_log(request: Request) -> JSONResponse:
         offset = int(request.query_params.get("offset", "0"))
     except ValueError:
         raise ApiError(422, "invalid_request") from None
-    if not (1 <= limit <= 500) or offset < 0:
+    # An offset past any row count is refused: the database's integers end (a 500 otherwise).
+    if not (1 <= limit <= 500) or not 0 <= offset <= MAX_ROW_ID:
         raise ApiError(422, "invalid_request")
     entries = await _in_transaction(
         request, lambda session: workshop.audit_entries(session, limit=limit, offset=offset)

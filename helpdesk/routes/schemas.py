@@ -8,16 +8,26 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from helpdesk import Language
+from helpdesk.dbtypes import WORDS_PATTERN, InputModel
 from helpdesk.kb.content import Source
 
 Channel = Literal["kiosk", "chat", "counter", "web"]
 MAX_QUESTION_CHARS = 500
 
 
-class TriageRequest(BaseModel):
+class TriageRequest(InputModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
-    text: str = Field(description=f"The citizen's question, 1 to {MAX_QUESTION_CHARS} characters.")
+    text: str = Field(
+        description=f"The citizen's question, 1 to {MAX_QUESTION_CHARS} characters (not only "
+        "white space).",
+        # Documented only: the route refuses it with its own messages (empty_text ...).
+        json_schema_extra={
+            "minLength": 1,
+            "maxLength": MAX_QUESTION_CHARS,
+            "pattern": WORDS_PATTERN,
+        },
+    )
     lang: Language | None = Field(
         default=None, description="The front end's UI language: a hint, not the answer."
     )
@@ -68,7 +78,7 @@ class TriageResponse(BaseModel):
     )
 
 
-class FeedbackRequest(BaseModel):
+class FeedbackRequest(InputModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
     token: str = Field(min_length=1, max_length=64)

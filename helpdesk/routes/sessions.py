@@ -29,7 +29,7 @@ from helpdesk.errors import FieldError, field_errors
 from helpdesk.i18n import N_, gettext_for, native_name
 from helpdesk.kb.content import Guide
 from helpdesk.openapi import Operation, operation
-from helpdesk.routes._body import parse_json_body
+from helpdesk.routes._body import parse_json_body, read_form
 from helpdesk.routes._common import NO_STORE, guides, zone
 from helpdesk.routes._db import in_session
 from helpdesk.routes.api import BAD_INPUT
@@ -356,7 +356,7 @@ async def new_session_page(request: Request) -> Response:
 
 @requires("staff")
 async def new_session_form(request: Request) -> Response:
-    form = await request.form()
+    form = await read_form(request)
     values = _form_values(form)
     language = page_language(request)
     # The form asks for a conscious choice (where the API defaults to "unknown").

@@ -38,8 +38,8 @@ from helpdesk.dbtypes import parse_row_id
 from helpdesk.i18n import N_, gettext_for, native_name
 from helpdesk.kb.content import Guide
 from helpdesk.openapi import Operation, QueryParam, operation
-from helpdesk.routes._body import parse_json_body
-from helpdesk.routes._common import NO_STORE, guides, zone
+from helpdesk.routes._body import parse_json_body, read_form
+from helpdesk.routes._common import DATE_SCHEMA, NO_STORE, guides, query_date, zone
 from helpdesk.routes._db import in_session
 from helpdesk.routes.api import BAD_INPUT
 from helpdesk.routes.booking_schemas import (
@@ -65,12 +65,8 @@ def day_bounds(day: dt.date, zone_info: ZoneInfo) -> tuple[dt.datetime, dt.datet
 
 
 def parse_day(raw: str | None, zone_info: ZoneInfo) -> dt.date:
-    if not raw:
-        return utcnow().astimezone(zone_info).date()
-    try:
-        return dt.date.fromisoformat(raw)
-    except ValueError as exc:
-        raise ApiError(422, "invalid_date") from exc
+    """The ``date`` asked for (see :func:`query_date`), today when none is."""
+    return query_date(raw) or utcnow().astimezone(zone_info).date()
 
 
 def _day_data(
@@ -193,7 +189,7 @@ def _booking_id(request: Request) -> int:
 
 @requires("staff")
 async def attendance_form(request: Request) -> Response:
-    form = await request.form()
+    form = await read_form(request)
     status = str(form.get("status") or "")
     try:
         booking_id = _booking_id(request)
@@ -229,7 +225,7 @@ def _walk_in_from_form(session: Session, form: FormData) -> WalkIn:
 
 @requires("staff")
 async def walk_in_form(request: Request) -> Response:
-    form = await request.form()
+    form = await read_form(request)
     known = await guides(request)
     if form.get("topic") and str(form.get("topic")) not in known:
         return _back(form, "unknown_topic")
@@ -268,7 +264,9 @@ def staff_booking_out(
         summary="A place's bookings and walk-ins for one day (staff)",
         query=[
             QueryParam("location", "The place's slug.", required=True),
-            QueryParam("date", "The day (YYYY-MM-DD, local); default today."),
+            QueryParam(
+                "date", "The day (YYYY-MM-DD, local, 2000 to 2100); default today.", DATE_SCHEMA
+            ),
         ],
         responses={
             200: ("The day", StaffDay),

@@ -35,6 +35,7 @@ from helpdesk.kb.labels import (
     SESSION_TYPE_NAMES,
     STATE_NAMES,
 )
+from helpdesk.routes._body import read_form
 from helpdesk.routes._common import NO_STORE
 from helpdesk.routes._db import acting_user, in_session
 from helpdesk.routes._kb import refreshed_snapshot
@@ -252,7 +253,7 @@ async def editor_submit(request: Request) -> Response:
     state = await _load_editor(request, slug, language) if language else None
     if state is None or language is None:
         return render(request, "not_found.html", {}, page_language(request), status_code=404)
-    form = await request.form()
+    form = await read_form(request)
     return await _submit(request, slug, language, state, form, create=False)
 
 
@@ -281,7 +282,7 @@ async def new_guide(request: Request) -> Response:
 
 @requires("coordinator")
 async def new_guide_submit(request: Request) -> Response:
-    form = await request.form()
+    form = await read_form(request)
     slug = str(form.get("slug") or "").strip().lower()[:80]
     language = str(form.get("language") or "da")
     language = language if language in REFERENCE_LANGUAGES else "da"
@@ -295,7 +296,7 @@ async def new_guide_submit(request: Request) -> Response:
 @requires("coordinator")
 async def preview(request: Request) -> Response:
     """The editor's form in, the guide as citizens will see it out (an HTML fragment)."""
-    form = await request.form()
+    form = await read_form(request)
     language = str(form.get("version_language") or form.get("language") or "da")
     language = language if language in LANGUAGES else "da"
     slug = str(form.get("slug") or "")

@@ -28,7 +28,9 @@ from helpdesk.kb.diff import line_diff, snapshot_lines
 from helpdesk.kb.labels import FIELD_NAMES
 from helpdesk.kb.store import GUIDE_FIELDS
 from helpdesk.privacy import redact_cpr, redact_personal_data
+from helpdesk.routes._common import query_date
 from helpdesk.triage.messages import draft_notice
+from helpdesk.web.errors import ApiError
 from helpdesk.web.problems import problem_text
 from helpdesk.web.templating import render_to_string
 
@@ -327,9 +329,10 @@ def unmet_cluster_questions(
 
 
 def parse_day(raw: str | None) -> dt.date | None:
+    """A day from a link, or None for one that is no date of the service's years."""
     try:
-        return dt.date.fromisoformat(raw) if raw else None
-    except ValueError:
+        return query_date(raw)
+    except ApiError:
         return None
 
 

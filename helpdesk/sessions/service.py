@@ -14,7 +14,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import ConfigDict, Field, field_validator
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
@@ -22,7 +22,7 @@ from sqlmodel import Session, col, select
 from helpdesk import LANGUAGES
 from helpdesk.booking.models import Booking, Location
 from helpdesk.clock import utcnow
-from helpdesk.dbtypes import RowId, parse_row_id
+from helpdesk.dbtypes import InputModel, RowId, parse_row_id
 from helpdesk.errors import DomainError
 from helpdesk.i18n import N_
 from helpdesk.privacy import redact_personal_data
@@ -71,7 +71,7 @@ FIELD_MESSAGES: dict[str, str] = {
 }
 
 
-class SessionLogIn(BaseModel):
+class SessionLogIn(InputModel):
     """One assisted session, as staff or an integration report it (anonymous: no citizen data)."""
 
     model_config = ConfigDict(extra="forbid")

@@ -15,6 +15,7 @@ from typing import Any
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
+from starlette.routing import Match, Route
 
 from helpdesk.errors import DomainError
 from helpdesk.i18n import N_, Nn_, Plural, gettext_for, negotiate_language
@@ -24,6 +25,11 @@ logger = logging.getLogger(__name__)
 # Message ids, in English (the source language of the catalogs).
 MESSAGES: dict[str, str | Plural] = {
     "invalid_json": N_("The request body is not valid JSON."),
+    "json_too_deep": N_("The request body is nested too deeply. Please send simpler JSON."),
+    "invalid_character": N_(
+        "The text contains a character that cannot be used here (a control character such as "
+        "NUL, or a broken one). Please remove it and try again."
+    ),
     "invalid_request": N_("Some fields are missing or have the wrong type."),
     "empty_text": N_("Please write your question in a few words."),
     "text_too_long": Nn_(
@@ -147,6 +153,7 @@ STATUS: dict[str, int] = {
     "invalid_email": 422,
     "unknown_session_type": 422,
     "invalid_request": 422,
+    "invalid_character": 422,
     # Session logs (helpdesk.sessions)
     "session_booking_not_found": 404,
     "session_already_logged": 409,
@@ -259,7 +266,27 @@ async def handle_http_exception(request: Request, exc: Exception) -> Response:
     params: dict[str, object] = {}
     if code == "body_too_large":
         params["limit"] = request.app.state.settings.max_body_bytes
-    return error_response(request, exc.status_code, code, headers=exc.headers, params=params)
+    headers = exc.headers
+    if exc.status_code == 405:
+        headers = {**(headers or {}), "Allow": allowed_methods(request)}
+    return error_response(request, exc.status_code, code, headers=headers, params=params)
+
+
+def allowed_methods(request: Request) -> str:
+    """The methods of every route at the request's path, for a 405's ``Allow`` header.
+
+    Starlette names only the first route that matches the path, and a path here often has one
+    route per method (``GET`` and ``PUT /api/v1/guides/{slug}``).
+    """
+    methods: set[str] = set()
+    for route in request.app.routes:
+        if (
+            isinstance(route, Route)
+            and route.methods
+            and route.matches(request.scope)[0] != Match.NONE
+        ):
+            methods |= route.methods
+    return ", ".join(sorted(methods))
 
 
 async def handle_server_error(request: Request, exc: Exception) -> Response:

@@ -1,12 +1,15 @@
-"""ASGI middleware: a hard limit on request body size."""
+"""ASGI middleware: a hard limit on request body size; no control characters in the URL."""
 
 from __future__ import annotations
+
+from urllib.parse import unquote_plus
 
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from helpdesk.dbtypes import unstorable
 from helpdesk.i18n import negotiate_language
 from helpdesk.web.errors import error_body
 
@@ -48,3 +51,28 @@ class BodySizeLimitMiddleware:
         body = error_body("body_too_large", language, limit=self.max_bytes)
         response = JSONResponse(body, 413, headers={"Content-Language": language})
         await response(scope, receive, send)
+
+
+class UnstorableUrlMiddleware:
+    """Refuse a path or query string holding a control character (``%00``) or a broken one with
+    422 ``invalid_character``, before any handler looks it up.
+
+    Bodies are checked field by field where they are read (:class:`helpdesk.dbtypes.InputModel`
+    and :func:`helpdesk.routes._body.read_form`); a URL is checked here once for every route, as
+    a NUL in a slug or a search sent to PostgreSQL is an error there rather than "not found".
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            query = unquote_plus(scope.get("query_string", b"").decode("latin-1"), errors="replace")
+            if unstorable(scope["path"]) or unstorable(query):
+                headers = Headers(scope=scope)
+                language = negotiate_language(accept_language=headers.get("accept-language"))
+                body = error_body("invalid_character", language)
+                response = JSONResponse(body, 422, headers={"Content-Language": language})
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
