@@ -50,6 +50,7 @@ from helpdesk.routes import (
 from helpdesk.sessions.history import load_demo_history
 from helpdesk.settings import Settings
 from helpdesk.web.access import AccessControlMiddleware, public
+from helpdesk.web.assets import AssetFiles
 
 logger = logging.getLogger(__name__)
 PURGE_INTERVAL_SECONDS = 24 * 60 * 60
@@ -76,8 +77,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or Settings.from_env()
 
     def assets(package_dir: str) -> StaticFiles:
-        # check_dir=False: without `npm ci` the pages still render, only unstyled.
-        return StaticFiles(directory=settings.assets_dir / package_dir, check_dir=False)
+        # Built into the package by scripts/build-assets; when missing, 404s (pages unstyled).
+        return AssetFiles(settings.assets_dir / package_dir)
 
     db = make_engine(settings.database_url, pool_size=settings.database_pool_size)
     # Triage events are rolled up by local day (helpdesk.metrics.rollup).
@@ -173,11 +174,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
             *workshop.routes,
             Route("/", public(home), methods=["GET"], name="home"),
             Mount("/static", app=public(StaticFiles(directory=STATIC_DIR)), name="static"),
-            Mount("/assets/dkfds", app=public(assets("dkfds/dist")), name="dkfds"),
-            Mount("/assets/chartjs", app=public(assets("chart.js/dist")), name="chartjs"),
+            Mount("/assets/dkfds", app=public(assets("dkfds")), name="dkfds"),
+            Mount("/assets/chartjs", app=public(assets("chartjs")), name="chartjs"),
             Mount(
                 "/assets/fonts/arabic",
-                app=public(assets("@fontsource/ibm-plex-sans-arabic")),
+                app=public(assets("fonts/arabic")),
                 name="arabic_font",
             ),
         ],

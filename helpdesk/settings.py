@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 DEFAULT_DATABASE_URL = "sqlite:///helpdesk.db"
-DEFAULT_ASSETS_DIR = Path(__file__).resolve().parents[1] / "node_modules"
+# Built by scripts/build-assets from node_modules and packaged in the wheel.
+DEFAULT_ASSETS_DIR = Path(__file__).resolve().with_name("assets")
 
 
 class SettingsError(ValueError):
@@ -42,7 +43,8 @@ class Settings:
     log_level: str = "INFO"
     #: Seconds without a touch before the kiosk resets to its start screen.
     kiosk_idle_seconds: int = 90
-    #: Where the front-end packages (npm: dkfds, fonts, axe-core) are installed.
+    #: The front-end files served under /assets (dkfds, the Arabic-script font, Chart.js), as
+    #: scripts/build-assets lays them out; by default inside the package.
     assets_dir: Path = DEFAULT_ASSETS_DIR
     #: Origins (``https://www.example.dk``) whose pages may call the API from the chat widget
     #: (CORS); ``*`` allows any site to embed it.
