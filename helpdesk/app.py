@@ -26,6 +26,7 @@ from helpdesk.booking.maintenance import run_booking_maintenance
 from helpdesk.db import make_engine, migrate, session_scope
 from helpdesk.errors import ApiError, handle_api_error, handle_http_exception, handle_server_error
 from helpdesk.events.service import purge_questions
+from helpdesk.events.writer import EventWriter
 from helpdesk.kb.files import load_knowledge_base
 from helpdesk.kb.live import LiveKnowledgeBase
 from helpdesk.kb.store import import_guides_safely
@@ -81,6 +82,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         return AssetFiles(settings.assets_dir / package_dir)
 
     db = make_engine(settings.database_url, pool_size=settings.database_pool_size)
+    events = EventWriter(db)
     # Triage events are rolled up by local day (helpdesk.metrics.rollup).
     metrics_rollup.set_timezone(settings.timezone)
 
@@ -149,10 +151,13 @@ def create_app(settings: Settings | None = None) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         app.state.knowledge_base = await run_in_threadpool(start_up)
         task = asyncio.create_task(purge_daily())
+        # Triage events are written in batches in the background; close() writes the rest.
+        events.start()
         try:
             yield
         finally:
             task.cancel()
+            await events.close()
             db.dispose()
 
     app = Starlette(
@@ -217,6 +222,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     )
     app.state.settings = settings
     app.state.db = db
+    app.state.events = events
     # Who the caller is: a staff session cookie or an API bearer token (helpdesk.accounts).
     app.state.authenticator = make_authenticator(db)
     return app
