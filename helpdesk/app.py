@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import ctypes
+import datetime as dt
 import gc
 import logging
 from collections.abc import AsyncIterator
@@ -27,9 +28,11 @@ from helpdesk.db import make_engine, migrate, session_scope
 from helpdesk.errors import ApiError, handle_api_error, handle_http_exception, handle_server_error
 from helpdesk.events.service import purge_questions
 from helpdesk.events.writer import EventWriter
-from helpdesk.kb.files import load_knowledge_base
+from helpdesk.jobs import run_if_due
+from helpdesk.kb.files import LoadResult, load_knowledge_base
 from helpdesk.kb.live import LiveKnowledgeBase
 from helpdesk.kb.store import import_guides_safely
+from helpdesk.locks import exclusive
 from helpdesk.metrics import rollup as metrics_rollup
 from helpdesk.middleware import BodySizeLimitMiddleware
 from helpdesk.routes import (
@@ -54,7 +57,10 @@ from helpdesk.web.access import AccessControlMiddleware, public
 from helpdesk.web.assets import AssetFiles
 
 logger = logging.getLogger(__name__)
-PURGE_INTERVAL_SECONDS = 24 * 60 * 60
+DAILY_JOBS = "daily"
+DAILY_JOBS_EVERY = dt.timedelta(days=1)
+# How often each process checks whether the daily jobs are due (one small UPDATE).
+JOBS_CHECK_SECONDS = 5 * 60
 STATIC_DIR = Path(__file__).with_name("static")
 
 
@@ -86,7 +92,13 @@ def create_app(settings: Settings | None = None) -> Starlette:
     # Triage events are rolled up by local day (helpdesk.metrics.rollup).
     metrics_rollup.set_timezone(settings.timezone)
 
-    def start_up() -> LiveKnowledgeBase:
+    def daily_jobs() -> dict[str, int]:
+        with session_scope(db) as session:
+            purged = purge_questions(session, settings.question_retention_days)
+        # Booking contact details past retention; slots for the weeks ahead.
+        return {"question_texts_cleared": purged, **run_booking_maintenance(db, settings)}
+
+    def prepare_data() -> LoadResult:
         migrate(settings.database_url)
         loaded = load_knowledge_base()
         if loaded.errors:
@@ -100,13 +112,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
             if settings.import_kb_on_start:
                 report = import_guides_safely(session, loaded.knowledge_base.guides)
                 logger.info("knowledge base import: %s", report.as_dict())
-            purged = purge_questions(session, settings.question_retention_days)
-            if purged:
-                logger.info("purged %d question text(s) past retention", purged)
-        # Bookings: demo data when asked, the coming weeks' slots, the retention purge.
-        logger.info(
-            "booking maintenance: %s", run_booking_maintenance(db, settings, demo=settings.demo)
-        )
+        if settings.demo:
+            # Demo places, session types, staff and schedules (idempotent).
+            logger.info("booking demo data: %s", run_booking_maintenance(db, settings, demo=True))
+        # The purges and the coming weeks' slots: once a day across all processes and hosts.
+        run_if_due(db, DAILY_JOBS, DAILY_JOBS_EVERY, daily_jobs)
         if settings.demo:
             # A year of anonymous session logs and triage events, once, for the dashboard.
             try:
@@ -125,6 +135,13 @@ def create_app(settings: Settings | None = None) -> Starlette:
         with session_scope(db) as session:
             if metrics_rollup.rebuild_if_behind(session, settings.timezone):
                 logger.info("metrics rollups rebuilt from the session logs and triage events")
+        return loaded
+
+    def start_up() -> LiveKnowledgeBase:
+        # Workers and replicas start together: one at a time through the data work (a
+        # PostgreSQL advisory lock, or a file lock beside a SQLite database).
+        with exclusive(settings.database_url, "start-up"):
+            loaded = prepare_data()
         live = LiveKnowledgeBase(
             db, loaded.knowledge_base.intents, check_interval=settings.kb_check_seconds
         )
@@ -132,25 +149,19 @@ def create_app(settings: Settings | None = None) -> Starlette:
         release_free_memory()
         return live
 
-    async def purge_daily() -> None:
+    async def daily_jobs_when_due() -> None:
+        # Every process looks now and then; the lease in job_run lets one of them run the jobs.
         while True:
-            await asyncio.sleep(PURGE_INTERVAL_SECONDS)
-
-            def purge() -> None:
-                with session_scope(db) as session:
-                    purge_questions(session, settings.question_retention_days)
-                # Booking contact details past retention; slots for the weeks ahead.
-                run_booking_maintenance(db, settings)
-
+            await asyncio.sleep(JOBS_CHECK_SECONDS)
             try:
-                await run_in_threadpool(purge)
+                await run_in_threadpool(run_if_due, db, DAILY_JOBS, DAILY_JOBS_EVERY, daily_jobs)
             except Exception:
-                logger.exception("daily purge failed; will try again tomorrow")
+                logger.exception("daily jobs failed; they are tried again at the next check")
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         app.state.knowledge_base = await run_in_threadpool(start_up)
-        task = asyncio.create_task(purge_daily())
+        task = asyncio.create_task(daily_jobs_when_due())
         # Triage events are written in batches in the background; close() writes the rest.
         events.start()
         try:

@@ -17,7 +17,10 @@ def logging_config(level: str = "INFO") -> dict[str, Any]:
         "version": 1,
         "disable_existing_loggers": False,
         "filters": {"redact": {"()": "helpdesk.privacy.RedactingFilter"}},
-        "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+        # The process id tells the workers of `helpdesk serve --workers N` apart.
+        "formatters": {
+            "plain": {"format": "%(asctime)s [%(process)d] %(levelname)s %(name)s: %(message)s"}
+        },
         "handlers": {"default": handler},
         "loggers": {
             "": {"handlers": ["default"], "level": level},

@@ -14,6 +14,7 @@ from helpdesk.booking.models import (
     StaffMember,
 )
 from helpdesk.events.models import TriageEvent
+from helpdesk.jobs import JobRun
 from helpdesk.kb.models import (
     AuditLogRecord,
     GuideRecord,
@@ -32,6 +33,7 @@ __all__ = [
     "GuideRecord",
     "GuideRevisionRecord",
     "GuideTranslationRecord",
+    "JobRun",
     "KbGenerationRecord",
     "Location",
     "LoginAttempt",

@@ -5,6 +5,7 @@ Every setting is documented here and in README.md; a contract test checks that b
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 import secrets
@@ -80,6 +81,11 @@ class Settings:
     #: Seconds between checks for knowledge-base changes made by other service processes (one
     #: tiny query); a change is rebuilt in the background and served when ready.
     kb_check_seconds: float = 1.0
+    #: Addresses (or ``*``) of the reverse proxies whose X-Forwarded-For and X-Forwarded-Proto
+    #: are believed; from anyone else these headers are ignored.
+    forwarded_allow_ips: tuple[str, ...] = ("127.0.0.1",)
+    #: Worker processes of ``helpdesk serve`` (its ``--workers`` option wins).
+    workers: int = 1
 
     @property
     def is_development(self) -> bool:
@@ -161,6 +167,8 @@ class Settings:
             "session_hours": get_int("SESSION_HOURS", 10),
             "demo": get_bool("DEMO", False),
             "kb_check_seconds": get_float("KB_CHECK_SECONDS", 1.0, minimum=0.05),
+            "forwarded_allow_ips": parse_addresses(get("FORWARDED_ALLOW_IPS") or "127.0.0.1"),
+            "workers": get_int("WORKERS", 1),
         }
         if secret_key is not None:
             kwargs["secret_key"] = secret_key
@@ -178,6 +186,25 @@ def normalise_database_url(url: str) -> str:
         if path and path != ":memory:":
             return "sqlite:///" + str(Path(path).resolve())
     return url
+
+
+def parse_addresses(raw: str) -> tuple[str, ...]:
+    """Comma-separated IP addresses or networks (``10.0.0.0/8``), or ``*`` for any."""
+    addresses = []
+    for part in raw.split(","):
+        address = part.strip()
+        if not address:
+            continue
+        if address != "*":
+            try:
+                ipaddress.ip_network(address, strict=False)
+            except ValueError as exc:
+                raise SettingsError(
+                    f"HELPDESK_FORWARDED_ALLOW_IPS must list IP addresses or networks "
+                    f"(or *), not {address!r}"
+                ) from exc
+        addresses.append(address)
+    return tuple(addresses) or ("127.0.0.1",)
 
 
 def parse_origins(raw: str) -> tuple[str, ...]:
