@@ -22,6 +22,7 @@ from starlette.responses import RedirectResponse
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from helpdesk import telemetry
 from helpdesk.accounts.auth import SESSION_COOKIE, CSRFMiddleware, make_authenticator
 from helpdesk.booking.maintenance import run_booking_maintenance
 from helpdesk.db import make_engine, migrate, session_scope
@@ -53,8 +54,10 @@ from helpdesk.routes import (
 )
 from helpdesk.sessions.history import load_demo_history
 from helpdesk.settings import Settings
+from helpdesk.web import metrics as metrics_endpoint
 from helpdesk.web.access import AccessControlMiddleware, public
 from helpdesk.web.assets import AssetFiles
+from helpdesk.web.metrics import RequestMetricsMiddleware
 
 logger = logging.getLogger(__name__)
 DAILY_JOBS = "daily"
@@ -170,6 +173,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             task.cancel()
             await events.close()
             db.dispose()
+            telemetry.process_stopped()
 
     app = Starlette(
         debug=False,
@@ -188,6 +192,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             *coordinator.routes,
             *sessions.routes,
             *workshop.routes,
+            *metrics_endpoint.routes,
             Route("/", public(home), methods=["GET"], name="home"),
             Mount("/static", app=public(StaticFiles(directory=STATIC_DIR)), name="static"),
             Mount("/assets/dkfds", app=public(assets("dkfds")), name="dkfds"),
@@ -199,6 +204,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
             ),
         ],
         middleware=[
+            # Outermost: every request counted and timed by route, whatever answers it.
+            Middleware(RequestMetricsMiddleware),
             # Outermost, so that preflights and error responses carry the CORS headers too: the
             # chat widget (/widget.js) calls the API from other sites' pages.
             Middleware(

@@ -8,6 +8,7 @@ import logging.config
 import os
 import shutil
 import sys
+import tempfile
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from dataclasses import replace
@@ -44,7 +45,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if args.demo:
         # Demo places, session types, staff and schedules (helpdesk.booking.demo).
         settings = replace(settings, demo=True)
-    config = logging_config(settings.log_level)
+    config = logging_config(settings.log_level, settings.log_format)
     logging.config.dictConfig(config)
     server_options: dict[str, Any] = {
         "host": args.host,
@@ -69,7 +70,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if "HELPDESK_SECRET_KEY" not in os.environ:
         # One key for all workers, or a cookie signed by one would be refused by the others.
         os.environ["HELPDESK_SECRET_KEY"] = settings.secret_key
-    uvicorn.run("helpdesk.app:create_app", factory=True, workers=workers, **server_options)
+    # /metrics adds up the workers' counters from files in a fresh directory (helpdesk.telemetry).
+    metrics_dir = tempfile.mkdtemp(prefix="helpdesk-metrics-")
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir
+    try:
+        uvicorn.run("helpdesk.app:create_app", factory=True, workers=workers, **server_options)
+    finally:
+        shutil.rmtree(metrics_dir, ignore_errors=True)
     return 0
 
 

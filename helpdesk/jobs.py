@@ -19,6 +19,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, SQLModel, col
 
+from helpdesk import telemetry
 from helpdesk.db import session_scope
 
 logger = logging.getLogger(__name__)
@@ -103,7 +104,9 @@ def run_if_due(engine: Engine, name: str, every: dt.timedelta, job: Callable[[],
         report = job()
     except BaseException:
         release(engine, name, finished=False)
+        telemetry.JOB_RUNS.labels(name, "failed").inc()
         raise
     release(engine, name, finished=True)
+    telemetry.JOB_RUNS.labels(name, "done").inc()
     logger.info("job %s ran in this process: %s", name, report)
     return True

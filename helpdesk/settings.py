@@ -42,6 +42,8 @@ class Settings:
     environment: str = "development"
     #: Python logging level.
     log_level: str = "INFO"
+    #: "plain" log lines, or "json" (one object a line); redacted either way.
+    log_format: str = "plain"
     #: Seconds without a touch before the kiosk resets to its start screen.
     kiosk_idle_seconds: int = 90
     #: The front-end files served under /assets (dkfds, the Arabic-script font, Chart.js), as
@@ -86,6 +88,10 @@ class Settings:
     forwarded_allow_ips: tuple[str, ...] = ("127.0.0.1",)
     #: Worker processes of ``helpdesk serve`` (its ``--workers`` option wins).
     workers: int = 1
+    #: Networks whose callers may read /metrics without a token.
+    metrics_networks: tuple[str, ...] = ("127.0.0.1/32", "::1/128")
+    #: A bearer token that opens /metrics from anywhere; empty = no token access.
+    metrics_token: str = field(default="", repr=False)
 
     @property
     def is_development(self) -> bool:
@@ -139,6 +145,9 @@ class Settings:
         secret_key = get("SECRET_KEY")
         if secret_key is None and environment == "production":
             raise SettingsError("HELPDESK_SECRET_KEY must be set in production")
+        log_format = (get("LOG_FORMAT") or "plain").lower()
+        if log_format not in ("plain", "json"):
+            raise SettingsError("HELPDESK_LOG_FORMAT must be 'plain' or 'json'")
         kwargs: dict[str, object] = {
             "database_url": normalise_database_url(get("DATABASE_URL") or DEFAULT_DATABASE_URL),
             "question_retention_days": get_int("QUESTION_RETENTION_DAYS", 90),
@@ -147,6 +156,7 @@ class Settings:
             "public_base_url": (get("PUBLIC_BASE_URL") or "").rstrip("/"),
             "environment": environment,
             "log_level": (get("LOG_LEVEL") or "INFO").upper(),
+            "log_format": log_format,
             "kiosk_idle_seconds": get_int("KIOSK_IDLE_SECONDS", 90, minimum=10),
             "assets_dir": Path(get("ASSETS_DIR") or DEFAULT_ASSETS_DIR),
             "widget_origins": parse_origins(get("WIDGET_ORIGINS") or "*"),
@@ -169,6 +179,10 @@ class Settings:
             "kb_check_seconds": get_float("KB_CHECK_SECONDS", 1.0, minimum=0.05),
             "forwarded_allow_ips": parse_addresses(get("FORWARDED_ALLOW_IPS") or "127.0.0.1"),
             "workers": get_int("WORKERS", 1),
+            "metrics_networks": parse_networks(
+                "HELPDESK_METRICS_NETWORKS", get("METRICS_NETWORKS") or "127.0.0.1/32,::1/128"
+            ),
+            "metrics_token": get("METRICS_TOKEN") or "",
         }
         if secret_key is not None:
             kwargs["secret_key"] = secret_key
@@ -205,6 +219,20 @@ def parse_addresses(raw: str) -> tuple[str, ...]:
                 ) from exc
         addresses.append(address)
     return tuple(addresses) or ("127.0.0.1",)
+
+
+def parse_networks(name: str, raw: str) -> tuple[str, ...]:
+    """Comma-separated IP networks (``10.0.0.0/8``) or addresses, normalised to networks."""
+    networks = []
+    for part in raw.split(","):
+        if part.strip():
+            try:
+                networks.append(str(ipaddress.ip_network(part.strip(), strict=False)))
+            except ValueError as exc:
+                raise SettingsError(
+                    f"{name} must list IP networks like 10.0.0.0/8, not {part.strip()!r}"
+                ) from exc
+    return tuple(networks)
 
 
 def parse_origins(raw: str) -> tuple[str, ...]:

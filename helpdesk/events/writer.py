@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.engine import Engine
 
+from helpdesk import telemetry
 from helpdesk.db import session_scope
 from helpdesk.events.models import TriageEvent
 from helpdesk.kb.models import utcnow
@@ -130,10 +131,12 @@ class EventWriter:
             self._by_token.pop(oldest.feedback_token, None)
             self.dropped += 1
             self._done += 1
+            telemetry.TRIAGE_EVENTS_LOST.labels("queue_full").inc()
             if self.dropped == 1 or self.dropped % 1000 == 0:
                 logger.warning("triage event queue full: %d event(s) dropped", self.dropped)
         self._waiting.append(event)
         self._by_token[event.feedback_token] = event
+        telemetry.TRIAGE.labels(event.outcome, event.reason).inc()
         self._submitted += 1
         if len(self._waiting) >= self.batch_limit:
             self._wake.set()
@@ -205,6 +208,7 @@ class EventWriter:
             # Not retried: a batch the database refuses would be refused again, and the queue
             # must not grow while the database is down. Anonymous counts are lost, and said so.
             self.failed += len(batch)
+            telemetry.TRIAGE_EVENTS_LOST.labels("write_failed").inc(len(batch))
             logger.exception("writing %d triage event(s) failed; they are lost", len(batch))
         finally:
             async with self._progress:

@@ -70,6 +70,15 @@ def test_three_workers_on_a_fresh_database(fresh_database: str, tmp_path: Path) 
             time.sleep(0.2)
         statuses = asyncio.run(fire(server.base_url))
         assert statuses == [200] * REQUESTS
+        # /metrics adds up all workers' counters, whichever worker answers.
+        for _ in range(4):
+            exposition = httpx.get(f"{server.base_url}/metrics", timeout=30).text
+            triaged = sum(
+                float(line.rsplit(" ", 1)[1])
+                for line in exposition.splitlines()
+                if line.startswith("helpdesk_triage_total{")
+            )
+            assert triaged == REQUESTS
         exit_code = server.stop(timeout=60)
         output = server.output()
 
