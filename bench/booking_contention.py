@@ -27,7 +27,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -53,10 +53,16 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def running_server(database_url: str, workers: int, pool_size: int = 5) -> Iterator[str]:
+def running_server(
+    database_url: str,
+    workers: int,
+    pool_size: int = 5,
+    extra_env: Mapping[str, str] | None = None,
+) -> Iterator[str]:
     """uvicorn with ``workers`` processes on a free loopback port; yields its base URL.
 
-    The server is stopped (its whole process group) when the block ends, whatever happens.
+    ``extra_env`` adds or overrides ``HELPDESK_*`` settings. The server is stopped (its whole
+    process group) when the block ends, whatever happens.
     """
     port = free_port()
     env = {
@@ -66,6 +72,7 @@ def running_server(database_url: str, workers: int, pool_size: int = 5) -> Itera
         "HELPDESK_IMPORT_KB_ON_START": "false",
         "HELPDESK_DATABASE_POOL_SIZE": str(pool_size),
         "HELPDESK_LOG_LEVEL": "WARNING",
+        **(extra_env or {}),
     }
     command = [
         sys.executable,

@@ -1,6 +1,6 @@
 """The coordinator's dashboard at scale: a million session logs and five million triage events.
 
-Fills a scratch database with a year of anonymous history (``helpdesk.sessions.history``, bulk
+Fills a scratch database with a year of anonymous history (``helpdesk.demo.history``, bulk
 inserts), rebuilds the metrics rollups, then times every dashboard query and the whole page
 (GET /coordinator through the real app, signed in as a coordinator) for the default period (90
 days) and for a year, for all places and for one place.
@@ -30,16 +30,16 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from helpdesk import lifecycle
 from helpdesk.app import create_app
-from helpdesk.booking.maintenance import run_booking_maintenance
 from helpdesk.booking.models import Location
-from helpdesk.db import make_engine, migrate, session_scope
+from helpdesk.db import migrate, session_scope
+from helpdesk.demo.history import generate_history
 from helpdesk.kb.files import load_knowledge_base
 from helpdesk.kb.store import import_guides_safely
 from helpdesk.metrics import dashboard, rollup
 from helpdesk.metrics.queries import Period, metrics
 from helpdesk.metrics.unmet import unmet_demand
-from helpdesk.sessions.history import generate_history
 from helpdesk.settings import Settings, normalise_database_url
 
 DEFAULT_URL = "sqlite:////tmp/helpdesk-bench-metrics.db"
@@ -59,7 +59,7 @@ def prepare(engine: Engine, settings: Settings) -> None:
     loaded = load_knowledge_base()
     with session_scope(engine) as session:
         import_guides_safely(session, loaded.knowledge_base.guides)
-    run_booking_maintenance(engine, settings, demo=True)
+    lifecycle.make_slots(settings, engine, demo=True)
 
 
 def generate(engine: Engine, sessions: int, events: int, days: int, today: dt.date) -> None:
@@ -119,7 +119,8 @@ def time_queries(engine: Engine, period: Period, location_id: int | None, repeat
         show(name, times)
     show("all dashboard queries", whole)
     with Session(engine) as session:
-        questions = sum(len(c.questions) for c in unmet_demand(session, period.start, period.end))
+        clusters = unmet_demand(session, period.start, period.end, zone=ZONE)
+        questions = sum(len(c.questions) for c in clusters)
         show(
             f"API metrics topic x age_band (from the logs; {questions} unmet q.)",
             timed(
@@ -186,8 +187,7 @@ def main() -> None:
         timezone=ZONE_NAME,
     )
     migrate(url)
-    engine = make_engine(url)
-    rollup.set_timezone(ZONE_NAME)
+    engine = lifecycle.open_database(settings)
     today = dt.datetime.now(ZONE).date()
     if not args.reuse:
         prepare(engine, settings)

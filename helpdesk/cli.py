@@ -43,7 +43,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if args.demo and "HELPDESK_DATABASE_URL" not in os.environ:
         settings = replace(settings, database_url=normalise_database_url(DEMO_DATABASE_URL))
     if args.demo:
-        # Demo places, session types, staff and schedules (helpdesk.booking.demo).
+        # Demo places, session types, staff and schedules (helpdesk.demo.booking).
         settings = replace(settings, demo=True)
     config = logging_config(settings.log_level, settings.log_format)
     logging.config.dictConfig(config)
@@ -105,9 +105,9 @@ def cmd_kb_check(args: argparse.Namespace) -> int:
 
 
 def cmd_kb_import(args: argparse.Namespace) -> int:
-    from helpdesk.db import make_engine, migrate, session_scope
+    from helpdesk.db import migrate
     from helpdesk.kb.files import load_knowledge_base
-    from helpdesk.kb.store import import_guides_safely
+    from helpdesk.lifecycle import import_guide_files, open_database
 
     settings = _settings()
     loaded = load_knowledge_base()
@@ -116,8 +116,7 @@ def cmd_kb_import(args: argparse.Namespace) -> int:
             print(problem, file=sys.stderr)
         return 1
     migrate(settings.database_url)
-    with session_scope(make_engine(settings.database_url)) as session:
-        report = import_guides_safely(session, loaded.knowledge_base.guides)
+    report = import_guide_files(open_database(settings), loaded)
     print(json.dumps(report.as_dict()))
     return 0
 
@@ -125,18 +124,18 @@ def cmd_kb_import(args: argparse.Namespace) -> int:
 def cmd_kb_export(args: argparse.Namespace) -> int:
     from sqlmodel import Session
 
-    from helpdesk.db import make_engine, migrate, session_scope
+    from helpdesk.db import migrate
     from helpdesk.kb.files import load_knowledge_base
-    from helpdesk.kb.store import import_guides_safely, load_guides
+    from helpdesk.kb.store import load_guides
+    from helpdesk.lifecycle import import_guide_files, open_database
 
     settings = _settings()
     loaded = load_knowledge_base()
     migrate(settings.database_url)
-    engine = make_engine(settings.database_url)
+    engine = open_database(settings)
     if settings.import_kb_on_start:
         # The same import `serve` does at start, so that export shows what the service serves.
-        with session_scope(engine) as session:
-            import_guides_safely(session, loaded.knowledge_base.guides)
+        import_guide_files(engine, loaded)
     with Session(engine) as session:
         guides = load_guides(session)
     if args.to:
@@ -200,18 +199,12 @@ def cmd_triage(args: argparse.Namespace) -> int:
 
 
 def cmd_purge(args: argparse.Namespace) -> int:
-    from helpdesk.booking.maintenance import purge_personal_data
-    from helpdesk.db import make_engine, migrate, session_scope
-    from helpdesk.events.service import purge_questions
+    from helpdesk.db import migrate
+    from helpdesk.lifecycle import open_database, purge
 
     settings = _settings()
     migrate(settings.database_url)
-    engine = make_engine(settings.database_url)
-    with session_scope(engine) as session:
-        purged = purge_questions(session, settings.question_retention_days)
-    report: dict[str, int] = {"question_texts_cleared": purged}
-    report.update(purge_personal_data(engine, settings))
-    print(json.dumps(report))
+    print(json.dumps(purge(settings, open_database(settings))))
     return 0
 
 
@@ -249,11 +242,12 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
 
 def _accounts_session() -> AbstractContextManager[Session]:
-    from helpdesk.db import make_engine, migrate, session_scope
+    from helpdesk.db import migrate, session_scope
+    from helpdesk.lifecycle import open_database
 
     settings = _settings()
     migrate(settings.database_url)
-    return session_scope(make_engine(settings.database_url))
+    return session_scope(open_database(settings))
 
 
 def _new_password() -> str:
@@ -439,7 +433,7 @@ def build_parser() -> argparse.ArgumentParser:
     restore.add_argument("--yes", action="store_true", help="yes, replace everything")
     restore.set_defaults(func=cmd_restore)
 
-    from helpdesk.web.access import ROLES
+    from helpdesk.accounts.roles import ROLES
 
     user = commands.add_parser("user", help="staff accounts")
     user_commands = user.add_subparsers(dest="user_command", required=True)

@@ -6,21 +6,32 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session, create_engine
 
 from helpdesk.locks import exclusive
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 
+# One session factory per engine, made on first use; it goes when its engine goes.
+_session_factories: WeakKeyDictionary[Engine, sessionmaker[Session]] = WeakKeyDictionary()
+
 
 def make_engine(url: str, pool_size: int = 10) -> Engine:
+    # A database error must not carry its statement's parameters (a booking's name, phone and
+    # e-mail) into exception text and from there into the log.
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        engine = create_engine(
+            url,
+            connect_args={"check_same_thread": False, "timeout": 30},
+            hide_parameters=True,
+        )
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -34,7 +45,13 @@ def make_engine(url: str, pool_size: int = 10) -> Engine:
             cursor.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=pool_size, max_overflow=2 * pool_size)
+    return create_engine(
+        url,
+        pool_pre_ping=True,
+        pool_size=pool_size,
+        max_overflow=2 * pool_size,
+        hide_parameters=True,
+    )
 
 
 def alembic_config(url: str) -> Config:
@@ -60,10 +77,24 @@ def flush_deleted_data(engine: Engine) -> None:
             connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
+def session_factory(engine: Engine) -> sessionmaker[Session]:
+    """The engine's own session factory, which :func:`session_scope` opens every session with.
+
+    Session hooks are registered here, not on every Session in the process (the metrics rollup's
+    flush hook: :func:`helpdesk.lifecycle.open_database`), so two services in one process (the
+    tests make several) keep to their own.
+    """
+    factory = _session_factories.get(engine)
+    if factory is None:
+        factory = sessionmaker(engine, class_=Session, expire_on_commit=False)
+        _session_factories[engine] = factory
+    return factory
+
+
 @contextmanager
 def session_scope(engine: Engine) -> Iterator[Session]:
     """A session that commits on success and rolls back on any error: nothing half-written."""
-    with Session(engine, expire_on_commit=False) as session:
+    with session_factory(engine)() as session:
         try:
             yield session
             session.commit()

@@ -1,184 +1,49 @@
-"""API errors: ``{"error": {"code", "message"}}`` with the right status, message in the user's
-language. Bad input is never a 500."""
+"""The domain's errors: what cannot be done, as a stable code (and a problem per input field).
+
+Every domain package raises subclasses of :class:`DomainError`. They name *what* went wrong
+(``code``, with ``params`` for the message); the web layer (:mod:`helpdesk.web.errors`) decides
+how that is answered: the HTTP status of each code and its message in the user's language. So
+this module knows nothing of HTTP, and a domain never imports the web layer.
+"""
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
-from starlette.exceptions import HTTPException
-from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
-
-from helpdesk.i18n import N_, Nn_, Plural, gettext_for, negotiate_language
-
-logger = logging.getLogger(__name__)
-
-# Message ids, in English (the source language of the catalogs).
-MESSAGES: dict[str, str | Plural] = {
-    "invalid_json": N_("The request body is not valid JSON."),
-    "invalid_request": N_("Some fields are missing or have the wrong type."),
-    "empty_text": N_("Please write your question in a few words."),
-    "text_too_long": Nn_(
-        "The question is too long. Please use at most %(limit)d character.",
-        "The question is too long. Please use at most %(limit)d characters.",
-        "limit",
-    ),
-    "body_too_large": Nn_(
-        "The request is too large. The limit is %(limit)d byte.",
-        "The request is too large. The limit is %(limit)d bytes.",
-        "limit",
-    ),
-    "unsupported_media_type": N_(
-        "Please send the request as JSON (Content-Type: application/json)."
-    ),
-    "guide_not_found": N_("There is no guide with that name."),
-    "feedback_not_found": N_("That answer could not be found. It may have expired."),
-    "unknown_language": N_("That language is not available."),
-    "not_found": N_("The page was not found."),
-    "unauthorized": N_("Please sign in with a staff account."),
-    "forbidden": N_("Your account does not have access to this."),
-    "method_not_allowed": N_("That method is not allowed here."),
-    "server_error": N_(
-        "Something went wrong on our side. Please try again, or ask a member of staff."
-    ),
-    # Booking
-    "slot_not_found": N_("That time does not exist. Please choose another time."),
-    "slot_full": N_("Sorry, that time has just been taken. Please choose another time."),
-    "slot_unavailable": N_("That time can no longer be booked. Please choose another time."),
-    "choose_a_time": N_("Please choose a time."),
-    "booking_not_found": N_(
-        "We found no booking with that reference and phone number or e-mail. "
-        "Please check both and try again."
-    ),
-    "booking_not_changeable": N_(
-        "This booking can no longer be changed online. Please contact Borgerservice."
-    ),
-    "booking_changed": N_("The booking was changed at the same moment. Please try again."),
-    "contact_required": N_(
-        "Please give a phone number or an e-mail address, so that we can reach you."
-    ),
-    "name_required": N_("Please write your name."),
-    "invalid_phone": N_(
-        "That phone number does not look right. Numbers abroad need + and the country code."
-    ),
-    "invalid_email": N_("That e-mail address does not look right."),
-    "unknown_topic": N_("There is no guide with that name."),
-    "unknown_session_type": N_("There is no such kind of appointment."),
-    "location_not_found": N_("There is no such place."),
-    "topic_needs_other_session_type": N_(
-        "This matter needs another kind of appointment. "
-        "Please choose one of the times offered for it."
-    ),
-    "move_other_session_type": N_(
-        "A booking can only be moved to a time of the same kind. Please choose another time."
-    ),
-    "invalid_idempotency_key": N_(
-        "The Idempotency-Key header must be 1 to 100 visible characters."
-    ),
-    "idempotency_key_reused": N_(
-        "This Idempotency-Key was already used for a different booking. Use a new key."
-    ),
-    "invalid_date": N_("Please give dates as YYYY-MM-DD, for example 2026-12-01."),
-    # Session logs
-    "session_booking_not_found": N_("There is no booking with that number."),
-    "booking_cancelled": N_("That booking was cancelled, so no session can be logged for it."),
-    "session_already_logged": N_("A session has already been logged for that booking."),
-    "other_topic_required": N_('Please describe the topic "Other" in a few words.'),
-    "held_on_out_of_range": N_("The day must be today or within the last 31 days."),
-    # Metrics
-    "invalid_period": N_("The start date must be on or before the end date."),
-    "date_out_of_range": N_("Please choose dates from the year 2000 to 2100."),
-    "group_by_required": N_("Please give group_by: one or more of %(allowed)s."),
-    "unknown_group_by": N_("Unknown group_by: %(names)s. Use one or more of %(allowed)s."),
-    # Knowledge-base workshop
-    "guide_invalid": N_("The guide cannot be saved yet. Please correct the fields listed."),
-    "guide_exists": N_("A guide with that name already exists."),
-    "guide_version_not_found": N_("The guide has no version in that language yet."),
-    "edit_conflict": N_(
-        "Someone else saved this guide while you were editing. "
-        "Please reload it and make your changes again."
-    ),
-    "revision_not_found": N_("That version of the guide could not be found."),
-    # Accounts
-    "csrf_failed": N_("The form has expired. Please go back, reload the page and try again."),
-}
+from pydantic import ValidationError
 
 
-class ApiError(Exception):
-    def __init__(
-        self,
-        status: int,
-        code: str,
-        details: list[dict[str, Any]] | None = None,
-        headers: dict[str, str] | None = None,
-        **params: object,
-    ) -> None:
+class DomainError(Exception):
+    """An operation that cannot be done; ``code`` is a key of :data:`helpdesk.web.errors.MESSAGES`
+    and ``params`` fill in its message."""
+
+    def __init__(self, code: str, **params: object) -> None:
         super().__init__(code)
-        self.status, self.code, self.details, self.params = status, code, details, params
-        self.headers = headers
+        self.code = code
+        self.params = params
 
 
-def request_language(request: Request) -> str:
-    """The language to answer an error in: a ``lang`` the handler found, else the headers."""
-    explicit = getattr(request.state, "language", None) or request.query_params.get("lang")
-    return negotiate_language(
-        explicit=explicit,
-        cookie=request.cookies.get("helpdesk_lang"),
-        accept_language=request.headers.get("accept-language"),
-    )
+@dataclass(frozen=True)
+class FieldError:
+    """One input field's problem.
+
+    ``loc`` is the field's path (``("steps", 2)``), ``type`` the kind of problem (pydantic's
+    error type, such as ``string_too_long``, or the domain's own, such as ``phrase_taken``) with
+    ``ctx`` its numbers and names, and ``message`` the English wording (for logs, the CLI and
+    the API's ``problem``). The web layer translates by ``type`` and ``ctx``, never by wording.
+    """
+
+    loc: tuple[str | int, ...]
+    message: str
+    type: str = "value_error"
+    ctx: Mapping[str, Any] = field(default_factory=dict)
 
 
-def error_body(
-    code: str, language: str, details: list[dict[str, Any]] | None = None, **params: object
-) -> dict[str, Any]:
-    error: dict[str, Any] = {
-        "code": code,
-        "message": gettext_for(language, MESSAGES[code], **params),
-        "language": language,
-    }
-    if details:
-        error["details"] = details
-    return {"error": error}
-
-
-def error_response(
-    request: Request,
-    status: int,
-    code: str,
-    details: list[dict[str, Any]] | None = None,
-    headers: Mapping[str, str] | None = None,
-    params: Mapping[str, object] | None = None,
-) -> JSONResponse:
-    language = request_language(request)
-    headers = {"Content-Language": language, **(headers or {})}
-    body = error_body(code, language, details, **(params or {}))
-    return JSONResponse(body, status, headers=headers)
-
-
-async def handle_api_error(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, ApiError)
-    return error_response(request, exc.status, exc.code, exc.details, exc.headers, exc.params)
-
-
-async def handle_http_exception(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, HTTPException)
-    code = {404: "not_found", 405: "method_not_allowed", 413: "body_too_large"}.get(
-        exc.status_code, "invalid_request"
-    )
-    if exc.status_code == 404 and not request.url.path.startswith("/api/"):
-        from helpdesk.web.locale import page_language
-        from helpdesk.web.templating import render
-
-        return render(request, "not_found.html", {}, page_language(request), status_code=404)
-    params: dict[str, object] = {}
-    if code == "body_too_large":
-        params["limit"] = request.app.state.settings.max_body_bytes
-    return error_response(request, exc.status_code, code, headers=exc.headers, params=params)
-
-
-async def handle_server_error(request: Request, exc: Exception) -> Response:
-    # The traceback goes to the log (redacted by the logging filter), never to the client.
-    logger.exception("unhandled error on %s %s", request.method, request.url.path)
-    return error_response(request, 500, "server_error")
+def field_errors(exc: ValidationError, strip: int = 0) -> list[FieldError]:
+    """A pydantic validation error as field errors (``strip`` drops leading ``loc`` parts)."""
+    return [
+        FieldError(tuple(item["loc"])[strip:], item["msg"], item["type"], item.get("ctx") or {})
+        for item in exc.errors()
+    ]

@@ -1,7 +1,5 @@
 """Every table, imported in one place so that Alembic and tests see the whole schema."""
 
-# Not a table: registers the flush hook that keeps the metrics rollups in step.
-import helpdesk.metrics.rollup  # noqa: F401
 from helpdesk.accounts.models import ApiToken, LoginAttempt, User
 from helpdesk.booking.models import (
     Booking,
@@ -23,6 +21,7 @@ from helpdesk.kb.models import (
     KbGenerationRecord,
 )
 from helpdesk.metrics.models import SessionRollup, SessionRollupAll, TriageRollup
+from helpdesk.ratelimit import RateLimitWindow
 from helpdesk.sessions.models import SessionLog, SessionTopic
 
 __all__ = [
@@ -37,6 +36,7 @@ __all__ = [
     "KbGenerationRecord",
     "Location",
     "LoginAttempt",
+    "RateLimitWindow",
     "Schedule",
     "ScheduleStaff",
     "SessionLog",

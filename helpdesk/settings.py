@@ -1,6 +1,9 @@
 """Configuration, read once from the environment (``HELPDESK_*``).
 
-Every setting is documented here and in README.md; a contract test checks that both agree.
+Each setting is written once, as a field of :class:`Settings` with its default and how its
+variable is read (:func:`setting`); :meth:`Settings.from_env` reads them all from that. Every
+setting is documented here and in README.md's settings table; a contract test checks that the
+two agree both ways, defaults included.
 """
 
 from __future__ import annotations
@@ -9,9 +12,10 @@ import ipaddress
 import os
 import re
 import secrets
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import MISSING, Field, dataclass, field, fields
 from pathlib import Path
+from typing import Any, get_type_hints
 
 DEFAULT_DATABASE_URL = "sqlite:///helpdesk.db"
 # Built by scripts/build-assets from node_modules and packaged in the wheel.
@@ -22,171 +26,224 @@ class SettingsError(ValueError):
     """A setting in the environment has a value that cannot be used."""
 
 
+def setting(
+    default: Any,
+    *,
+    parse: Callable[[str, str], Any] | None = None,
+    minimum: float | None = None,
+    secret: bool = False,
+) -> Any:
+    """A setting's one definition: its default, and how ``HELPDESK_<NAME>`` is read.
+
+    ``parse(variable, raw)`` turns the variable's text into the value (it is also applied to a
+    string default, so that the default goes through the same normalising); without it the
+    field's type decides (whole number, number, true/false, text, path). ``minimum`` bounds a
+    number (whole numbers are at least 1 unless said otherwise).
+    """
+    metadata = {"parse": parse, "minimum": minimum}
+    return field(default=default, repr=not secret, metadata=metadata)
+
+
+def parse_environment(variable: str, raw: str) -> str:
+    if raw not in {"development", "production"}:
+        raise SettingsError(f"{variable} must be 'development' or 'production'")
+    return raw
+
+
+def parse_log_level(variable: str, raw: str) -> str:
+    return raw.upper()
+
+
+def parse_log_format(variable: str, raw: str) -> str:
+    return parse_choice(variable, raw, ("plain", "json"))
+
+
+def parse_smtp_security(variable: str, raw: str) -> str:
+    return parse_choice(variable, raw, ("starttls", "ssl", "none"))
+
+
 @dataclass(frozen=True)
 class Settings:
     #: SQLAlchemy URL of the database. SQLite (the default, a file in the working directory)
     #: or PostgreSQL (``postgresql+psycopg://user@host/db``).
-    database_url: str = DEFAULT_DATABASE_URL
+    database_url: str = setting(
+        DEFAULT_DATABASE_URL, parse=lambda _, raw: normalise_database_url(raw)
+    )
     #: Key for signing cookies and CSRF tokens. When unset, a random key is made per process
-    #: (fine for development; sessions do not survive a restart).
+    #: (fine for development; sessions do not survive a restart). Required in production.
     secret_key: str = field(default_factory=lambda: secrets.token_urlsafe(32), repr=False)
     #: Days a redacted triage question is kept for the knowledge-base gap report.
-    question_retention_days: int = 90
+    question_retention_days: int = setting(90)
     #: Largest request body accepted, in bytes; larger ones get 413.
-    max_body_bytes: int = 16 * 1024
+    max_body_bytes: int = setting(16 * 1024, minimum=1024)
     #: Import the guide files from helpdesk/kb into the database at start-up.
-    import_kb_on_start: bool = True
-    #: Public base URL used in links that leave the service (QR codes, e-mails); empty = relative.
-    public_base_url: str = ""
-    #: "development" or "production"; production requires an explicit secret key.
-    environment: str = "development"
+    import_kb_on_start: bool = setting(True)
+    #: Public base URL used in links that leave the service (QR codes, e-mails, .ics files):
+    #: the only source of absolute links there, never the request's Host header. Empty =
+    #: relative links, or none in e-mails. Required in production.
+    public_base_url: str = setting("", parse=lambda _, raw: parse_base_url(raw))
+    #: "development" or "production"; production requires an explicit secret key, a public
+    #: base URL and the allowed host names.
+    environment: str = setting("development", parse=parse_environment)
     #: Python logging level.
-    log_level: str = "INFO"
+    log_level: str = setting("INFO", parse=parse_log_level)
     #: "plain" log lines, or "json" (one object a line); redacted either way.
-    log_format: str = "plain"
+    log_format: str = setting("plain", parse=parse_log_format)
     #: Seconds without a touch before the kiosk resets to its start screen.
-    kiosk_idle_seconds: int = 90
+    kiosk_idle_seconds: int = setting(90, minimum=10)
     #: The front-end files served under /assets (dkfds, the Arabic-script font, Chart.js), as
     #: scripts/build-assets lays them out; by default inside the package.
-    assets_dir: Path = DEFAULT_ASSETS_DIR
+    assets_dir: Path = setting(DEFAULT_ASSETS_DIR)
     #: Origins (``https://www.example.dk``) whose pages may call the API from the chat widget
     #: (CORS); ``*`` allows any site to embed it.
-    widget_origins: tuple[str, ...] = ("*",)
+    widget_origins: tuple[str, ...] = setting(("*",), parse=lambda _, raw: parse_origins(raw))
     #: Connections each service process keeps open to the database (PostgreSQL; up to twice as
     #: many more under load). Budget: workers x 3 x this <= the server's max_connections.
-    database_pool_size: int = 10
+    database_pool_size: int = setting(10)
     #: Days after a booked session that its contact details (name, phone, e-mail, free-text
     #: needs) are deleted; what remains is anonymous statistics.
-    booking_retention_days: int = 30
+    booking_retention_days: int = setting(30)
     #: Time zone of the opening schedules and of the times shown to citizens.
-    timezone: str = "Europe/Copenhagen"
+    timezone: str = setting("Europe/Copenhagen", parse=lambda _, raw: parse_timezone(raw))
     #: How many weeks ahead slots are made from the opening schedules and offered for booking.
-    booking_weeks_ahead: int = 6
+    booking_weeks_ahead: int = setting(6)
     #: SMTP server for booking confirmations by e-mail; empty = no e-mail (the confirmation
     #: page and the .ics file are the receipt).
-    smtp_host: str = ""
-    smtp_port: int = 587
-    smtp_username: str = ""
-    smtp_password: str = field(default="", repr=False)
+    smtp_host: str = setting("")
+    smtp_port: int = setting(587)
+    smtp_username: str = setting("")
+    smtp_password: str = setting("", secret=True)
     #: "starttls", "ssl" (implicit TLS, usually port 465) or "none" (loopback relays only).
-    smtp_security: str = "starttls"
+    smtp_security: str = setting("starttls", parse=parse_smtp_security)
     #: The From address of confirmation e-mails.
-    smtp_from: str = "Digital hjælp Aarhus <noreply@localhost>"
+    smtp_from: str = setting("Digital hjælp Aarhus <noreply@localhost>")
     #: Failed sign-ins allowed per account (and four times as many per network address) within
     #: ``login_window_minutes`` before further attempts are refused for a while.
-    login_max_attempts: int = 5
-    login_window_minutes: int = 15
+    login_max_attempts: int = setting(5)
+    login_window_minutes: int = setting(15)
     #: Hours a staff sign-in lasts without activity (the session cookie's lifetime).
-    session_hours: int = 10
+    session_hours: int = setting(10)
     #: Load demo locations, session types, staff and schedules at start-up (``serve --demo``).
-    demo: bool = False
+    demo: bool = setting(False)
     #: Seconds between checks for knowledge-base changes made by other service processes (one
     #: tiny query); a change is rebuilt in the background and served when ready.
-    kb_check_seconds: float = 1.0
+    kb_check_seconds: float = setting(1.0, minimum=0.05)
+    #: Host names the service answers to (Starlette's TrustedHostMiddleware; ``*.example.dk``
+    #: matches subdomains). ``*`` (any) is the development default; production must list them.
+    allowed_hosts: tuple[str, ...] = setting(("*",), parse=lambda _, raw: parse_hosts(raw))
+    #: Future bookings one phone number or e-mail address may hold at once.
+    booking_max_per_contact: int = setting(2)
+    #: Bookings one network address may make in an hour (counted in the database).
+    booking_max_per_address_hour: int = setting(10)
+    #: Networks (CIDR) of library kiosks and offices where many citizens share one address.
+    trusted_networks: tuple[str, ...] = setting((), parse=lambda _, raw: parse_networks(raw))
+    #: Bookings an address in ``trusted_networks`` may make in an hour.
+    booking_max_per_trusted_address_hour: int = setting(60)
+    #: Triage questions one network address may ask in a minute (ten times as many from a
+    #: trusted network).
+    triage_max_per_address_minute: int = setting(60)
+    #: Booking look-ups (reference + contact: view, cancel, move) one network address may make
+    #: in an hour (ten times as many from a trusted network).
+    lookup_max_per_address_hour: int = setting(60)
     #: Addresses (or ``*``) of the reverse proxies whose X-Forwarded-For and X-Forwarded-Proto
     #: are believed; from anyone else these headers are ignored.
-    forwarded_allow_ips: tuple[str, ...] = ("127.0.0.1",)
+    forwarded_allow_ips: tuple[str, ...] = setting(
+        ("127.0.0.1",), parse=lambda _, raw: parse_addresses(raw)
+    )
     #: Worker processes of ``helpdesk serve`` (its ``--workers`` option wins).
-    workers: int = 1
+    workers: int = setting(1)
     #: Networks whose callers may read /metrics without a token.
-    metrics_networks: tuple[str, ...] = ("127.0.0.1/32", "::1/128")
+    metrics_networks: tuple[str, ...] = setting(
+        ("127.0.0.1/32", "::1/128"), parse=lambda variable, raw: parse_networks(raw, variable)
+    )
     #: A bearer token that opens /metrics from anywhere; empty = no token access.
-    metrics_token: str = field(default="", repr=False)
+    metrics_token: str = setting("", secret=True)
 
     @property
     def is_development(self) -> bool:
         return self.environment == "development"
 
+    def is_trusted_address(self, address: str) -> bool:
+        """Whether ``address`` lies in one of ``trusted_networks``."""
+        return address_in_networks(address, self.trusted_networks)
+
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """The settings from ``HELPDESK_<NAME>`` variables; unset (or blank) means the default."""
         env = os.environ if environ is None else environ
+        types = get_type_hints(cls)
+        values: dict[str, Any] = {}
+        for item in fields(cls):
+            variable = env_name(item.name)
+            raw = (env.get(variable) or "").strip() or None
+            if item.default is MISSING:
+                # A default made per process (the secret key): only a value given replaces it.
+                if raw is not None:
+                    values[item.name] = raw
+                continue
+            values[item.name] = _read(variable, raw, item, types[item.name])
+        if values["environment"] == "production":
+            _check_production(values)
+        return cls(**values)
 
-        def get(name: str) -> str | None:
-            value = env.get(f"HELPDESK_{name}")
-            return value.strip() if value is not None and value.strip() else None
 
-        def get_int(name: str, default: int, minimum: int = 1) -> int:
-            raw = get(name)
-            if raw is None:
-                return default
-            try:
-                value = int(raw)
-            except ValueError as exc:
-                raise SettingsError(f"HELPDESK_{name} must be a whole number, not {raw!r}") from exc
-            if value < minimum:
-                raise SettingsError(f"HELPDESK_{name} must be at least {minimum}")
-            return value
+def _check_production(values: Mapping[str, Any]) -> None:
+    if "secret_key" not in values:
+        raise SettingsError(f"{env_name('secret_key')} must be set in production")
+    # Links in e-mails and calendar files must never be built from a request's Host header,
+    # and a production server answers only to its own names.
+    if not values["public_base_url"]:
+        raise SettingsError(
+            f"{env_name('public_base_url')} must be set in production (the address citizens "
+            "use, e.g. https://hjaelp.aarhus.dk): links in e-mails and calendar files are "
+            "built from it"
+        )
+    if "*" in values["allowed_hosts"]:
+        raise SettingsError(
+            f"{env_name('allowed_hosts')} must list the service's host names in production "
+            "(e.g. hjaelp.aarhus.dk), not *"
+        )
 
-        def get_float(name: str, default: float, minimum: float) -> float:
-            raw = get(name)
-            if raw is None:
-                return default
-            try:
-                value = float(raw)
-            except ValueError as exc:
-                raise SettingsError(f"HELPDESK_{name} must be a number, not {raw!r}") from exc
-            if not value >= minimum:
-                raise SettingsError(f"HELPDESK_{name} must be at least {minimum}")
-            return value
 
-        def get_bool(name: str, default: bool) -> bool:
-            raw = get(name)
-            if raw is None:
-                return default
-            if raw.lower() in {"1", "true", "yes", "on"}:
-                return True
-            if raw.lower() in {"0", "false", "no", "off"}:
-                return False
-            raise SettingsError(f"HELPDESK_{name} must be true or false, not {raw!r}")
+def env_name(name: str) -> str:
+    """The environment variable of a setting: ``timezone`` is ``HELPDESK_TIMEZONE``."""
+    return f"HELPDESK_{name.upper()}"
 
-        environment = get("ENVIRONMENT") or "development"
-        if environment not in {"development", "production"}:
-            raise SettingsError("HELPDESK_ENVIRONMENT must be 'development' or 'production'")
-        secret_key = get("SECRET_KEY")
-        if secret_key is None and environment == "production":
-            raise SettingsError("HELPDESK_SECRET_KEY must be set in production")
-        log_format = (get("LOG_FORMAT") or "plain").lower()
-        if log_format not in ("plain", "json"):
-            raise SettingsError("HELPDESK_LOG_FORMAT must be 'plain' or 'json'")
-        kwargs: dict[str, object] = {
-            "database_url": normalise_database_url(get("DATABASE_URL") or DEFAULT_DATABASE_URL),
-            "question_retention_days": get_int("QUESTION_RETENTION_DAYS", 90),
-            "max_body_bytes": get_int("MAX_BODY_BYTES", 16 * 1024, minimum=1024),
-            "import_kb_on_start": get_bool("IMPORT_KB_ON_START", True),
-            "public_base_url": (get("PUBLIC_BASE_URL") or "").rstrip("/"),
-            "environment": environment,
-            "log_level": (get("LOG_LEVEL") or "INFO").upper(),
-            "log_format": log_format,
-            "kiosk_idle_seconds": get_int("KIOSK_IDLE_SECONDS", 90, minimum=10),
-            "assets_dir": Path(get("ASSETS_DIR") or DEFAULT_ASSETS_DIR),
-            "widget_origins": parse_origins(get("WIDGET_ORIGINS") or "*"),
-            "database_pool_size": get_int("DATABASE_POOL_SIZE", 10),
-            "booking_retention_days": get_int("BOOKING_RETENTION_DAYS", 30),
-            "timezone": parse_timezone(get("TIMEZONE") or "Europe/Copenhagen"),
-            "booking_weeks_ahead": get_int("BOOKING_WEEKS_AHEAD", 6),
-            "smtp_host": get("SMTP_HOST") or "",
-            "smtp_port": get_int("SMTP_PORT", 587),
-            "smtp_username": get("SMTP_USERNAME") or "",
-            "smtp_password": get("SMTP_PASSWORD") or "",
-            "smtp_security": parse_choice(
-                "SMTP_SECURITY", get("SMTP_SECURITY") or "starttls", ("starttls", "ssl", "none")
-            ),
-            "smtp_from": get("SMTP_FROM") or "Digital hjælp Aarhus <noreply@localhost>",
-            "login_max_attempts": get_int("LOGIN_MAX_ATTEMPTS", 5),
-            "login_window_minutes": get_int("LOGIN_WINDOW_MINUTES", 15),
-            "session_hours": get_int("SESSION_HOURS", 10),
-            "demo": get_bool("DEMO", False),
-            "kb_check_seconds": get_float("KB_CHECK_SECONDS", 1.0, minimum=0.05),
-            "forwarded_allow_ips": parse_addresses(get("FORWARDED_ALLOW_IPS") or "127.0.0.1"),
-            "workers": get_int("WORKERS", 1),
-            "metrics_networks": parse_networks(
-                "HELPDESK_METRICS_NETWORKS", get("METRICS_NETWORKS") or "127.0.0.1/32,::1/128"
-            ),
-            "metrics_token": get("METRICS_TOKEN") or "",
-        }
-        if secret_key is not None:
-            kwargs["secret_key"] = secret_key
-        return cls(**kwargs)  # type: ignore[arg-type]
+
+def _read(variable: str, raw: str | None, item: Field[Any], kind: Any) -> Any:
+    parse: Callable[[str, str], Any] | None = item.metadata.get("parse")
+    minimum: float | None = item.metadata.get("minimum")
+    if parse is not None:
+        if raw is None:
+            return parse(variable, item.default) if isinstance(item.default, str) else item.default
+        return parse(variable, raw)
+    if raw is None:
+        return item.default
+    if kind is bool:
+        if raw.lower() in {"1", "true", "yes", "on"}:
+            return True
+        if raw.lower() in {"0", "false", "no", "off"}:
+            return False
+        raise SettingsError(f"{variable} must be true or false, not {raw!r}")
+    if kind is int:
+        try:
+            whole = int(raw)
+        except ValueError as exc:
+            raise SettingsError(f"{variable} must be a whole number, not {raw!r}") from exc
+        if whole < (1 if minimum is None else minimum):
+            raise SettingsError(f"{variable} must be at least {1 if minimum is None else minimum}")
+        return whole
+    if kind is float:
+        try:
+            number = float(raw)
+        except ValueError as exc:
+            raise SettingsError(f"{variable} must be a number, not {raw!r}") from exc
+        if minimum is not None and not number >= minimum:
+            raise SettingsError(f"{variable} must be at least {minimum}")
+        return number
+    if kind is Path:
+        return Path(raw)
+    return raw
 
 
 def normalise_database_url(url: str) -> str:
@@ -221,20 +278,6 @@ def parse_addresses(raw: str) -> tuple[str, ...]:
     return tuple(addresses) or ("127.0.0.1",)
 
 
-def parse_networks(name: str, raw: str) -> tuple[str, ...]:
-    """Comma-separated IP networks (``10.0.0.0/8``) or addresses, normalised to networks."""
-    networks = []
-    for part in raw.split(","):
-        if part.strip():
-            try:
-                networks.append(str(ipaddress.ip_network(part.strip(), strict=False)))
-            except ValueError as exc:
-                raise SettingsError(
-                    f"{name} must list IP networks like 10.0.0.0/8, not {part.strip()!r}"
-                ) from exc
-    return tuple(networks)
-
-
 def parse_origins(raw: str) -> tuple[str, ...]:
     """A comma-separated list of origins (``scheme://host[:port]``), or ``*`` for any."""
     origins = []
@@ -264,8 +307,61 @@ def parse_timezone(name: str) -> str:
     return name
 
 
-def parse_choice(name: str, raw: str, choices: tuple[str, ...]) -> str:
+def parse_choice(variable: str, raw: str, choices: tuple[str, ...]) -> str:
     value = raw.lower()
     if value not in choices:
-        raise SettingsError(f"HELPDESK_{name} must be one of {', '.join(choices)}, not {raw!r}")
+        raise SettingsError(f"{variable} must be one of {', '.join(choices)}, not {raw!r}")
     return value
+
+
+def parse_base_url(raw: str) -> str:
+    """``https://host[:port][/path]`` without a trailing slash, or empty."""
+    url = raw.strip().rstrip("/")
+    if url and not re.fullmatch(r"https?://[^/?#\s]+(/[^?#\s]*)?", url):
+        raise SettingsError(
+            f"HELPDESK_PUBLIC_BASE_URL must be like https://hjaelp.aarhus.dk, not {raw!r}"
+        )
+    return url
+
+
+def parse_hosts(raw: str) -> tuple[str, ...]:
+    """A comma-separated list of host names (``*.example.dk`` for subdomains), or ``*``."""
+    hosts = []
+    for part in raw.split(","):
+        host = part.strip().lower()
+        if not host:
+            continue
+        if host != "*" and not re.fullmatch(r"(\*\.)?[a-z0-9.-]+|\[[0-9a-f:.]+\]", host):
+            raise SettingsError(
+                f"HELPDESK_ALLOWED_HOSTS must list host names like hjaelp.aarhus.dk "
+                f"(no scheme or port), not {part.strip()!r}"
+            )
+        hosts.append(host)
+    return tuple(hosts) or ("*",)
+
+
+def parse_networks(raw: str, variable: str = "HELPDESK_TRUSTED_NETWORKS") -> tuple[str, ...]:
+    """A comma-separated list of networks in CIDR notation (``10.20.0.0/16``, ``2001:db8::/48``);
+    a bare address is a network of one."""
+    networks = []
+    for part in raw.split(","):
+        text = part.strip()
+        if not text:
+            continue
+        try:
+            networks.append(str(ipaddress.ip_network(text, strict=False)))
+        except ValueError as exc:
+            raise SettingsError(
+                f"{variable} must list networks like 10.20.0.0/16, not {text!r}"
+            ) from exc
+    return tuple(networks)
+
+
+def address_in_networks(address: str, networks: tuple[str, ...]) -> bool:
+    if not networks:
+        return False
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in ipaddress.ip_network(network) for network in networks)

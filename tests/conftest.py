@@ -18,8 +18,9 @@ from starlette.applications import Starlette
 
 import helpdesk.models  # noqa: F401  (all tables on the metadata)
 from helpdesk.app import create_app
-from helpdesk.db import make_engine, migrate
+from helpdesk.db import migrate
 from helpdesk.kb.content import Guide, Intent, KnowledgeBase
+from helpdesk.lifecycle import open_database
 from helpdesk.settings import Settings, normalise_database_url
 
 
@@ -38,13 +39,18 @@ def settings(database_url: str) -> Settings:
         secret_key="test-secret",
         question_retention_days=30,
         kiosk_idle_seconds=10,  # the shortest allowed: the idle-reset test waits for it
+        # The whole suite is one client address asking thousands of questions; the request
+        # limits are tested with apps of their own (tests/test_rate_limits.py).
+        triage_max_per_address_minute=1_000_000,
+        lookup_max_per_address_hour=1_000_000,
     )
 
 
 @pytest.fixture(scope="session")
-def db_engine(database_url: str) -> Iterator[Engine]:
+def db_engine(database_url: str, settings: Settings) -> Iterator[Engine]:
     migrate(database_url)
-    engine = make_engine(database_url)
+    # As the service opens it: its sessions keep the metrics rollups in step.
+    engine = open_database(settings)
     yield engine
     engine.dispose()
 

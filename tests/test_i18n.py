@@ -71,7 +71,7 @@ def test_a_script_gets_a_text_for_every_count(language: str, forms: tuple[str, .
 
 
 def test_errors_count_in_the_callers_language() -> None:
-    from helpdesk.errors import error_body
+    from helpdesk.web.errors import error_body
 
     body = error_body("text_too_long", "pl", limit=500)
     assert body["error"]["message"].endswith("500 znaków.")

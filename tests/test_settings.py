@@ -2,10 +2,11 @@
 
 import dataclasses
 import re
+from pathlib import Path
 
 import pytest
 
-from helpdesk.settings import Settings, SettingsError
+from helpdesk.settings import Settings, SettingsError, env_name, normalise_database_url
 from tests.conftest import REPO
 
 
@@ -47,3 +48,108 @@ def test_every_setting_is_documented_in_the_readme() -> None:
     documented = set(re.findall(r"`(HELPDESK_[A-Z_]+)`", readme))
     for field in dataclasses.fields(Settings):
         assert f"HELPDESK_{field.name.upper()}" in documented, field.name
+
+
+def settings_table(readme: str) -> dict[str, str]:
+    """The README's settings table (under "Configuration"): each variable and its default cell."""
+    section = readme.split("\n## Configuration\n", 1)[1].split("\n## ", 1)[0]
+    return dict(re.findall(r"^\| `(HELPDESK_[A-Z_]+)` \| ([^|]*) \|", section, re.MULTILINE))
+
+
+def documented_default(cell: str) -> str:
+    """What a default cell says: the first `code` in it, or "" for "empty (...)"."""
+    cell = cell.strip()
+    if cell.startswith("empty"):
+        return ""
+    code = re.match(r"`([^`]*)`", cell)
+    assert code, f"the README's default {cell!r} names no value"
+    return code.group(1)
+
+
+def shown(value: object) -> str:
+    """A default as the README writes it."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, tuple):
+        return ",".join(value)
+    if isinstance(value, Path):
+        return value.name
+    return str(value)
+
+
+def test_the_readme_settings_table_is_the_settings_both_ways() -> None:
+    table = settings_table((REPO / "README.md").read_text(encoding="utf-8"))
+    fields = {env_name(item.name): item for item in dataclasses.fields(Settings)}
+    # Every setting is in the table, and the table holds nothing that is not a setting.
+    assert set(fields) - set(table) == set()
+    assert set(table) - set(fields) == set()
+    for variable, cell in table.items():
+        item = fields[variable]
+        if item.default is dataclasses.MISSING:
+            continue  # made per process (the secret key): "random per process"
+        assert documented_default(cell) == shown(item.default), variable
+
+
+def test_from_env_reads_the_defaults_the_fields_declare() -> None:
+    # One source: with nothing set, from_env gives the dataclass's own defaults (the database
+    # URL made absolute, and the secret key made per process, aside).
+    read, declared = Settings.from_env({}), Settings()
+    for item in dataclasses.fields(Settings):
+        if item.name not in {"database_url", "secret_key"}:
+            assert getattr(read, item.name) == getattr(declared, item.name), item.name
+    assert read.database_url == normalise_database_url(declared.database_url)
+
+
+PRODUCTION = {
+    "HELPDESK_ENVIRONMENT": "production",
+    "HELPDESK_SECRET_KEY": "a-production-secret-of-more-than-32-bytes",
+    "HELPDESK_PUBLIC_BASE_URL": "https://hjaelp.aarhus.dk/",
+    "HELPDESK_ALLOWED_HOSTS": "hjaelp.aarhus.dk, *.aarhus.dk",
+}
+
+
+def test_production_needs_a_public_base_url_and_its_host_names() -> None:
+    settings = Settings.from_env(PRODUCTION)
+    assert settings.public_base_url == "https://hjaelp.aarhus.dk"
+    assert settings.allowed_hosts == ("hjaelp.aarhus.dk", "*.aarhus.dk")
+    without_url = {k: v for k, v in PRODUCTION.items() if k != "HELPDESK_PUBLIC_BASE_URL"}
+    with pytest.raises(SettingsError, match="HELPDESK_PUBLIC_BASE_URL must be set in production"):
+        Settings.from_env(without_url)
+    without_hosts = {k: v for k, v in PRODUCTION.items() if k != "HELPDESK_ALLOWED_HOSTS"}
+    with pytest.raises(SettingsError, match="HELPDESK_ALLOWED_HOSTS"):
+        Settings.from_env(without_hosts)
+    with pytest.raises(SettingsError, match="HELPDESK_ALLOWED_HOSTS"):
+        Settings.from_env({**PRODUCTION, "HELPDESK_ALLOWED_HOSTS": "*"})
+    # Development answers to any host and builds no absolute links without a base URL.
+    development = Settings.from_env({})
+    assert development.allowed_hosts == ("*",)
+    assert development.public_base_url == ""
+
+
+@pytest.mark.parametrize(
+    "env",
+    [
+        {"HELPDESK_PUBLIC_BASE_URL": "hjaelp.aarhus.dk"},
+        {"HELPDESK_PUBLIC_BASE_URL": "javascript:alert(1)"},
+        {"HELPDESK_ALLOWED_HOSTS": "https://hjaelp.aarhus.dk"},
+        {"HELPDESK_ALLOWED_HOSTS": "hjaelp.*.dk"},
+        {"HELPDESK_TRUSTED_NETWORKS": "10.0.0.0/33"},
+        {"HELPDESK_TRUSTED_NETWORKS": "library"},
+        {"HELPDESK_BOOKING_MAX_PER_CONTACT": "0"},
+    ],
+)
+def test_bad_host_link_and_limit_settings_are_refused(env: dict[str, str]) -> None:
+    with pytest.raises(SettingsError, match="HELPDESK_"):
+        Settings.from_env(env)
+
+
+def test_trusted_networks() -> None:
+    settings = Settings.from_env({"HELPDESK_TRUSTED_NETWORKS": "10.20.0.0/16, 2001:db8::1/48"})
+    assert settings.trusted_networks == ("10.20.0.0/16", "2001:db8::/48")
+    assert settings.is_trusted_address("10.20.3.4")
+    assert settings.is_trusted_address("2001:db8::99")
+    assert not settings.is_trusted_address("10.21.0.1")
+    assert not settings.is_trusted_address("testclient")  # not an address at all
+    assert not Settings.from_env({}).is_trusted_address("10.20.3.4")

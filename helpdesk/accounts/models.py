@@ -7,8 +7,8 @@ import datetime as dt
 from sqlalchemy import CheckConstraint, Column, Index
 from sqlmodel import Field, SQLModel
 
+from helpdesk.clock import utcnow
 from helpdesk.dbtypes import UTCDateTime
-from helpdesk.kb.models import utcnow
 
 
 class User(SQLModel, table=True):

@@ -18,8 +18,8 @@ from sqlalchemy import delete, func, or_, update
 from sqlmodel import Session, col, select
 
 from helpdesk.accounts.models import ApiToken, LoginAttempt, User
-from helpdesk.kb.models import utcnow
-from helpdesk.web.access import ROLES
+from helpdesk.accounts.roles import ROLES
+from helpdesk.clock import utcnow
 
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 MIN_PASSWORD_LENGTH = 10

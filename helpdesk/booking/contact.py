@@ -8,14 +8,14 @@ import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
 from helpdesk.bidi import strip_bidi_controls
+from helpdesk.errors import DomainError
 
 DEFAULT_REGION = "DK"
 
 
-class InvalidContact(ValueError):
-    def __init__(self, code: str) -> None:
-        super().__init__(code)
-        self.code = code
+class InvalidContact(DomainError, ValueError):
+    """``invalid_phone`` or ``invalid_email`` (a ValueError too, so a pydantic validator may
+    raise it)."""
 
 
 def normalise_phone(raw: str, region: str = DEFAULT_REGION) -> str:

@@ -12,8 +12,9 @@ from icalendar import Alarm, Calendar, Event
 
 from helpdesk.bidi import isolate_text_in, ltr_text_in
 from helpdesk.booking.details import BookingDetails
+from helpdesk.booking.mail import MANAGE_WITHOUT_LINK
+from helpdesk.clock import utcnow
 from helpdesk.i18n import N_, gettext_for
-from helpdesk.kb.models import utcnow
 
 PRODUCT_ID = "-//Aarhus Kommune//helpdesk booking//EN"
 UID_DOMAIN = "booking.helpdesk"
@@ -28,7 +29,7 @@ MANAGE_LINE = N_(
 REMINDER = N_("Tomorrow: %(session_type)s at %(place)s")
 
 
-def calendar_description(details: BookingDetails, manage_url: str) -> str:
+def calendar_description(details: BookingDetails, manage_url: str | None) -> str:
     language = details.language
     reference = ltr_text_in(language, details.reference or "")
     lines = [gettext_for(language, REFERENCE_LINE, reference=reference)]
@@ -40,13 +41,16 @@ def calendar_description(details: BookingDetails, manage_url: str) -> str:
         ]
     if details.location_notes:
         lines += ["", isolate_text_in(language, details.location_notes)]
-    url = ltr_text_in(language, manage_url)
-    lines += ["", gettext_for(language, MANAGE_LINE, url=url)]
+    if manage_url:
+        url = ltr_text_in(language, manage_url)
+        lines += ["", gettext_for(language, MANAGE_LINE, url=url)]
+    else:
+        lines += ["", gettext_for(language, MANAGE_WITHOUT_LINK)]
     return "\n".join(lines)
 
 
 def booking_calendar(
-    details: BookingDetails, uid: str, manage_url: str, now: dt.datetime | None = None
+    details: BookingDetails, uid: str, manage_url: str | None, now: dt.datetime | None = None
 ) -> bytes:
     """A calendar with one event for the booking (``uid``: stable per booking)."""
     language = details.language

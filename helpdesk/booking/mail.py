@@ -17,8 +17,8 @@ from babel.dates import format_datetime as babel_datetime
 
 from helpdesk.bidi import isolate_text_in, ltr_text_in
 from helpdesk.booking.details import BookingDetails
+from helpdesk.clock import utcnow
 from helpdesk.i18n import N_, gettext_for
-from helpdesk.kb.models import utcnow
 from helpdesk.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -36,6 +36,11 @@ WHAT = N_("What: %(session_type)s")
 REFERENCE = N_("Reference: %(reference)s")
 BRING = N_("Please bring:")
 MANAGE = N_("To cancel or move the booking: %(url)s (with the reference and this e-mail address).")
+#: Without a public base URL there is no trustworthy absolute link to give.
+MANAGE_WITHOUT_LINK = N_(
+    "To cancel or move the booking, choose “Cancel or move a booking” on the booking pages "
+    "and give the reference and the phone number or e-mail you booked with."
+)
 CALENDAR_HINT = N_("The attached file adds the time to your calendar.")
 SIGNATURE = N_("Digital help, Borgerservice and the libraries in Aarhus")
 
@@ -48,7 +53,7 @@ def confirmation_message(
     settings: Settings,
     details: BookingDetails,
     to_address: str,
-    manage_url: str,
+    manage_url: str | None,
     calendar: bytes | None,
     kind: str = "booked",
 ) -> EmailMessage:
@@ -79,8 +84,11 @@ def confirmation_message(
         bring = (f"- {isolate_text_in(language, item)}" for item in details.bring)
         lines += ["", gettext_for(language, BRING), *bring]
     if kind != "cancelled":
-        url = ltr_text_in(language, manage_url)
-        lines += ["", gettext_for(language, MANAGE, url=url)]
+        if manage_url:
+            url = ltr_text_in(language, manage_url)
+            lines += ["", gettext_for(language, MANAGE, url=url)]
+        else:
+            lines += ["", gettext_for(language, MANAGE_WITHOUT_LINK)]
         if calendar is not None:
             lines.append(gettext_for(language, CALENDAR_HINT))
     lines += ["", "-- ", gettext_for(language, SIGNATURE)]

@@ -14,8 +14,8 @@ from typing import Any
 from sqlalchemy import JSON, CheckConstraint, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from helpdesk.clock import utcnow
 from helpdesk.dbtypes import UTCDateTime
-from helpdesk.kb.models import utcnow
 
 LOCATION_KINDS = ("citizen-service", "library", "outreach")
 BOOKING_STATUSES = ("booked", "cancelled", "arrived", "no_show")
@@ -196,6 +196,10 @@ class Booking(SQLModel, table=True):
         ),
         Index("ix_booking_location_starts_at", "location_id", "starts_at"),
         Index("ix_booking_starts_at", "starts_at"),
+        # The booking limits (helpdesk.booking.limits) count by these.
+        Index("ix_booking_client_hash_created_at", "client_hash", "created_at"),
+        Index("ix_booking_phone", "phone"),
+        Index("ix_booking_email", "email"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -219,6 +223,10 @@ class Booking(SQLModel, table=True):
     phone: str | None = Field(default=None, max_length=20)
     email: str | None = Field(default=None, max_length=254)
     needs_note: str | None = Field(default=None, max_length=500)
+    #: A keyed hash of the network address the booking came from (never the address itself),
+    #: for the per-address limit and the coordinator's view of bursts; purged with the contact
+    #: details.
+    client_hash: str | None = Field(default=None, max_length=64)
     #: The client's Idempotency-Key and a hash of what was asked with it.
     idempotency_key: str | None = Field(default=None, max_length=100, unique=True)
     request_fingerprint: str | None = Field(default=None, max_length=64)

@@ -32,7 +32,7 @@ from helpdesk.booking.models import (
     Slot,
     StaffMember,
 )
-from helpdesk.kb.models import utcnow
+from helpdesk.clock import utcnow
 
 SlotKey = tuple[int, int, dt.datetime]  # location, session type, start (UTC)
 

@@ -32,24 +32,32 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from helpdesk import telemetry
+from helpdesk.booking import limits as booking_limits
 from helpdesk.booking.contact import contact_matches
 from helpdesk.booking.models import SEATED_STATUSES, Booking, Location, SessionType, Slot
 from helpdesk.booking.reference import new_reference, parse_reference
-from helpdesk.kb.models import utcnow
-from helpdesk.privacy import redact_cpr
+from helpdesk.clock import utcnow
+from helpdesk.errors import DomainError
+from helpdesk.privacy import redact
 
 MAX_REFERENCE_ATTEMPTS = 5
 ALTERNATIVES = 5
 
 
-class BookingError(Exception):
-    """A booking operation that cannot be done; ``code`` is an error code of helpdesk.errors."""
+class BookingError(DomainError):
+    """A booking operation that cannot be done; a full or closed slot lists ``alternatives``."""
 
     def __init__(self, code: str, alternatives: Sequence[Slot] = (), **params: object) -> None:
-        super().__init__(code)
-        self.code = code
+        super().__init__(code, **params)
         self.alternatives = list(alternatives)
-        self.params = params
+
+
+class BookingLimitReached(BookingError):
+    """Refused by a booking limit (helpdesk.booking.limits); ``retry_after`` in seconds."""
+
+    def __init__(self, code: str, retry_after: int) -> None:
+        super().__init__(code)
+        self.retry_after = retry_after
 
 
 @dataclass(frozen=True)
@@ -57,7 +65,8 @@ class Needs:
     interpreter: bool = False
     wheelchair: bool = False
     own_device: bool = False
-    #: Free text; a CPR number in it is redacted before it is stored.
+    #: Free text; a CPR number in it is redacted before it is stored (and in a walk-in's note,
+    #: phone numbers and e-mails too).
     note: str | None = None
 
 
@@ -94,11 +103,13 @@ class BookingOutcome:
     replayed: bool = False
 
 
-def clean_text(text: str | None, limit: int) -> str | None:
-    """Free text as stored: CPR numbers redacted, whitespace tidied, cut to ``limit``."""
+def clean_text(text: str | None, limit: int, *, contact_details: bool = False) -> str | None:
+    """Free text as stored: CPR numbers (and with ``contact_details``, phone numbers and
+    e-mails) redacted, whitespace tidied, cut to ``limit``. A booking keeps its contact details
+    in their own fields; a walk-in keeps none anywhere."""
     if text is None:
         return None
-    cleaned = " ".join(redact_cpr(text).split())[:limit]
+    cleaned = " ".join(redact(text, contact_details=contact_details).split())[:limit]
     return cleaned or None
 
 
@@ -185,6 +196,7 @@ def book(
     *,
     idempotency_key: str | None = None,
     topic_session_type: str | None = None,
+    limits: booking_limits.BookingLimits | None = None,
     now: dt.datetime | None = None,
 ) -> BookingOutcome:
     """Book a seat in a slot, or raise :class:`BookingError` (counted for /metrics either way)."""
@@ -194,6 +206,7 @@ def book(
             request,
             idempotency_key=idempotency_key,
             topic_session_type=topic_session_type,
+            limits=limits,
             now=now,
         )
     except BookingError as refused:
@@ -210,6 +223,7 @@ def _book(
     *,
     idempotency_key: str | None,
     topic_session_type: str | None,
+    limits: booking_limits.BookingLimits | None,
     now: dt.datetime | None,
 ) -> BookingOutcome:
     """Book a seat in a slot, or raise :class:`BookingError`.
@@ -218,6 +232,8 @@ def _book(
     a slot of another type is refused. With an ``idempotency_key``, a repeat of the same request
     returns the booking made the first time (also when the two arrive at the same moment: the
     key is unique in the database, and the loser's transaction, seat included, is rolled back).
+    With ``limits`` (public booking), :class:`BookingLimitReached` when the contact or the
+    address has booked enough; a replayed request is not counted again.
     """
     now = now or utcnow()
     if request.phone is None and request.email is None:
@@ -246,6 +262,11 @@ def _book(
         if not _seat_taken(session, slot.id or 0, now):
             session.rollback()
             raise _why_not_bookable(session, request.slot_id, now)
+        if limits is not None:
+            refusal = booking_limits.check(session, limits, request.phone, request.email, now)
+            if refusal is not None:
+                session.rollback()
+                raise BookingLimitReached(refusal.code, refusal.retry_after)
         booking = Booking(
             reference=new_reference(),
             slot_id=slot.id,
@@ -266,6 +287,7 @@ def _book(
             needs_note=clean_text(request.needs.note, 500),
             idempotency_key=idempotency_key,
             request_fingerprint=fingerprint if idempotency_key else None,
+            client_hash=limits.address_hash if limits is not None else None,
             created_at=now,
             updated_at=now,
         )
@@ -490,7 +512,7 @@ def register_walk_in(session: Session, walk_in: WalkIn, now: dt.datetime | None 
         needs_interpreter=walk_in.needs.interpreter,
         needs_wheelchair=walk_in.needs.wheelchair,
         needs_own_device=walk_in.needs.own_device,
-        needs_note=clean_text(walk_in.needs.note, 500),
+        needs_note=clean_text(walk_in.needs.note, 500, contact_details=True),
         created_at=now,
         updated_at=now,
     )
@@ -524,8 +546,9 @@ def purge_contact_details(
 ) -> int:
     """Delete contact details of bookings whose session ended more than ``retention_days`` ago.
 
-    Name, phone, e-mail and the free-text note go, and with them the reference and the
-    idempotency key and fingerprint (the handles that could lead back to a person). What stays
+    Name, phone, e-mail and the free-text note go, and with them the reference, the
+    idempotency key and fingerprint and the address hash (the handles that could lead back to a
+    person). What stays
     is anonymous: place, session type, time, language, topic, the needs ticked, the status.
     """
     now = now or utcnow()
@@ -541,6 +564,7 @@ def purge_contact_details(
             reference=None,
             idempotency_key=None,
             request_fingerprint=None,
+            client_hash=None,
             purged_at=now,
         )
     )

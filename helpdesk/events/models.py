@@ -7,7 +7,7 @@ import datetime as dt
 from sqlalchemy import Column, DateTime, Index, Text, text
 from sqlmodel import Field, SQLModel
 
-from helpdesk.kb.models import utcnow
+from helpdesk.clock import utcnow
 
 #: Questions nobody's guide answered: handed to a person, or "did not help".
 UNMET_CONDITION = "question IS NOT NULL AND (outcome = 'human' OR helpful = false)"

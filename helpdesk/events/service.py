@@ -8,8 +8,8 @@ import datetime as dt
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
+from helpdesk.clock import utcnow
 from helpdesk.events.models import TriageEvent
-from helpdesk.kb.models import utcnow
 
 CHANNELS = ("kiosk", "chat", "counter", "web")
 

@@ -28,9 +28,9 @@ from dataclasses import dataclass, field
 from sqlalchemy.engine import Engine
 
 from helpdesk import telemetry
+from helpdesk.clock import utcnow
 from helpdesk.db import session_scope
 from helpdesk.events.models import TriageEvent
-from helpdesk.kb.models import utcnow
 from helpdesk.privacy import redact_personal_data
 from helpdesk.triage.engine import TriageResult
 

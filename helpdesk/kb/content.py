@@ -11,6 +11,7 @@ from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic_core import PydanticCustomError
 
 from helpdesk import LANGUAGES
 
@@ -43,8 +44,20 @@ class Source(BaseModel):
         parts = urlsplit(value)
         host = parts.hostname or ""
         if parts.scheme != "https" or "." not in host or " " in value or host.startswith("."):
-            raise ValueError(f"not a well-formed https link: {value!r}")
+            # A type of its own, so that the web layer can translate it (helpdesk.web.problems).
+            raise PydanticCustomError(
+                "https_link", "not a well-formed https link: {url}", {"url": repr(value)}
+            )
         return value
+
+
+# The field rules of a guide, written once: the file format (Guide, Translation) and the
+# workshop's input (helpdesk.kb.workshop.VersionIn) declare their fields with these types.
+Aliases = Annotated[list[ShortText], Field(max_length=20)]
+Steps = Annotated[list[Text], Field(min_length=1, max_length=20)]
+Bring = Annotated[list[ShortText], Field(max_length=20)]
+Phrases = Annotated[list[ShortText], Field(min_length=MIN_PHRASES, max_length=60)]
+Sources = Annotated[list[Source], Field(min_length=1, max_length=10)]
 
 
 class Translation(BaseModel):
@@ -56,11 +69,11 @@ class Translation(BaseModel):
     last_checked: dt.date
     title: ShortText
     summary: ShortText
-    steps: list[Text] = Field(min_length=1, max_length=20)
-    bring: list[ShortText] = Field(default_factory=list, max_length=20)
+    steps: Steps
+    bring: Bring = Field(default_factory=list)
     help_in_person: Text
-    phrases: list[ShortText] = Field(min_length=MIN_PHRASES, max_length=60)
-    sources: list[Source] = Field(min_length=1, max_length=10)
+    phrases: Phrases
+    sources: Sources
 
 
 class Guide(BaseModel):
@@ -70,7 +83,7 @@ class Guide(BaseModel):
 
     slug: Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=80)]
     category: Category
-    aliases: list[ShortText] = Field(default_factory=list, max_length=20)
+    aliases: Aliases = Field(default_factory=list)
     sensitive: bool = False
     session_type: SessionType = "digital-help"
     translations: dict[str, Translation]

@@ -8,11 +8,8 @@ from typing import Any
 from sqlalchemy import JSON, Column, DateTime, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from helpdesk.clock import utcnow
 from helpdesk.dbtypes import UTCDateTime
-
-
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 class GuideRecord(SQLModel, table=True):

@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from helpdesk import LANGUAGES, REFERENCE_LANGUAGES
+from helpdesk.clock import utcnow
 from helpdesk.kb.content import Guide, Translation
 from helpdesk.kb.models import (
     AuditLogRecord,
@@ -28,7 +29,6 @@ from helpdesk.kb.models import (
     GuideRevisionRecord,
     GuideTranslationRecord,
     KbGenerationRecord,
-    utcnow,
 )
 
 IMPORT_ACTOR = "files"

@@ -8,6 +8,7 @@ knowledge-base generation so that every service process rebuilds its triage inde
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from collections import Counter
@@ -21,16 +22,21 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from helpdesk import LANGUAGES, REFERENCE_LANGUAGES
+from helpdesk.clock import utcnow
+from helpdesk.errors import DomainError, FieldError, field_errors
 from helpdesk.events.models import TriageEvent
 from helpdesk.kb.content import (
-    MIN_PHRASES,
     SLUG_PATTERN,
+    Aliases,
+    Bring,
     Category,
     Guide,
+    Phrases,
     ReviewStatus,
     SessionType,
     ShortText,
-    Source,
+    Sources,
+    Steps,
     Text,
 )
 from helpdesk.kb.files import KB_DIR, load_intents
@@ -39,7 +45,6 @@ from helpdesk.kb.models import (
     GuideRecord,
     GuideRevisionRecord,
     GuideTranslationRecord,
-    utcnow,
 )
 from helpdesk.kb.store import (
     GUIDE_FIELDS,
@@ -71,20 +76,11 @@ _SCRIPT_URL = re.compile(r"\b(?:javascript|vbscript|data)\s*:", re.IGNORECASE)
 # --- the interface's data types ---------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class FieldError:
-    loc: tuple[str | int, ...]
-    message: str
+class WorkshopError(DomainError):
+    """A save or lookup that cannot be done, with a problem per field for ``guide_invalid``."""
 
-
-class WorkshopError(Exception):
-    """A save or lookup that cannot be done: ``status`` and ``code`` map onto an API error."""
-
-    def __init__(
-        self, status: int, code: str, field_errors: list[FieldError] | None = None
-    ) -> None:
+    def __init__(self, code: str, field_errors: list[FieldError] | None = None) -> None:
         super().__init__(code)
-        self.status, self.code = status, code
         self.field_errors: list[FieldError] = field_errors or []
 
 
@@ -96,17 +92,17 @@ class VersionIn(BaseModel):
 
     # Shared by every language version of the guide.
     category: Category
-    aliases: list[ShortText] = Field(default_factory=list, max_length=20)
+    aliases: Aliases = Field(default_factory=list)
     sensitive: bool = False
     session_type: SessionType = "digital-help"
     # This language version.
     title: ShortText
     summary: ShortText
-    steps: list[Text] = Field(min_length=1, max_length=20)
-    bring: list[ShortText] = Field(default_factory=list, max_length=20)
+    steps: Steps
+    bring: Bring = Field(default_factory=list)
     help_in_person: Text
-    phrases: list[ShortText] = Field(min_length=MIN_PHRASES, max_length=60)
-    sources: list[Source] = Field(min_length=1, max_length=10)
+    phrases: Phrases
+    sources: Sources
     review_status: ReviewStatus = "draft"
     last_checked: dt.date | None = Field(default=None, description="Defaults to today.")
     base_revision: int | None = Field(
@@ -207,7 +203,7 @@ def _guide(session: Session, slug: str, *, for_update: bool = False) -> GuideRec
 def _require_guide(session: Session, slug: str) -> GuideRecord:
     record = _guide(session, slug)
     if record is None:
-        raise WorkshopError(404, "guide_not_found")
+        raise WorkshopError("guide_not_found")
     return record
 
 
@@ -242,21 +238,19 @@ def _markup_errors(data: Mapping[str, Any]) -> list[FieldError]:
     for name in ("title", "summary", "steps", "bring", "help_in_person", "phrases", "aliases"):
         for loc, text in _strings(data.get(name), (name,)):
             if _HTML_TAG.search(text) or _EVENT_ATTRIBUTE.search(text):
-                errors.append(FieldError(loc, "HTML is not allowed; write plain text or Markdown"))
+                errors.append(
+                    FieldError(loc, "HTML is not allowed; write plain text or Markdown", "html")
+                )
             elif _SCRIPT_URL.search(text):
-                errors.append(FieldError(loc, "script links are not allowed; use an https link"))
+                errors.append(
+                    FieldError(
+                        loc, "script links are not allowed; use an https link", "script_link"
+                    )
+                )
     for loc, text in _strings(data.get("sources"), ("sources",)):
         if loc[-1] == "title" and (_HTML_TAG.search(text) or _EVENT_ATTRIBUTE.search(text)):
-            errors.append(FieldError(loc, "HTML is not allowed; write plain text"))
+            errors.append(FieldError(loc, "HTML is not allowed; write plain text", "html"))
     return errors
-
-
-def _pydantic_errors(exc: ValidationError, strip: int = 0) -> list[FieldError]:
-    out = []
-    for item in exc.errors():
-        loc = tuple(item["loc"])[strip:]
-        out.append(FieldError(loc, item["msg"]))
-    return out
 
 
 @lru_cache(maxsize=1)
@@ -278,18 +272,23 @@ def _shared_phrase_errors(session: Session, slug: str, phrases: list[str]) -> li
         .join(GuideTranslationRecord, col(GuideTranslationRecord.guide_id) == col(GuideRecord.id))
         .where(GuideRecord.slug != slug)
     ).all()
-    clash: dict[int, str] = {}
+    clash: dict[int, tuple[str, str]] = {}
     for other_slug, other_phrases in rows:
         for phrase in other_phrases:
             index = wanted.get(normalize(phrase))
             if index is not None:
-                clash.setdefault(index, f"guide {other_slug}")
+                clash.setdefault(index, ("guide", other_slug))
     for key, index in wanted.items():
         if key in _intent_phrases():
-            clash.setdefault(index, f"intent {_intent_phrases()[key]}")
+            clash.setdefault(index, ("intent", _intent_phrases()[key]))
     return [
-        FieldError(("phrases", index), f"this search phrase is already used by {owner}")
-        for index, owner in sorted(clash.items())
+        FieldError(
+            ("phrases", index),
+            f"this search phrase is already used by {kind} {owner}",
+            "phrase_taken",
+            {"owner": owner},
+        )
+        for index, (kind, owner) in sorted(clash.items())
     ]
 
 
@@ -304,7 +303,7 @@ def _validate(
     try:
         body = VersionIn.model_validate(data)
     except ValidationError as exc:
-        raise WorkshopError(422, "guide_invalid", _pydantic_errors(exc) + errors) from exc
+        raise WorkshopError("guide_invalid", field_errors(exc) + errors) from exc
     translations: dict[str, Any] = {
         lang: translation_values(v) for lang, v in others.items() if lang != language
     }
@@ -321,12 +320,14 @@ def _validate(
             }
         )
     except ValidationError as exc:
-        for item in _pydantic_errors(exc):
+        for item in field_errors(exc):
             if item.loc[:2] == ("translations", language):
-                errors.append(FieldError(item.loc[2:], item.message))
+                errors.append(dataclasses.replace(item, loc=item.loc[2:]))
             elif item.loc[:1] == ("translations",):
                 other = item.loc[1] if len(item.loc) > 1 else "?"
-                errors.append(FieldError((), f"the stored {other} version is invalid"))
+                errors.append(
+                    FieldError((), f"the stored {other} version is invalid", "stored_invalid")
+                )
             else:
                 errors.append(item)
     else:
@@ -335,11 +336,12 @@ def _validate(
                 FieldError(
                     ("review_status",),
                     "the Danish and English versions are the reference and must be reviewed",
+                    "reference_not_reviewed",
                 )
             )
         errors += _shared_phrase_errors(session, slug, body.phrases)
     if errors:
-        raise WorkshopError(422, "guide_invalid", errors)
+        raise WorkshopError("guide_invalid", errors)
     return body, guide
 
 
@@ -385,24 +387,30 @@ def _save(
     action: Action | None,
 ) -> SaveResult:
     if language not in LANGUAGES:
-        raise WorkshopError(422, "unknown_language")
+        raise WorkshopError("unknown_language")
     record = _guide(session, slug, for_update=True)
     if create:
         if record is not None:
-            raise WorkshopError(409, "guide_exists")
+            raise WorkshopError("guide_exists")
         problems = []
         if not re.fullmatch(SLUG_PATTERN, slug) or len(slug) > 80:
             problems.append(
-                FieldError(("slug",), "use lower-case letters, digits and single hyphens")
+                FieldError(
+                    ("slug",), "use lower-case letters, digits and single hyphens", "slug_format"
+                )
             )
         if language not in REFERENCE_LANGUAGES:
             problems.append(
-                FieldError(("language",), "a new guide starts with its Danish or English version")
+                FieldError(
+                    ("language",),
+                    "a new guide starts with its Danish or English version",
+                    "reference_first",
+                )
             )
         if problems:
-            raise WorkshopError(422, "guide_invalid", problems)
+            raise WorkshopError("guide_invalid", problems)
     elif record is None:
-        raise WorkshopError(404, "guide_not_found")
+        raise WorkshopError("guide_not_found")
 
     # Guide text is published, so public phone numbers and e-mails stay; a CPR number never does.
     data = _without_cpr(data)
@@ -410,7 +418,7 @@ def _save(
     latest = _latest_revision(session, record.id, language) if record and record.id else None
     body, guide = _validate(session, slug, language, data, versions)
     if body.base_revision is not None and body.base_revision != latest:
-        raise WorkshopError(409, "edit_conflict")
+        raise WorkshopError("edit_conflict")
     now = utcnow()
 
     # The guide's shared fields.
@@ -494,19 +502,17 @@ def set_review_status(
     assert record.id is not None
     version = _versions(session, record.id).get(language)
     if version is None:
-        raise WorkshopError(404, "guide_version_not_found")
+        raise WorkshopError("guide_version_not_found")
     if status not in ("draft", "reviewed"):
-        raise WorkshopError(
-            422, "guide_invalid", [FieldError(("review_status",), "draft or reviewed")]
-        )
+        raise WorkshopError("guide_invalid", [FieldError(("review_status",), "draft or reviewed")])
     if status == "draft" and language in REFERENCE_LANGUAGES:
         raise WorkshopError(
-            422,
             "guide_invalid",
             [
                 FieldError(
                     ("review_status",),
                     "the Danish and English versions are the reference and must be reviewed",
+                    "reference_not_reviewed",
                 )
             ],
         )
@@ -560,7 +566,7 @@ def version_status(session: Session, slug: str, language: str) -> VersionStatus:
     assert record.id is not None
     version = _versions(session, record.id).get(language)
     if version is None:
-        raise WorkshopError(404, "guide_version_not_found")
+        raise WorkshopError("guide_version_not_found")
     updated_at = _aware(version.updated_at)
     assert updated_at is not None
     return VersionStatus(
@@ -581,7 +587,7 @@ def current_snapshot(session: Session, slug: str, language: str) -> dict[str, An
     assert record.id is not None
     version = _versions(session, record.id).get(language)
     if version is None:
-        raise WorkshopError(404, "guide_version_not_found")
+        raise WorkshopError("guide_version_not_found")
     return version_snapshot(record, version)
 
 
@@ -615,7 +621,7 @@ def get_revision(session: Session, revision_id: int) -> RevisionDetail:
         .where(GuideRevisionRecord.id == revision_id)
     ).first()
     if found is None:
-        raise WorkshopError(404, "revision_not_found")
+        raise WorkshopError("revision_not_found")
     row, slug = found
     info = _revision_info(row, slug)
     return RevisionDetail(**vars(info), snapshot=dict(row.snapshot))

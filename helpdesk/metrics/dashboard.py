@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -13,6 +11,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session
 
 from helpdesk import LANGUAGES
+from helpdesk.csv_export import write_csv
 from helpdesk.i18n import gettext_for, native_name
 from helpdesk.metrics import labels
 from helpdesk.metrics.queries import (
@@ -62,7 +61,9 @@ def build(
     tables["bookings"] = timed(
         "bookings", lambda: booking_table(session, period, zone, location_id)
     )
-    clusters = timed("unmet", lambda: unmet_demand(session, period.start, period.end, location_id))
+    clusters = timed(
+        "unmet", lambda: unmet_demand(session, period.start, period.end, location_id, zone=zone)
+    )
     return Dashboard(
         period=period,
         tables=tables,
@@ -126,7 +127,7 @@ def table_csv(table: Table, language: str, names: Names) -> str:
         rows.append(row)
     total = gettext_for(language, labels.TOTAL)
     rows.append([total, *([""] * (len(table.dimensions) - 1)), _count_text(table.total)])
-    return _write(rows)
+    return write_csv(rows)
 
 
 def clusters_csv(clusters: list[Cluster], language: str) -> str:
@@ -151,7 +152,7 @@ def clusters_csv(clusters: list[Cluster], language: str) -> str:
                 " | ".join(cluster.examples),
             ]
         )
-    return _write(rows)
+    return write_csv(rows)
 
 
 def _count_text(count: int | None) -> str:
@@ -160,13 +161,6 @@ def _count_text(count: int | None) -> str:
 
 def _percent(share: float | None) -> str:
     return "" if share is None else f"{share * 100:.1f}"
-
-
-def _write(rows: list[list[str]]) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerows(rows)
-    return "\ufeff" + buffer.getvalue()
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,8 @@ from sqlalchemy import and_, func
 from sqlmodel import Session, col, select
 
 from helpdesk.booking.models import Booking, Location
+from helpdesk.errors import DomainError
+from helpdesk.metrics.dimensions import ATTRIBUTES, GROUP_BY, SESSION_DIMENSIONS
 from helpdesk.metrics.models import SessionRollup, SessionRollupAll, TriageRollup
 from helpdesk.metrics.suppression import Cell, publish_total, suppress
 from helpdesk.sessions.models import (
@@ -34,26 +36,6 @@ from helpdesk.sessions.models import (
     SessionTopic,
 )
 
-#: What ``metrics(group_by=...)`` may group session logs by.
-GROUP_BY: tuple[str, ...] = (
-    "topic",
-    "location",
-    "channel",
-    "language",
-    "age_band",
-    "outcome",
-    "self_reliance",
-    "week",
-)
-#: Session attributes (one value per session, except topic).
-ATTRIBUTES: tuple[str, ...] = (
-    "topic",
-    "channel",
-    "language",
-    "age_band",
-    "outcome",
-    "self_reliance",
-)
 #: The known values of each attribute, in the order tables list them.
 ORDER: dict[str, tuple[str, ...]] = {
     "channel": CHANNELS,
@@ -218,17 +200,8 @@ def _location_slugs(session: Session) -> dict[int, str]:
     }
 
 
-SESSION_TABLES: tuple[str, ...] = (
-    "topic",
-    "location",
-    "channel",
-    "language",
-    "age_band",
-    "outcome",
-    "self_reliance",
-    "first_visit",
-    "interpreter",
-)
+#: One table per dimension on the dashboard (and a CSV file each).
+SESSION_TABLES = SESSION_DIMENSIONS
 
 
 def session_tables(
@@ -402,8 +375,11 @@ def self_service_figures(tables: dict[str, Table], bookings: Table) -> SelfServi
 # --- the generic query behind GET /api/v1/metrics ----------------------------------------------
 
 
-class UnknownGroup(ValueError):
-    """A group_by name that is not in :data:`GROUP_BY`."""
+class UnknownGroup(DomainError, ValueError):
+    """A group_by name that is not in :data:`GROUP_BY` (``unknown_group_by``)."""
+
+    def __init__(self, names: str) -> None:
+        super().__init__("unknown_group_by", names=names, allowed=", ".join(GROUP_BY))
 
 
 def metrics(

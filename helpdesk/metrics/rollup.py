@@ -9,8 +9,10 @@ The hook sees what the ORM flushes, not what the database does by itself: a bulk
 ``DELETE`` statement, or topics removed by ``ON DELETE CASCADE`` when a session log is deleted
 (nothing in the service deletes session logs). :func:`rebuild` repairs any of that.
 
-Triage events are counted by local day, so the hook needs the service's time zone:
-:func:`set_timezone` is called once at start-up (``create_app``).
+Triage events are counted by local day, so the hook needs the service's time zone. It is
+given with the session factory the hook is registered on (:func:`keep_in_step`, called by
+:func:`helpdesk.lifecycle.open_database`): only the service's own sessions are watched, each
+service with its own zone, and nothing is switched on by importing this module.
 """
 
 from __future__ import annotations
@@ -24,40 +26,21 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Connection, Table, event, inspect, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session as OrmSession
-from sqlalchemy.orm import UOWTransaction
+from sqlalchemy.orm import UOWTransaction, sessionmaker
 
 from helpdesk.events.models import TriageEvent
+from helpdesk.metrics.dimensions import ROLLED_UP
 from helpdesk.metrics.models import SessionRollup, SessionRollupAll, TriageRollup
 from helpdesk.sessions.models import SessionLog, SessionTopic
 
 #: The triage-event attributes counted per value.
 TRIAGE_DIMENSIONS: tuple[str, ...] = ("channel", "language", "outcome", "helpful")
 #: The session-log attributes counted per value (topic is counted from session_topic).
-SESSION_DIMENSIONS: tuple[str, ...] = (
-    "channel",
-    "language",
-    "interpreter",
-    "age_band",
-    "first_visit",
-    "outcome",
-    "self_reliance",
-)
-DEFAULT_TIMEZONE = "Europe/Copenhagen"
-_zone = ZoneInfo(DEFAULT_TIMEZONE)
+SESSION_DIMENSIONS = ROLLED_UP
 
 SESSION_TABLE: Table = SessionRollup.__table__  # type: ignore[attr-defined]
 SESSION_ALL_TABLE: Table = SessionRollupAll.__table__  # type: ignore[attr-defined]
 TRIAGE_TABLE: Table = TriageRollup.__table__  # type: ignore[attr-defined]
-
-
-def set_timezone(name: str) -> None:
-    """The zone whose calendar days triage events are counted by."""
-    global _zone
-    _zone = ZoneInfo(name)
-
-
-def current_zone() -> ZoneInfo:
-    return _zone
 
 
 def week_of(day: dt.date) -> dt.date:
@@ -65,10 +48,10 @@ def week_of(day: dt.date) -> dt.date:
     return day - dt.timedelta(days=day.weekday())
 
 
-def local_day(moment: dt.datetime, zone: ZoneInfo | None = None) -> dt.date:
+def local_day(moment: dt.datetime, zone: ZoneInfo) -> dt.date:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=dt.UTC)
-    return moment.astimezone(zone or _zone).date()
+    return moment.astimezone(zone).date()
 
 
 def helpful_value(helpful: bool | None) -> str:
@@ -110,11 +93,13 @@ def _topic_key(topic: SessionTopic, *, before: bool = False) -> SessionKey:
     return ("topic", get("held_on"), get("location_id"), get("topic"))
 
 
-def _triage_keys(event_row: TriageEvent, *, before: bool = False) -> list[TriageKey]:
+def _triage_keys(
+    event_row: TriageEvent, zone: ZoneInfo, *, before: bool = False
+) -> list[TriageKey]:
     def get(name: str) -> Any:
         return _old(event_row, name) if before else getattr(event_row, name)
 
-    day = local_day(get("created_at"))
+    day = local_day(get("created_at"), zone)
     values = {
         "channel": get("channel"),
         "language": get("language"),
@@ -124,8 +109,19 @@ def _triage_keys(event_row: TriageEvent, *, before: bool = False) -> list[Triage
     return [(dimension, day, values[dimension]) for dimension in TRIAGE_DIMENSIONS]
 
 
-@event.listens_for(OrmSession, "after_flush")
-def _count_flushed(session: OrmSession, _context: UOWTransaction) -> None:
+def keep_in_step(factory: sessionmaker[Any], timezone: str) -> None:
+    """Keep the rollups in step with what sessions made by ``factory`` flush, counting triage
+    events by calendar day in ``timezone``. Register once per factory (a second registration
+    would count everything twice)."""
+    zone = ZoneInfo(timezone)
+
+    def count_flushed(session: OrmSession, _context: UOWTransaction) -> None:
+        _count_flushed(session, zone)
+
+    event.listen(factory, "after_flush", count_flushed)
+
+
+def _count_flushed(session: OrmSession, zone: ZoneInfo) -> None:
     sessions: Counter[SessionKey] = Counter()
     triage: Counter[TriageKey] = Counter()
     for obj in session.new:
@@ -134,14 +130,14 @@ def _count_flushed(session: OrmSession, _context: UOWTransaction) -> None:
         elif isinstance(obj, SessionTopic):
             sessions[_topic_key(obj)] += 1
         elif isinstance(obj, TriageEvent):
-            triage.update(_triage_keys(obj))
+            triage.update(_triage_keys(obj, zone))
     for obj in session.deleted:
         if isinstance(obj, SessionLog):
             sessions.subtract(_session_keys(obj, before=True))
         elif isinstance(obj, SessionTopic):
             sessions[_topic_key(obj, before=True)] -= 1
         elif isinstance(obj, TriageEvent):
-            triage.subtract(_triage_keys(obj, before=True))
+            triage.subtract(_triage_keys(obj, zone, before=True))
     for obj in session.dirty:
         if not session.is_modified(obj):
             continue
@@ -152,8 +148,8 @@ def _count_flushed(session: OrmSession, _context: UOWTransaction) -> None:
             sessions[_topic_key(obj, before=True)] -= 1
             sessions[_topic_key(obj)] += 1
         elif isinstance(obj, TriageEvent):
-            triage.subtract(_triage_keys(obj, before=True))
-            triage.update(_triage_keys(obj))
+            triage.subtract(_triage_keys(obj, zone, before=True))
+            triage.update(_triage_keys(obj, zone))
     if changes := [(key, n) for key, n in sessions.items() if n]:
         _add_sessions(session.connection(), changes)
     if triage_changes := [(key, n) for key, n in triage.items() if n]:
@@ -217,7 +213,7 @@ def _add_triage(connection: Connection, changes: Iterable[tuple[TriageKey, int]]
 # --- rebuilding from the sources ---------------------------------------------------------------
 
 
-def rebuild(session: OrmSession, timezone: str | None = None) -> None:
+def rebuild(session: OrmSession, timezone: str) -> None:
     """Recompute both rollups from session_log, session_topic and triage_event (after a bulk
     load, or to repair). Runs in the caller's transaction."""
     rebuild_sessions(session)
@@ -259,9 +255,9 @@ def rebuild_sessions(session: OrmSession) -> None:
     )
 
 
-def rebuild_triage(session: OrmSession, timezone: str | None = None) -> None:
+def rebuild_triage(session: OrmSession, timezone: str) -> None:
     connection = session.connection()
-    zone = ZoneInfo(timezone) if timezone else _zone
+    zone = ZoneInfo(timezone)
     connection.execute(text("DELETE FROM triage_rollup"))
     helpful = "CASE WHEN helpful IS NULL THEN 'unanswered' WHEN helpful THEN 'yes' ELSE 'no' END"
     if connection.dialect.name == "postgresql":
@@ -302,7 +298,7 @@ def rebuild_triage(session: OrmSession, timezone: str | None = None) -> None:
         _add_triage(connection, totals.items())
 
 
-def rebuild_if_behind(session: OrmSession, timezone: str | None = None) -> bool:
+def rebuild_if_behind(session: OrmSession, timezone: str) -> bool:
     """Rebuild the rollups when a source table has rows but its rollup has none: triage events
     recorded before the rollups existed (an upgrade), or a bulk load that bypassed the hook.
     Cheap when all is well (four existence checks). Returns whether it rebuilt."""

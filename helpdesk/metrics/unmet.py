@@ -18,13 +18,13 @@ import datetime as dt
 import hashlib
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
 
 from rapidfuzz import fuzz
 from sqlalchemy import text
 from sqlmodel import Session, col, select
 
 from helpdesk.events.models import UNMET_CONDITION, TriageEvent
-from helpdesk.metrics import rollup
 from helpdesk.metrics.queries import Period
 from helpdesk.metrics.suppression import THRESHOLD, Cell
 from helpdesk.triage.normalize import normalize
@@ -61,10 +61,11 @@ class _Group:
 
 
 def unmet_questions(
-    session: Session, start: dt.date, end: dt.date, limit: int = MAX_QUESTIONS
+    session: Session, start: dt.date, end: dt.date, zone: ZoneInfo, limit: int = MAX_QUESTIONS
 ) -> list[tuple[str, str]]:
-    """(question, language) of the period's unmet questions, newest first."""
-    first, last = Period(start, end).utc_bounds(rollup.current_zone())
+    """(question, language) of the period's unmet questions, newest first; the period's days
+    are calendar days in ``zone``."""
+    first, last = Period(start, end).utc_bounds(zone)
     rows = session.exec(
         select(TriageEvent.question, TriageEvent.language)
         .where(
@@ -121,6 +122,7 @@ def unmet_demand(
     end: dt.date,
     location: int | None = None,
     *,
+    zone: ZoneInfo,
     limit: int = MAX_QUESTIONS,
 ) -> list[Cluster]:
     """Groups of similar unmet questions, biggest first, "other" (the small groups) last.
@@ -129,7 +131,7 @@ def unmet_demand(
     triage events (kiosk, chat, web) are not tied to a place.
     """
     del location
-    groups = cluster_questions(unmet_questions(session, start, end, limit))
+    groups = cluster_questions(unmet_questions(session, start, end, zone, limit))
     shown = [g for g in groups if len(g.questions) >= THRESHOLD]
     small = [g for g in groups if len(g.questions) < THRESHOLD]
     counts = {_cluster_id(g.leader): len(g.questions) for g in shown}

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 from starlette.requests import Request
 
 from helpdesk import LANGUAGES
-from helpdesk.errors import ApiError
+from helpdesk.web.errors import ApiError, request_language
+from helpdesk.web.problems import api_details
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -26,7 +28,11 @@ async def read_json(request: Request) -> Any:
         raise ApiError(422, "invalid_json") from exc
 
 
-async def parse_json_body(request: Request, model: type[M]) -> M:
+async def parse_json_body(
+    request: Request, model: type[M], field_messages: Mapping[str, str] | None = None
+) -> M:
+    """The body as ``model``; 422 ``invalid_request`` with each field's problem in ``details``
+    (translated by :mod:`helpdesk.web.problems`; ``field_messages`` are fields' own messages)."""
     data = await read_json(request)
     if isinstance(data, dict) and data.get("lang") in LANGUAGES:
         # Answer errors in the language the front end is showing.
@@ -34,11 +40,5 @@ async def parse_json_body(request: Request, model: type[M]) -> M:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        details = [
-            {
-                "field": ".".join(str(part) for part in error["loc"]) or "(body)",
-                "problem": error["msg"],
-            }
-            for error in exc.errors()
-        ]
+        details = api_details(exc, request_language(request), field_messages)
         raise ApiError(422, "invalid_request", details=details) from exc

@@ -11,7 +11,6 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from helpdesk.accounts.auth import csrf_protect, csrf_token, sign_in, sign_out
 from helpdesk.accounts.models import User
 from helpdesk.accounts.service import (
     address_hash,
@@ -21,17 +20,18 @@ from helpdesk.accounts.service import (
     record_attempt,
     verify_credentials,
 )
+from helpdesk.clock import utcnow
 from helpdesk.db import session_scope
 from helpdesk.i18n import N_, Nn_, Plural, gettext_for
-from helpdesk.kb.models import utcnow
 from helpdesk.openapi import Operation, operation
+from helpdesk.routes._common import NO_STORE
 from helpdesk.routes.schemas import ErrorResponse
 from helpdesk.web.access import public, requires
+from helpdesk.web.auth import csrf_protect, sign_in, sign_out
 from helpdesk.web.locale import page_language
 from helpdesk.web.templating import render
 
 DEFAULT_NEXT = "/staff"
-NO_STORE = {"Cache-Control": "no-store"}
 
 MISSING = N_("Please fill in both your username and your password.")
 WRONG = N_("The username or password is wrong.")
@@ -67,7 +67,6 @@ def _login_page(
 ) -> Response:
     language = page_language(request)
     context = {
-        "csrf_token": csrf_token(request),
         "next": next_path,
         "username": username,
         "error": gettext_for(language, error, **(error_params or {})) if error else None,

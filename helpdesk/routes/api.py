@@ -13,7 +13,6 @@ from starlette.routing import Route
 from helpdesk import LANGUAGES
 from helpdesk.bidi import isolate_text
 from helpdesk.db import session_scope
-from helpdesk.errors import ApiError, request_language
 from helpdesk.events.service import record_feedback
 from helpdesk.events.writer import FLUSH_SECONDS, EventWriter, PendingEvent
 from helpdesk.kb.content import Guide
@@ -24,6 +23,7 @@ from helpdesk.openapi import Operation, QueryParam, build_openapi, operation
 from helpdesk.privacy import remove_personal_data
 from helpdesk.routes._body import parse_json_body
 from helpdesk.routes._kb import current_snapshot
+from helpdesk.routes._limits import enforce_rate
 from helpdesk.routes.schemas import (
     MAX_QUESTION_CHARS,
     ErrorResponse,
@@ -39,6 +39,7 @@ from helpdesk.routes.schemas import (
 from helpdesk.triage.engine import TriageResult
 from helpdesk.triage.messages import draft_notice, triage_message
 from helpdesk.web.access import public
+from helpdesk.web.errors import ApiError, request_language
 
 LANG_PARAM = QueryParam(
     "lang",
@@ -68,12 +69,18 @@ def wanted_language(request: Request) -> str:
             413: BAD_INPUT,
             415: BAD_INPUT,
             422: BAD_INPUT,
+            429: (
+                "Too many questions from this network address (rate_limited); Retry-After "
+                "says when to try again",
+                ErrorResponse,
+            ),
         },
         tags=["triage"],
     )
 )
 @public
 async def triage(request: Request) -> JSONResponse:
+    await enforce_rate(request, "triage")
     body = await parse_json_body(request, TriageRequest)
     text = body.text.strip()
     if not text:

@@ -2,96 +2,70 @@
 
 Thin: the rules are in :mod:`helpdesk.booking.service` (booking, cancelling, moving) and
 :mod:`helpdesk.booking.catalog` (finding free times). The citizen's pages under ``/book`` are in
-:mod:`helpdesk.routes.booking_pages` and share the helpers here.
+:mod:`helpdesk.routes.booking_pages`; what both use apart from handlers is in
+:mod:`helpdesk.routes.booking_views`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import hmac
-import json
 import re
-from collections.abc import Mapping
-from functools import cache
 from typing import TypeVar
-from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel
 from sqlmodel import Session
-from starlette.background import BackgroundTask
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from helpdesk import LANGUAGES
 from helpdesk.booking import catalog
-from helpdesk.booking.contact import InvalidContact, normalise_email, normalise_phone
 from helpdesk.booking.details import BookingDetails, booking_details
-from helpdesk.booking.ics import booking_calendar
-from helpdesk.booking.mail import confirmation_message, mail_enabled, send
+from helpdesk.booking.inputs import BookingCreate, BookingMove
 from helpdesk.booking.models import Booking, Location, translated
 from helpdesk.booking.service import (
     BookingError,
-    BookingRequest,
-    Needs,
     book,
     cancel,
     find_booking,
     move,
 )
-from helpdesk.dbtypes import parse_row_id
-from helpdesk.errors import ApiError, error_body, request_language
-from helpdesk.kb.content import Guide
-from helpdesk.kb.models import utcnow
+from helpdesk.clock import utcnow
 from helpdesk.openapi import Operation, QueryParam, operation
 from helpdesk.routes._body import parse_json_body
+from helpdesk.routes._common import guides, zone
 from helpdesk.routes._db import in_session
+from helpdesk.routes._limits import booking_limits, enforce_rate
 from helpdesk.routes.api import BAD_INPUT, LANG_PARAM, wanted_language
 from helpdesk.routes.booking_schemas import (
-    BookingCreate,
-    BookingMove,
     BookingOut,
-    NeedsIn,
-    NeedsOut,
     PlaceList,
-    PlaceOut,
     SessionTypeList,
     SessionTypeOut,
-    SessionTypeRef,
     SlotConflict,
     SlotList,
-    SlotOut,
+)
+from helpdesk.routes.booking_views import (
+    CONTACT_HEADER,
+    booking_out,
+    conflict_response,
+    contact_of,
+    mail_task,
+    parse_booking_body,
+    parse_when,
+    place_out,
+    slot_out,
+    topic_session_type,
 )
 from helpdesk.routes.schemas import ErrorResponse
 from helpdesk.settings import Settings
 from helpdesk.web.access import public
+from helpdesk.web.errors import ApiError, api_error
 
 T = TypeVar("T")
-M = TypeVar("M", bound=BaseModel)
 
-CONTACT_HEADER = "X-Booking-Contact"
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 IDEMPOTENCY_PATTERN = re.compile(r"^[\x21-\x7e]{1,100}$")
 MAX_SLOTS = 500
-RECEIPT_SALT = "helpdesk-booking-receipt"
-
-ERROR_STATUS = {
-    "slot_not_found": 404,
-    "location_not_found": 404,
-    "booking_not_found": 404,
-    "slot_full": 409,
-    "slot_unavailable": 409,
-    "booking_not_changeable": 409,
-    "booking_changed": 409,
-    "idempotency_key_reused": 422,
-    "topic_needs_other_session_type": 422,
-    "move_other_session_type": 422,
-    "contact_required": 422,
-    "unknown_session_type": 422,
-    "invalid_request": 422,
-}
 
 CONTACT_PARAM = QueryParam(
     "contact",
@@ -103,224 +77,11 @@ CONTACT_HEADER_PARAM = QueryParam(
 )
 CONFLICT = ("Full or no longer bookable: alternatives are listed", SlotConflict)
 NOT_FOUND = ("No booking with that reference and contact", ErrorResponse)
-
-
-# --- shared helpers (API and pages) ------------------------------------------------------------
-
-
-@cache
-def zone_named(name: str) -> ZoneInfo:
-    return ZoneInfo(name)
-
-
-def zone(request: Request) -> ZoneInfo:
-    return zone_named(request.app.state.settings.timezone)
-
-
-async def guides(request: Request) -> Mapping[str, Guide]:
-    live = request.app.state.knowledge_base
-    snapshot = await run_in_threadpool(lambda: live.current)
-    return snapshot.guides  # type: ignore[no-any-return]
-
-
-def topic_session_type(guides: Mapping[str, Guide], topic: str | None) -> str | None:
-    """The session type the topic's guide calls for (None without a topic)."""
-    if topic is None:
-        return None
-    guide = guides.get(topic)
-    if guide is None:
-        raise ApiError(422, "unknown_topic")
-    return guide.session_type
-
-
-def receipt_token(settings: Settings, booking: Booking) -> str:
-    """An unguessable link name for the booking's receipt: "<id>-<keyed hash>".
-
-    The hash covers the reference, so the link dies when the reference is purged, and it
-    reveals neither the reference nor any contact detail (browser history on a kiosk).
-    """
-    return f"{booking.id}-{_receipt_mac(settings, booking.id, booking.reference)}"
-
-
-def _receipt_mac(settings: Settings, booking_id: int | None, reference: str | None) -> str:
-    message = f"{RECEIPT_SALT}:{booking_id}:{reference}".encode()
-    return hmac.new(settings.secret_key.encode(), message, hashlib.sha256).hexdigest()[:32]
-
-
-def booking_for_receipt(session: Session, settings: Settings, token: str) -> Booking | None:
-    """The booking a receipt link names, while it still has its reference (not yet purged)."""
-    raw_id, _, mac = token.partition("-")
-    booking_id = parse_row_id(raw_id)
-    if booking_id is None or len(mac) != 32:
-        return None
-    booking = session.get(Booking, booking_id)
-    if booking is None or booking.reference is None:
-        return None
-    expected = _receipt_mac(settings, booking.id, booking.reference)
-    return booking if hmac.compare_digest(expected, mac) else None
-
-
-def booking_urls(settings: Settings, booking: Booking) -> dict[str, str]:
-    base = settings.public_base_url
-    token = receipt_token(settings, booking)
-    return {
-        "confirmation_url": f"{base}/book/receipt/{token}",
-        "calendar_url": f"{base}/book/receipt/{token}/calendar.ics",
-        "manage_url": f"{base}/book/manage?lang={booking.language}",
-    }
-
-
-def absolute_manage_url(request: Request, language: str) -> str:
-    base = request.app.state.settings.public_base_url or str(request.base_url).rstrip("/")
-    return f"{base}/book/manage?lang={language}"
-
-
-def place_out(location: Location, language: str) -> PlaceOut:
-    return PlaceOut(
-        slug=location.slug,
-        name=location.name,
-        kind=location.kind,
-        address=location.address,
-        postcode=location.postcode,
-        city=location.city,
-        step_free=location.step_free,
-        latitude=location.latitude,
-        longitude=location.longitude,
-        notes=translated(location.notes, language),
-        drop_in=translated(location.drop_in, language),
-    )
-
-
-def slot_out(view: catalog.SlotView) -> SlotOut:
-    return SlotOut(
-        id=view.id,
-        start=view.local_start,
-        end=view.local_end,
-        location=view.location.slug,
-        session_type=view.session_type.slug,
-        capacity=view.capacity,
-        remaining=view.remaining,
-        languages=[code for code in view.languages if code in LANGUAGES],
-    )
-
-
-def booking_out(
-    settings: Settings, booking: Booking, details: BookingDetails, location: Location
-) -> BookingOut:
-    return BookingOut(
-        reference=details.reference or "",
-        status=booking.status,
-        start=details.local_start,
-        end=details.local_end,
-        location=place_out(location, details.language),
-        session_type=SessionTypeRef(slug=details.session_type_slug, name=details.session_type_name),
-        language=booking.language,
-        topic=booking.topic,
-        topic_title=details.topic_title,
-        what_to_bring=details.bring,
-        needs=NeedsOut.of(booking),
-        name=booking.name,
-        phone=booking.phone,
-        email=booking.email,
-        **booking_urls(settings, booking),
-    )
-
-
-def normalised_contact(phone: str | None, email: str | None) -> tuple[str | None, str | None]:
-    """Both optional, at least one required; raises ApiError in the citizen's language."""
-    phone = (phone or "").strip() or None
-    email = (email or "").strip() or None
-    if phone is None and email is None:
-        raise ApiError(422, "contact_required")
-    try:
-        return (
-            normalise_phone(phone) if phone else None,
-            normalise_email(email) if email else None,
-        )
-    except InvalidContact as exc:
-        raise ApiError(422, exc.code) from exc
-
-
-def needs_from(needs: NeedsIn) -> Needs:
-    return Needs(
-        interpreter=needs.interpreter,
-        wheelchair=needs.wheelchair,
-        own_device=needs.own_device,
-        note=needs.note,
-    )
-
-
-def calendar_for(request: Request, details: BookingDetails, booking: Booking) -> bytes:
-    uid = f"booking-{booking.id}"
-    return booking_calendar(details, uid, absolute_manage_url(request, details.language))
-
-
-def mail_task(
-    request: Request, booking: Booking, details: BookingDetails, kind: str
-) -> BackgroundTask | None:
-    """The confirmation e-mail, sent after the response (never inside the transaction)."""
-    settings: Settings = request.app.state.settings
-    if not mail_enabled(settings) or not booking.email:
-        return None
-    message = confirmation_message(
-        settings,
-        details,
-        booking.email,
-        absolute_manage_url(request, details.language),
-        calendar_for(request, details, booking) if kind != "cancelled" else None,
-        kind,
-    )
-    return BackgroundTask(send, settings, message)
-
-
-def conflict_response(
-    request: Request, error: BookingError, views: list[catalog.SlotView]
-) -> JSONResponse:
-    language = request_language(request)
-    body = error_body(error.code, language, None, **error.params)
-    body["alternatives"] = [slot_out(view).model_dump(mode="json") for view in views]
-    return JSONResponse(body, ERROR_STATUS[error.code], headers={"Content-Language": language})
-
-
-def booking_error(error: BookingError) -> ApiError:
-    return ApiError(ERROR_STATUS.get(error.code, 422), error.code, None, None, **error.params)
-
-
-def parse_when(
-    raw: str | None, zone_info: ZoneInfo, end_of_day: bool = False
-) -> dt.datetime | None:
-    """A query date ("2026-12-01", local) or date-time (with or without an offset)."""
-    if raw is None or not raw.strip():
-        return None
-    text = raw.strip()
-    try:
-        if len(text) == 10:
-            day = dt.date.fromisoformat(text)
-            if end_of_day:
-                day += dt.timedelta(days=1)
-            return dt.datetime.combine(day, dt.time(), tzinfo=zone_info)
-        value = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError as exc:
-        raise ApiError(422, "invalid_date") from exc
-    return value if value.tzinfo else value.replace(tzinfo=zone_info)
-
-
-async def parse_booking_body(request: Request, model: type[M]) -> M:
-    """Like parse_json_body, and errors come in the language the citizen chose in the body."""
-    try:
-        data = json.loads(await request.body())
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        data = None
-    if isinstance(data, dict) and data.get("language") in LANGUAGES:
-        request.state.language = data["language"]
-    return await parse_json_body(request, model)
-
-
-def contact_of(request: Request) -> str:
-    contact = request.headers.get(CONTACT_HEADER) or request.query_params.get("contact")
-    if not contact or not contact.strip():
-        raise ApiError(422, "contact_required")
-    return contact[:254]
+LIMITED = (
+    "Too many booking look-ups from this address (rate_limited); Retry-After says when to "
+    "try again",
+    ErrorResponse,
+)
 
 
 # --- endpoints ---------------------------------------------------------------------------------
@@ -507,6 +268,13 @@ async def _conflict(request: Request, error: BookingError) -> JSONResponse:
             413: BAD_INPUT,
             415: BAD_INPUT,
             422: BAD_INPUT,
+            429: (
+                "Refused by a booking limit: booking_limit_contact (this phone number or "
+                "e-mail holds the most future bookings allowed) or booking_limit_address (too "
+                "many bookings from this network address in the last hour); Retry-After says "
+                "when to try again, the message how to book by phone or at a desk",
+                ErrorResponse,
+            ),
         },
         tags=["booking"],
     )
@@ -517,31 +285,25 @@ async def create_booking(request: Request) -> Response:
     key = request.headers.get(IDEMPOTENCY_HEADER)
     if key is not None and not IDEMPOTENCY_PATTERN.fullmatch(key):
         raise ApiError(422, "invalid_idempotency_key")
-    name = " ".join(body.name.split())
-    if not name:
-        raise ApiError(422, "name_required")
-    phone, email = normalised_contact(body.phone, body.email)
     known = await guides(request)
     wanted_type = topic_session_type(known, body.topic)
-    booking_request = BookingRequest(
-        slot_id=body.slot_id,
-        name=name,
-        language=body.language,
-        phone=phone,
-        email=email,
-        topic=body.topic,
-        needs=needs_from(body.needs),
-        channel=body.channel,
-    )
+    booking_request = body.request()
+    limits = booking_limits(request)
     try:
         outcome = await in_session(
             request,
-            lambda s: book(s, booking_request, idempotency_key=key, topic_session_type=wanted_type),
+            lambda s: book(
+                s,
+                booking_request,
+                idempotency_key=key,
+                topic_session_type=wanted_type,
+                limits=limits,
+            ),
         )
     except BookingError as error:
         if error.alternatives or error.code in ("slot_full", "slot_unavailable"):
             return await _conflict(request, error)
-        raise booking_error(error) from error
+        raise api_error(error) from error
     if outcome.replayed:
         return await _respond_with_booking(
             request, outcome.booking, 201, headers={"Idempotent-Replayed": "true"}
@@ -556,18 +318,24 @@ BOOKING_QUERY = [CONTACT_PARAM, CONTACT_HEADER_PARAM]
     Operation(
         summary="A booking, given its reference and the phone or e-mail it was made with",
         query=BOOKING_QUERY,
-        responses={200: ("The booking", BookingOut), 404: NOT_FOUND, 422: BAD_INPUT},
+        responses={
+            200: ("The booking", BookingOut),
+            404: NOT_FOUND,
+            422: BAD_INPUT,
+            429: LIMITED,
+        },
         tags=["booking"],
     )
 )
 @public
 async def get_booking(request: Request) -> Response:
+    await enforce_rate(request, "lookup")
     contact = contact_of(request)
     reference = request.path_params["reference"]
     try:
         booking = await in_session(request, lambda s: find_booking(s, reference, contact))
     except BookingError as error:
-        raise booking_error(error) from error
+        raise api_error(error) from error
     return await _respond_with_booking(request, booking, 200)
 
 
@@ -580,19 +348,21 @@ async def get_booking(request: Request) -> Response:
             404: NOT_FOUND,
             409: ("The session has started or passed", ErrorResponse),
             422: BAD_INPUT,
+            429: LIMITED,
         },
         tags=["booking"],
     )
 )
 @public
 async def cancel_booking(request: Request) -> Response:
+    await enforce_rate(request, "lookup")
     contact = contact_of(request)
     reference = request.path_params["reference"]
 
     try:
         change = await in_session(request, lambda s: cancel(s, reference, contact))
     except BookingError as error:
-        raise booking_error(error) from error
+        raise api_error(error) from error
     return await _respond_with_booking(
         request, change.booking, 200, mail_kind="cancelled" if change.changed else None
     )
@@ -608,12 +378,14 @@ async def cancel_booking(request: Request) -> Response:
             404: NOT_FOUND,
             409: CONFLICT,
             422: BAD_INPUT,
+            429: LIMITED,
         },
         tags=["booking"],
     )
 )
 @public
 async def move_booking(request: Request) -> Response:
+    await enforce_rate(request, "lookup")
     contact = contact_of(request)
     reference = request.path_params["reference"]
     body = await parse_json_body(request, BookingMove)
@@ -623,7 +395,7 @@ async def move_booking(request: Request) -> Response:
     except BookingError as error:
         if error.code in ("slot_full", "slot_unavailable"):
             return await _conflict(request, error)
-        raise booking_error(error) from error
+        raise api_error(error) from error
     return await _respond_with_booking(
         request, change.booking, 200, mail_kind="moved" if change.changed else None
     )

@@ -15,6 +15,7 @@ import secrets
 from collections.abc import Mapping
 from typing import Any
 
+from pydantic import ValidationError
 from sqlmodel import Session
 from starlette.datastructures import FormData
 from starlette.requests import Request
@@ -23,68 +24,56 @@ from starlette.routing import Route
 
 from helpdesk import LANGUAGES
 from helpdesk.booking import catalog
-from helpdesk.booking.contact import InvalidContact, normalise_email, normalise_phone
 from helpdesk.booking.details import BookingDetails, booking_details
-from helpdesk.booking.models import Booking, Location, SessionType, Slot, translated
+from helpdesk.booking.inputs import BookingCreate
+from helpdesk.booking.models import Booking, Slot, translated
+from helpdesk.booking.receipt import booking_for_receipt, receipt_token
 from helpdesk.booking.service import (
     BookingError,
-    BookingRequest,
-    Needs,
+    BookingLimitReached,
     alternative_slots,
     book,
     cancel,
     find_booking,
     move,
 )
+from helpdesk.clock import utcnow
 from helpdesk.dbtypes import parse_row_id
-from helpdesk.errors import MESSAGES
+from helpdesk.errors import field_errors
 from helpdesk.i18n import gettext_for, native_name
-from helpdesk.kb.content import Guide
-from helpdesk.kb.models import utcnow
+from helpdesk.routes._common import guides, zone
 from helpdesk.routes._db import in_session
-from helpdesk.routes.booking import (
-    booking_for_receipt,
+from helpdesk.routes._limits import booking_limits, check_rate
+from helpdesk.routes.booking_views import (
     calendar_for,
-    guides,
+    checked,
+    flow_params,
+    form_errors,
+    form_language,
+    guide_context,
+    language_choices,
+    language_names,
     mail_task,
-    receipt_token,
-    zone,
+    manage_fields,
+    session_type_view,
+    slot_id_of,
+    slot_view,
+    spoken,
 )
 from helpdesk.settings import Settings
 from helpdesk.web.access import public
+from helpdesk.web.errors import MESSAGES
 from helpdesk.web.locale import page_language
 from helpdesk.web.templating import render
 
-NO_STORE = {
+#: A citizen's booking pages: never cached, and their address (a receipt token) never sent on.
+PRIVATE_PAGE = {
     "Cache-Control": "no-store, max-age=0",
     "Referrer-Policy": "no-referrer",
 }
-CHANNELS = ("web", "kiosk", "chat", "counter", "phone")
 PER_PLACE = 4
 PER_CHOSEN_PLACE = 16
 MOVE_CHOICES = 8
-
-
-def _clean_slug(raw: str | None) -> str | None:
-    if not raw:
-        return None
-    slug = "".join(ch for ch in raw if ch.isalnum() or ch == "-")[:80]
-    return slug or None
-
-
-def _flow_params(source: Mapping[str, Any], language: str) -> dict[str, str]:
-    """What travels from page to page: the topic, the channel, the kiosk's place, the language."""
-    params = {"lang": language}
-    topic = _clean_slug(source.get("topic"))
-    if topic:
-        params["topic"] = topic
-    channel = source.get("channel")
-    if channel in CHANNELS and channel != "web":
-        params["channel"] = channel
-    near = _clean_slug(source.get("near"))
-    if near:
-        params["near"] = near
-    return params
 
 
 def _page(
@@ -94,39 +83,9 @@ def _page(
     language: str,
     status_code: int = 200,
 ) -> Response:
-    return render(request, template, context, language, status_code=status_code, headers=NO_STORE)
-
-
-def _guide_context(guides_by_slug: Mapping[str, Guide], topic: str | None, language: str) -> Any:
-    guide = guides_by_slug.get(topic) if topic else None
-    if guide is None:
-        return None
-    _, version = guide.translation(language)
-    return {"slug": guide.slug, "title": version.title, "session_type": guide.session_type}
-
-
-def _session_type_view(session_type: SessionType, language: str) -> dict[str, Any]:
-    return {
-        "slug": session_type.slug,
-        "name": translated(session_type.names, language) or session_type.slug,
-        "description": translated(session_type.descriptions, language),
-        "minutes": session_type.duration_minutes,
-    }
-
-
-def _language_choices() -> list[dict[str, str]]:
-    return [{"code": code, "name": native_name(code)} for code in LANGUAGES]
-
-
-def _language_names() -> dict[str, str]:
-    return {code: native_name(code) for code in LANGUAGES}
-
-
-def spoken(reference: str | None) -> str:
-    """ "K7M-4QX" → "K 7 M, 4 Q X": a screen reader reads it letter by letter."""
-    if not reference:
-        return ""
-    return ", ".join(" ".join(group) for group in reference.split("-"))
+    return render(
+        request, template, context, language, status_code=status_code, headers=PRIVATE_PAGE
+    )
 
 
 @public
@@ -134,9 +93,9 @@ async def search(request: Request) -> Response:
     """The soonest free times, by place; filters for place, kind of session, staff language."""
     language = page_language(request)
     params = request.query_params
-    flow = _flow_params(params, language)
+    flow = flow_params(params, language)
     known = await guides(request)
-    topic = _guide_context(known, flow.get("topic"), language)
+    topic = guide_context(known, flow.get("topic"), language)
     if topic is None:
         flow.pop("topic", None)
     speaks = params.get("speaks") if params.get("speaks") in LANGUAGES else None
@@ -180,8 +139,8 @@ async def search(request: Request) -> Response:
         if chosen is not None and chosen not in listed:
             listed = [chosen, *listed]
         return {
-            "session_types": [_session_type_view(t, language) for t in types],
-            "session_type": _session_type_view(chosen_type, language) if chosen_type else None,
+            "session_types": [session_type_view(t, language) for t in types],
+            "session_type": session_type_view(chosen_type, language) if chosen_type else None,
             "places": places,
             "locations": listed,
             "chosen_location": chosen,
@@ -200,20 +159,13 @@ async def search(request: Request) -> Response:
             "topic": topic,
             "speaks": speaks,
             "speaks_name": native_name(speaks) if speaks else None,
-            "staff_languages": _language_choices(),
-            "language_names": _language_names(),
+            "staff_languages": language_choices(),
+            "language_names": language_names(),
             "weeks": settings.booking_weeks_ahead,
             "extra_params": {k: v for k, v in params.items() if k != "lang"},
         }
     )
     return _page(request, "booking/search.html", context, language)
-
-
-def _slot_context(session: Session, slot_id: int, request: Request) -> catalog.SlotView | None:
-    slot = session.get(Slot, slot_id)
-    if slot is None:
-        return None
-    return catalog.slot_views(session, [slot], zone(request))[0]
 
 
 async def _form_page(
@@ -225,22 +177,22 @@ async def _form_page(
     errors: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> Response:
-    view = await in_session(request, lambda s: _slot_context(s, slot_id, request))
+    view = await in_session(request, lambda s: slot_view(s, slot_id, request))
     if view is None:
         return _page(request, "not_found.html", {}, language, status_code=404)
     known = await guides(request)
-    topic = _guide_context(known, flow.get("topic"), language)
+    topic = guide_context(known, flow.get("topic"), language)
     values = dict(values or {})
     values.setdefault("language", request.query_params.get("speaks") or language)
     context = {
         "slot": view,
-        "session_type": _session_type_view(view.session_type, language),
+        "session_type": session_type_view(view.session_type, language),
         "flow": flow,
         "topic": topic,
         "values": values,
         "errors": errors or {},
         "form_key": values.get("form_key") or "form-" + secrets.token_urlsafe(18),
-        "booking_languages": _language_choices(),
+        "booking_languages": language_choices(),
         "location_notes": translated(view.location.notes, language),
         "retention_days": request.app.state.settings.booking_retention_days,
         "extra_params": {k: v for k, v in request.query_params.items() if k != "lang"},
@@ -248,80 +200,60 @@ async def _form_page(
     return _page(request, "booking/form.html", context, language, status_code)
 
 
-def _slot_id(request: Request) -> int | None:
-    return parse_row_id(request.path_params["slot_id"])
-
-
 @public
 async def slot_form(request: Request) -> Response:
     language = page_language(request)
-    slot_id = _slot_id(request)
+    slot_id = slot_id_of(request)
     if slot_id is None:
         return _page(request, "not_found.html", {}, language, status_code=404)
-    return await _form_page(
-        request, slot_id, language, _flow_params(request.query_params, language)
-    )
+    return await _form_page(request, slot_id, language, flow_params(request.query_params, language))
 
 
 def _message(code: str, language: str) -> str:
     return gettext_for(language, MESSAGES[code])
 
 
-def _checked(form: FormData, name: str) -> bool:
-    return form.get(name) in ("1", "on", "true", "yes")
-
-
 @public
 async def submit_booking(request: Request) -> Response:
     form = await request.form()
-    language = _form_language(request, form)
-    flow = _flow_params(form, language)
-    slot_id = _slot_id(request)
+    language = form_language(request, form)
+    flow = flow_params(form, language)
+    slot_id = slot_id_of(request)
     if slot_id is None:
         return _page(request, "not_found.html", {}, language, status_code=404)
     values = {
         key: str(form.get(key) or "")
         for key in ("name", "phone", "email", "language", "note", "form_key")
     }
-    values.update({key: _checked(form, key) for key in ("interpreter", "wheelchair", "own_device")})  # type: ignore[misc]
-    errors: dict[str, str] = {}
-    name = " ".join(str(values["name"]).split())[:120]
-    if not name:
-        errors["name"] = _message("name_required", language)
-    phone = email = None
-    if not str(values["phone"]).strip() and not str(values["email"]).strip():
-        errors["contact"] = _message("contact_required", language)
-    if str(values["phone"]).strip():
-        try:
-            phone = normalise_phone(str(values["phone"])[:40])
-        except InvalidContact as exc:
-            errors["phone"] = _message(exc.code, language)
-    if str(values["email"]).strip():
-        try:
-            email = normalise_email(str(values["email"])[:254])
-        except InvalidContact as exc:
-            errors["email"] = _message(exc.code, language)
+    values.update({key: checked(form, key) for key in ("interpreter", "wheelchair", "own_device")})  # type: ignore[misc]
     booking_language = values["language"] if values["language"] in LANGUAGES else language
     known = await guides(request)
-    topic = _guide_context(known, flow.get("topic"), language)
-    if errors:
+    topic = guide_context(known, flow.get("topic"), language)
+    # The API's input model checks the form too: the input rules live in one place.
+    try:
+        body = BookingCreate.model_validate(
+            {
+                "slot_id": slot_id,
+                "name": values["name"],
+                "phone": values["phone"] or None,
+                "email": values["email"] or None,
+                "language": booking_language,
+                "topic": topic["slug"] if topic else None,
+                "needs": {
+                    "interpreter": values["interpreter"],
+                    "wheelchair": values["wheelchair"],
+                    "own_device": values["own_device"],
+                    "note": values["note"] or None,
+                },
+                "channel": flow.get("channel", "web"),
+            }
+        )
+    except ValidationError as exc:
+        errors = form_errors(field_errors(exc), language)
         return await _form_page(request, slot_id, language, flow, values, errors, 422)
     form_key = str(values["form_key"])
-    request_data = BookingRequest(
-        slot_id=slot_id,
-        name=name,
-        language=str(booking_language),
-        phone=phone,
-        email=email,
-        topic=topic["slug"] if topic else None,
-        needs=Needs(
-            interpreter=bool(values["interpreter"]),
-            wheelchair=bool(values["wheelchair"]),
-            own_device=bool(values["own_device"]),
-            note=str(values["note"])[:300] or None,
-        ),
-        channel=flow.get("channel", "web"),
-    )
+    request_data = body.request()
+    limits = booking_limits(request)
     try:
         outcome = await in_session(
             request,
@@ -331,6 +263,7 @@ async def submit_booking(request: Request) -> Response:
                 # A double click on "Book" sends the same form twice: one booking.
                 idempotency_key=form_key if form_key.startswith("form-") else None,
                 topic_session_type=topic["session_type"] if topic else None,
+                limits=limits,
             ),
         )
     except BookingError as error:
@@ -338,12 +271,17 @@ async def submit_booking(request: Request) -> Response:
             return await _taken_page(request, error, language, flow)
         if error.code == "slot_not_found":
             return _page(request, "not_found.html", {}, language, status_code=404)
-        errors["form"] = _message(error.code, language)
+        errors = {"form": _message(error.code, language)}
+        if isinstance(error, BookingLimitReached):
+            # The form again with everything typed, the message saying how else to book.
+            page = await _form_page(request, slot_id, language, flow, values, errors, 429)
+            page.headers["Retry-After"] = str(error.retry_after)
+            return page
         return await _form_page(request, slot_id, language, flow, values, errors, 422)
     settings: Settings = request.app.state.settings
     token = receipt_token(settings, outcome.booking)
     response = RedirectResponse(
-        f"/book/receipt/{token}?lang={language}", status_code=303, headers=NO_STORE
+        f"/book/receipt/{token}?lang={language}", status_code=303, headers=PRIVATE_PAGE
     )
     if not outcome.replayed:
         details = await _details(request, outcome.booking, outcome.booking.language)
@@ -361,7 +299,7 @@ async def _taken_page(
         "message": _message(error.code, language),
         "alternatives": views,
         "flow": flow,
-        "language_names": _language_names(),
+        "language_names": language_names(),
     }
     return _page(request, "booking/taken.html", context, language, status_code=409)
 
@@ -388,7 +326,7 @@ async def receipt(request: Request) -> Response:
         "calendar_url": f"/book/receipt/{token}/calendar.ics",
         "manage_url": f"/book/manage?lang={language}",
         "emailed": bool(booking.email and settings.smtp_host),
-        "flow": _flow_params(request.query_params, language),
+        "flow": flow_params(request.query_params, language),
     }
     return _page(request, "booking/receipt.html", context, language)
 
@@ -406,7 +344,7 @@ async def receipt_calendar(request: Request) -> Response:
     return Response(
         body,
         media_type="text/calendar; charset=utf-8",
-        headers={**NO_STORE, "Content-Disposition": f'attachment; filename="{filename}"'},
+        headers={**PRIVATE_PAGE, "Content-Disposition": f'attachment; filename="{filename}"'},
     )
 
 
@@ -416,7 +354,7 @@ async def receipt_calendar(request: Request) -> Response:
 @public
 async def manage_form(request: Request) -> Response:
     language = page_language(request)
-    context = {"values": {}, "error": None, "flow": _flow_params(request.query_params, language)}
+    context = {"values": {}, "error": None, "flow": flow_params(request.query_params, language)}
     return _page(request, "booking/manage.html", context, language)
 
 
@@ -448,33 +386,41 @@ async def _booking_page(
         "choices": choices,
         "message": message,
         "changeable": booking.status == "booked" and booking.starts_at > utcnow(),
-        "flow": _flow_params(request.query_params, language),
+        "flow": flow_params(request.query_params, language),
     }
     return _page(request, "booking/manage_booking.html", context, language, status_code)
 
 
-def _form_language(request: Request, form: FormData) -> str:
-    """The language the form was filled in (its hidden ``lang``), else the page's language."""
-    chosen = form.get("lang")
-    return chosen if isinstance(chosen, str) and chosen in LANGUAGES else page_language(request)
-
-
-def _manage_fields(form: FormData) -> tuple[str, str]:
-    return str(form.get("reference") or "")[:20], str(form.get("contact") or "")[:254]
+async def _lookup_limited(request: Request, form: FormData, language: str) -> Response | None:
+    """The look-up form with the "too many requests" message (429), when this address has
+    looked up too many bookings (guessing references); None when within the limit."""
+    decision = await check_rate(request, "lookup")
+    if decision.allowed:
+        return None
+    context = {
+        "values": {"reference": str(form.get("reference") or "")[:20]},
+        "error": _message("rate_limited", language),
+        "flow": flow_params(form, language),
+    }
+    page = _page(request, "booking/manage.html", context, language, status_code=429)
+    page.headers["Retry-After"] = str(decision.retry_after)
+    return page
 
 
 @public
 async def manage_lookup(request: Request) -> Response:
     form = await request.form()
-    language = _form_language(request, form)
-    reference, contact = _manage_fields(form)
+    language = form_language(request, form)
+    if (limited := await _lookup_limited(request, form, language)) is not None:
+        return limited
+    reference, contact = manage_fields(form)
     try:
         booking = await in_session(request, lambda s: find_booking(s, reference, contact))
     except BookingError as error:
         context = {
             "values": {"reference": reference, "contact": contact},
             "error": _message(error.code, language),
-            "flow": _flow_params(form, language),
+            "flow": flow_params(form, language),
         }
         return _page(request, "booking/manage.html", context, language, status_code=404)
     return await _booking_page(request, booking, reference, contact, language)
@@ -483,8 +429,10 @@ async def manage_lookup(request: Request) -> Response:
 @public
 async def manage_cancel(request: Request) -> Response:
     form = await request.form()
-    language = _form_language(request, form)
-    reference, contact = _manage_fields(form)
+    language = form_language(request, form)
+    if (limited := await _lookup_limited(request, form, language)) is not None:
+        return limited
+    reference, contact = manage_fields(form)
     try:
         change = await in_session(request, lambda s: cancel(s, reference, contact))
     except BookingError as error:
@@ -492,7 +440,7 @@ async def manage_cancel(request: Request) -> Response:
             context = {
                 "values": {"reference": reference},
                 "error": _message(error.code, language),
-                "flow": _flow_params(form, language),
+                "flow": flow_params(form, language),
             }
             return _page(request, "booking/manage.html", context, language, status_code=404)
         booking = await in_session(request, lambda s: find_booking(s, reference, contact))
@@ -503,7 +451,7 @@ async def manage_cancel(request: Request) -> Response:
     response = _page(
         request,
         "booking/cancelled.html",
-        {"booking": details, "flow": _flow_params(form, language)},
+        {"booking": details, "flow": flow_params(form, language)},
         language,
     )
     if change.changed:
@@ -515,8 +463,10 @@ async def manage_cancel(request: Request) -> Response:
 @public
 async def manage_move(request: Request) -> Response:
     form = await request.form()
-    language = _form_language(request, form)
-    reference, contact = _manage_fields(form)
+    language = form_language(request, form)
+    if (limited := await _lookup_limited(request, form, language)) is not None:
+        return limited
+    reference, contact = manage_fields(form)
     raw_slot = str(form.get("slot_id") or "")
     try:
         booking = await in_session(request, lambda s: find_booking(s, reference, contact))
@@ -524,7 +474,7 @@ async def manage_move(request: Request) -> Response:
         context = {
             "values": {"reference": reference},
             "error": _message(error.code, language),
-            "flow": _flow_params(form, language),
+            "flow": flow_params(form, language),
         }
         return _page(request, "booking/manage.html", context, language, status_code=404)
     slot_id = parse_row_id(raw_slot)
@@ -548,16 +498,12 @@ async def manage_move(request: Request) -> Response:
     settings: Settings = request.app.state.settings
     token = receipt_token(settings, change.booking)
     response = RedirectResponse(
-        f"/book/receipt/{token}?lang={language}", status_code=303, headers=NO_STORE
+        f"/book/receipt/{token}?lang={language}", status_code=303, headers=PRIVATE_PAGE
     )
     if change.changed:
         details = await _details(request, change.booking, change.booking.language)
         response.background = mail_task(request, change.booking, details, "moved")
     return response
-
-
-def place_view(location: Location, language: str) -> dict[str, Any]:
-    return {"location": location, "notes": translated(location.notes, language)}
 
 
 routes = [

@@ -5,13 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
+from helpdesk import Language
 from helpdesk.booking.models import Booking
-from helpdesk.dbtypes import RowId
-from helpdesk.routes.schemas import ErrorDetail, Language
+from helpdesk.routes.schemas import ErrorDetail
 
-BookingChannel = Literal["web", "kiosk", "chat", "counter", "phone"]
 BookingStatus = Literal["booked", "cancelled", "arrived", "no_show"]
 
 
@@ -60,40 +59,6 @@ class SlotOut(BaseModel):
 
 class SlotList(BaseModel):
     slots: list[SlotOut]
-
-
-class NeedsIn(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
-
-    interpreter: bool = False
-    wheelchair: bool = False
-    own_device: bool = Field(default=False, description="Bringing their own phone or computer.")
-    note: str | None = Field(
-        default=None,
-        max_length=300,
-        description="Anything else staff should know. A CPR number in it is removed.",
-    )
-
-
-class BookingCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
-
-    slot_id: RowId
-    name: str = Field(max_length=120, description="The name to ask for; a first name is enough.")
-    phone: str | None = Field(default=None, max_length=40, description="Phone, or e-mail, or both.")
-    email: str | None = Field(default=None, max_length=254)
-    language: Language = Field(description="The language the citizen wants the session in.")
-    topic: str | None = Field(
-        default=None, max_length=80, description="The guide (slug) the citizen came from."
-    )
-    needs: NeedsIn = Field(default_factory=NeedsIn)
-    channel: BookingChannel = "web"
-
-
-class BookingMove(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
-
-    slot_id: RowId
 
 
 class NeedsOut(BaseModel):
@@ -162,20 +127,3 @@ class StaffDay(BaseModel):
     location: str
     date: dt.date
     bookings: list[StaffBookingOut]
-
-
-class AttendanceUpdate(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
-
-    status: Literal["booked", "arrived", "no_show"]
-
-
-class WalkInCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
-
-    location: str
-    session_type: str
-    language: Language
-    topic: str | None = Field(default=None, max_length=80)
-    needs: NeedsIn = Field(default_factory=NeedsIn)
-    slot_id: RowId | None = Field(default=None, description="Seat the walk-in in this slot.")

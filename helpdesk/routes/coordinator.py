@@ -21,38 +21,30 @@ from starlette.routing import Route
 from helpdesk import LANGUAGES
 from helpdesk.booking import catalog
 from helpdesk.booking.models import Location
-from helpdesk.errors import MESSAGES, ApiError
+from helpdesk.clock import utcnow
 from helpdesk.i18n import gettext_for
-from helpdesk.kb.models import utcnow
 from helpdesk.metrics import dashboard, labels
 from helpdesk.metrics.dashboard import Names, pivot_weeks
-from helpdesk.metrics.queries import GROUP_BY, Period, UnknownGroup, metrics
+from helpdesk.metrics.dimensions import GROUP_BY, SESSION_DIMENSIONS
+from helpdesk.metrics.queries import Period, metrics
 from helpdesk.metrics.suppression import SUPPRESSED_TEXT
 from helpdesk.openapi import Operation, QueryParam, operation
+from helpdesk.routes._common import NO_STORE, guides, zone
 from helpdesk.routes._db import in_session
 from helpdesk.routes.api import BAD_INPUT
-from helpdesk.routes.booking import guides, zone
 from helpdesk.routes.metrics_schemas import MetricsResponse, MetricsRow
 from helpdesk.routes.schemas import ErrorResponse
 from helpdesk.web.access import requires
+from helpdesk.web.errors import MESSAGES, ApiError
 from helpdesk.web.locale import page_language
 from helpdesk.web.templating import render
 
-NO_STORE = {"Cache-Control": "no-store"}
 #: The default period: the last 90 days, today included; the same span as the default
 #: retention of question texts, so unmet demand covers the whole period.
 DEFAULT_DAYS = 90
 #: Tables that can be downloaded as CSV (``/coordinator/export/<name>.csv``).
 EXPORTS: tuple[str, ...] = (
-    "topic",
-    "location",
-    "channel",
-    "language",
-    "age_band",
-    "outcome",
-    "self_reliance",
-    "first_visit",
-    "interpreter",
+    *SESSION_DIMENSIONS,
     "weekly_total",
     "weekly",
     "triage_channel",
@@ -195,7 +187,6 @@ async def dashboard_page(request: Request) -> Response:
         ],
         "export_query": urlencode(query),
         "error": error,
-        "principal": request.state.principal,
     }
     return render(request, "coordinator/dashboard.html", context, language, headers=NO_STORE)
 
@@ -285,12 +276,11 @@ async def metrics_api(request: Request) -> JSONResponse:
 
     def work(session: Session) -> MetricsResponse:
         location = _location(session, slug)
-        try:
-            table = metrics(
-                session, period.start, period.end, group_by, location.id if location else None
-            )
-        except UnknownGroup as exc:  # checked above; kept for direct callers
-            raise ApiError(422, "unknown_group_by", names=str(exc), allowed="") from exc
+        # An unknown group_by is refused above; metrics() refuses it too (UnknownGroup, a
+        # DomainError answered 422 through helpdesk.web.errors.STATUS).
+        table = metrics(
+            session, period.start, period.end, group_by, location.id if location else None
+        )
         return MetricsResponse(
             from_=period.start,
             to=period.end,

@@ -13,7 +13,6 @@ from starlette.routing import Route
 
 from helpdesk import LANGUAGES, REFERENCE_LANGUAGES
 from helpdesk.dbtypes import parse_row_id
-from helpdesk.errors import ApiError
 from helpdesk.i18n import negotiate_language
 from helpdesk.kb import workshop
 from helpdesk.openapi import Operation, QueryParam, operation
@@ -30,6 +29,7 @@ from helpdesk.routes.schemas import (
     RevisionList,
 )
 from helpdesk.web.access import requires
+from helpdesk.web.errors import ApiError, api_error
 
 T = TypeVar("T")
 
@@ -62,7 +62,7 @@ def _raise_api_error(exc: workshop.WorkshopError) -> None:
         }
         for error in exc.field_errors
     ]
-    raise ApiError(exc.status, exc.code, details=details or None) from exc
+    raise api_error(exc, details or None) from exc
 
 
 async def _in_transaction(request: Request, work: Callable[[Session], T]) -> T:
@@ -137,7 +137,7 @@ async def save_guide(request: Request) -> JSONResponse:
         # PUT to an unknown slug creates the guide, from its Danish or English version.
         create = not workshop.guide_exists(session, slug)
         if create and language not in REFERENCE_LANGUAGES:
-            raise workshop.WorkshopError(404, "guide_not_found")
+            raise workshop.WorkshopError("guide_not_found")
         return workshop.save_version(session, slug, language, data, actor=actor, create=create)
 
     result = await _in_transaction(request, save)
@@ -217,7 +217,7 @@ async def restore_revision(request: Request) -> JSONResponse:
 
     def restore(session: Session) -> workshop.SaveResult:
         if workshop.get_revision(session, revision_id).slug != slug:
-            raise workshop.WorkshopError(404, "revision_not_found")
+            raise workshop.WorkshopError("revision_not_found")
         return workshop.restore_revision(session, revision_id, actor=actor)
 
     result = await _in_transaction(request, restore)

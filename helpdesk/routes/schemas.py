@@ -7,9 +7,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from helpdesk import Language
 from helpdesk.kb.content import Source
 
-Language = Literal["da", "en", "ar", "uk", "tr", "pl", "so", "fa"]
 Channel = Literal["kiosk", "chat", "counter", "web"]
 MAX_QUESTION_CHARS = 500
 

@@ -21,23 +21,21 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from helpdesk import LANGUAGES
-from helpdesk.accounts.auth import csrf_token
 from helpdesk.booking import catalog
 from helpdesk.booking.models import Booking, Location
+from helpdesk.clock import utcnow
 from helpdesk.dbtypes import parse_row_id
-from helpdesk.errors import MESSAGES, ApiError, request_language
+from helpdesk.errors import FieldError, field_errors
 from helpdesk.i18n import N_, gettext_for, native_name
 from helpdesk.kb.content import Guide
-from helpdesk.kb.models import utcnow
 from helpdesk.openapi import Operation, operation
 from helpdesk.routes._body import parse_json_body
+from helpdesk.routes._common import NO_STORE, guides, zone
 from helpdesk.routes._db import in_session
 from helpdesk.routes.api import BAD_INPUT
-from helpdesk.routes.booking import guides, zone
 from helpdesk.routes.schemas import ErrorResponse
 from helpdesk.sessions.models import AGE_BANDS, OTHER_TOPIC
 from helpdesk.sessions.service import (
-    ERROR_STATUS,
     FIELD_MESSAGES,
     MAX_DAYS_BACK,
     OTHER_LANGUAGE,
@@ -55,10 +53,11 @@ from helpdesk.sessions.service import (
     recent_logs,
 )
 from helpdesk.web.access import requires
+from helpdesk.web.errors import MESSAGES, api_error, request_language, status_of
 from helpdesk.web.locale import page_language
+from helpdesk.web.problems import by_field
 from helpdesk.web.templating import render
 
-NO_STORE = {"Cache-Control": "no-store"}
 #: The key of the last place used, in the signed session cookie.
 LAST_LOCATION_KEY = "session_log_location"
 QUICK_DURATIONS = (15, 30, 45, 60)
@@ -133,11 +132,6 @@ def _form_position(field: str) -> int:
     return order.index(field) if field in order else len(order)
 
 
-def _field_messages(language: str, fields: list[str]) -> dict[str, str]:
-    generic = MESSAGES["invalid_request"]
-    return {field: gettext_for(language, FIELD_MESSAGES.get(field, generic)) for field in fields}
-
-
 def _error_field(error: SessionLogError) -> str:
     return error.field or "form"
 
@@ -161,16 +155,8 @@ def _error_field(error: SessionLogError) -> str:
 )
 @requires("staff")
 async def create_session_log(request: Request) -> JSONResponse:
-    try:
-        body = await parse_json_body(request, SessionLogIn)
-    except ApiError as error:
-        # Each field's problem in the user's language, beside pydantic's own words.
-        if error.details:
-            fields = [str(d["field"]).split(".")[0] for d in error.details]
-            messages = _field_messages(request_language(request), fields)
-            for detail, field in zip(error.details, fields, strict=True):
-                detail["message"] = messages[field]
-        raise
+    # Each field's problem in the user's language, beside pydantic's own words.
+    body = await parse_json_body(request, SessionLogIn, FIELD_MESSAGES)
     known = await guides(request)
     today = _today(request)
     user_id = request.state.principal.user_id
@@ -189,7 +175,7 @@ async def create_session_log(request: Request) -> JSONResponse:
                 "message": gettext_for(request_language(request), MESSAGES[error.code]),
             }
         ]
-        raise ApiError(ERROR_STATUS[error.code], error.code, details=details) from error
+        raise api_error(error, details) from error
     out = SessionLogOut.of(logged)
     return JSONResponse(out.model_dump(mode="json"), status_code=201, headers=NO_STORE)
 
@@ -352,8 +338,6 @@ async def _form_page(
         "other_topic": OTHER_TOPIC,
         "today": today,
         "earliest": today - dt.timedelta(days=MAX_DAYS_BACK),
-        "csrf_token": csrf_token(request),
-        "principal": request.state.principal,
     }
     return render(
         request, "staff/session_form.html", context, language, status_code, headers=NO_STORE
@@ -376,15 +360,20 @@ async def new_session_form(request: Request) -> Response:
     values = _form_values(form)
     language = page_language(request)
     # The form asks for a conscious choice (where the API defaults to "unknown").
-    problems = {field for field in FORM_REQUIRED if not values[field]}
+    problems = [
+        FieldError((field,), "Field required", "missing")
+        for field in FORM_REQUIRED
+        if not values[field]
+    ]
     data = None
     try:
         data = SessionLogIn.model_validate(_input_from(values))
     except ValidationError as exc:
-        problems |= {str(e["loc"][0]) if e["loc"] else "form" for e in exc.errors()}
+        problems += field_errors(exc)
     if problems or data is None:
-        in_form_order = sorted(problems, key=_form_position)
-        return await _form_page(request, values, _field_messages(language, in_form_order), 422)
+        messages = by_field(problems, language, FIELD_MESSAGES)
+        in_form_order = {field: messages[field] for field in sorted(messages, key=_form_position)}
+        return await _form_page(request, values, in_form_order, 422)
     known = await guides(request)
     today = _today(request)
     user_id = request.state.principal.user_id
@@ -396,7 +385,7 @@ async def new_session_form(request: Request) -> Response:
         logged = await in_session(request, work)
     except SessionLogError as error:
         errors = {_error_field(error): gettext_for(language, MESSAGES[error.code])}
-        return await _form_page(request, values, errors, ERROR_STATUS[error.code])
+        return await _form_page(request, values, errors, status_of(error))
     request.session[LAST_LOCATION_KEY] = logged.location_slug
     return RedirectResponse(
         f"/staff/sessions?{urlencode({'logged': logged.log.id})}", status_code=303
@@ -448,8 +437,6 @@ async def sessions_page(request: Request) -> Response:
         ),
         "total_minutes": sum(item.log.duration_minutes for item in logs),
         "channels": {key: label for key, label in CHANNEL_LABELS.items() if key != "booked"},
-        "csrf_token": csrf_token(request),
-        "principal": request.state.principal,
     }
     return render(request, "staff/sessions.html", context, language, headers=NO_STORE)
 

@@ -8,13 +8,13 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from helpdesk import LANGUAGES
-from helpdesk.errors import ApiError
 from helpdesk.i18n import native_name
 from helpdesk.openapi import Operation, QueryParam, operation
 from helpdesk.routes._kb import current_snapshot
 from helpdesk.routes.api import BAD_INPUT, LANG_PARAM, guide_detail, guide_url
 from helpdesk.routes.schemas import MAX_QUESTION_CHARS, SearchResponse, SearchResult
 from helpdesk.web.access import requires
+from helpdesk.web.errors import ApiError
 from helpdesk.web.locale import page_language
 from helpdesk.web.templating import render
 

@@ -20,9 +20,9 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from helpdesk import LANGUAGES
-from helpdesk.accounts.auth import csrf_token
 from helpdesk.booking import catalog
 from helpdesk.booking.contact import display_phone
+from helpdesk.booking.inputs import AttendanceUpdate, WalkInCreate
 from helpdesk.booking.models import Booking, Location, SessionType, Slot, translated
 from helpdesk.booking.reference import format_reference
 from helpdesk.booking.service import (
@@ -33,31 +33,28 @@ from helpdesk.booking.service import (
     register_walk_in,
     set_attendance,
 )
+from helpdesk.clock import utcnow
 from helpdesk.dbtypes import parse_row_id
-from helpdesk.errors import MESSAGES, ApiError
 from helpdesk.i18n import N_, gettext_for, native_name
 from helpdesk.kb.content import Guide
-from helpdesk.kb.models import utcnow
 from helpdesk.openapi import Operation, QueryParam, operation
 from helpdesk.routes._body import parse_json_body
+from helpdesk.routes._common import NO_STORE, guides, zone
 from helpdesk.routes._db import in_session
 from helpdesk.routes.api import BAD_INPUT
-from helpdesk.routes.booking import booking_error, guides, zone
 from helpdesk.routes.booking_schemas import (
-    AttendanceUpdate,
     NeedsOut,
     StaffBookingOut,
     StaffDay,
-    WalkInCreate,
 )
 from helpdesk.routes.schemas import ErrorResponse
 from helpdesk.sessions.service import logged_booking_ids
 from helpdesk.web.access import requires
+from helpdesk.web.errors import MESSAGES, ApiError, api_error
 from helpdesk.web.locale import page_language
 from helpdesk.web.templating import render
 
 STAFF_LANGUAGE = "da"
-NO_STORE = {"Cache-Control": "no-store"}
 WALK_IN_REGISTERED = N_("The walk-in is registered.")
 
 
@@ -163,9 +160,7 @@ async def day_page(request: Request) -> Response:
         ],
         "walk_in_languages": [{"code": code, "name": native_name(code)} for code in LANGUAGES],
         "topics": topics,
-        "csrf_token": csrf_token(request),
         "message": _notice(request.query_params.get("notice"), language),
-        "principal": request.state.principal,
     }
     return render(request, "booking/staff_day.html", context, language, headers=NO_STORE)
 
@@ -335,7 +330,7 @@ async def attendance_api(request: Request) -> JSONResponse:
 
         out = await in_session(request, work)
     except BookingError as error:
-        raise booking_error(error) from error
+        raise api_error(error) from error
     return JSONResponse(out.model_dump(mode="json"))
 
 
@@ -373,12 +368,7 @@ async def walk_in_api(request: Request) -> JSONResponse:
             session_type_id=session_type.id or 0,
             language=body.language,
             topic=body.topic,
-            needs=Needs(
-                interpreter=body.needs.interpreter,
-                wheelchair=body.needs.wheelchair,
-                own_device=body.needs.own_device,
-                note=body.needs.note,
-            ),
+            needs=body.needs.needs(),
             slot_id=body.slot_id,
         )
         booking = register_walk_in(session, walk_in)
@@ -387,7 +377,7 @@ async def walk_in_api(request: Request) -> JSONResponse:
     try:
         out = await in_session(request, work)
     except BookingError as error:
-        raise booking_error(error) from error
+        raise api_error(error) from error
     return JSONResponse(out.model_dump(mode="json"), status_code=201)
 
 

@@ -11,16 +11,10 @@ and guide pages of this process see the change; other processes follow within ab
 from __future__ import annotations
 
 import datetime as dt
-import difflib
-import importlib
-import re
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from typing import Any, TypeVar
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
-from markupsafe import Markup
-from pydantic import ValidationError
 from sqlmodel import Session
 from starlette.datastructures import FormData
 from starlette.requests import Request
@@ -28,124 +22,51 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from helpdesk import LANGUAGES, REFERENCE_LANGUAGES
-from helpdesk.accounts.auth import csrf_token
+from helpdesk.clock import utcnow
 from helpdesk.dbtypes import parse_row_id
-from helpdesk.errors import MESSAGES
-from helpdesk.i18n import N_, Nn_, Plural, gettext_for, is_rtl, native_name
+from helpdesk.i18n import N_, gettext_for, native_name
 from helpdesk.kb import workshop
-from helpdesk.kb.content import SLUG_PATTERN, Source
-from helpdesk.kb.models import utcnow
-from helpdesk.kb.store import GUIDE_FIELDS
-from helpdesk.privacy import redact_cpr, redact_personal_data
+from helpdesk.kb.content import SLUG_PATTERN
+from helpdesk.kb.diff import full_snapshot_lines, line_diff
+from helpdesk.kb.labels import (
+    ACTION_NAMES,
+    CATEGORY_NAMES,
+    FIELD_NAMES,
+    SESSION_TYPE_NAMES,
+    STATE_NAMES,
+)
+from helpdesk.routes._common import NO_STORE
 from helpdesk.routes._db import acting_user, in_session
 from helpdesk.routes._kb import refreshed_snapshot
-from helpdesk.triage.messages import draft_notice
+from helpdesk.routes.workshop_views import (
+    EXTRA_SOURCE_ROWS,
+    MAX_STEP_FIELDS,
+    EditorState,
+    empty_values,
+    error_summary,
+    errors_by_field,
+    language_view,
+    new_state,
+    options,
+    overview_rows,
+    parse_day,
+    prefilled_phrases,
+    preview_html,
+    source_for,
+    step_fields,
+    unmet_cluster_questions,
+    values_from_form,
+)
 from helpdesk.web.access import requires
+from helpdesk.web.errors import MESSAGES, status_of
 from helpdesk.web.locale import page_language
-from helpdesk.web.templating import render, render_to_string
+from helpdesk.web.templating import render
 
 T = TypeVar("T")
-NO_STORE = {"Cache-Control": "no-store"}
-EXTRA_STEP_FIELDS = 2
-"""Empty step fields offered under the filled ones (without JavaScript, "Add step" adds more)."""
-EXTRA_SOURCE_ROWS = 1
-MAX_STEP_FIELDS = 20
 DEMAND_DAYS = 30
 """The overview counts the citizens who asked in each language over this many days."""
 AUDIT_PAGE_SIZE = 50
 
-CATEGORY_NAMES = {
-    "mitid": N_("MitID"),
-    "digital-post": N_("Digital Post"),
-    "id-cards": N_("Passport, driving licence and ID"),
-    "registration-money": N_("Registration and money"),
-    "everyday": N_("Everyday digital life"),
-}
-SESSION_TYPE_NAMES = {
-    "digital-help": N_("Digital help (30 min)"),
-    "citizen-service": N_("Citizen service (20 min)"),
-}
-STATE_NAMES = {
-    "missing": N_("Missing"),
-    "draft": N_("Draft"),
-    "reviewed": N_("Reviewed"),
-    "stale": N_("Out of date"),
-}
-ACTION_NAMES = {
-    "create": N_("Created"),
-    "edit": N_("Edited"),
-    "restore": N_("Restored"),
-    "import": N_("Imported from the files"),
-    "review": N_("Review status"),
-}
-FIELD_NAMES = {
-    "slug": N_("Short name (slug)"),
-    "language": N_("Language"),
-    "category": N_("Category"),
-    "aliases": N_("Other names"),
-    "sensitive": N_("Sensitive matter"),
-    "session_type": N_("Kind of session"),
-    "title": N_("Title"),
-    "summary": N_("Summary"),
-    "steps": N_("Steps"),
-    "bring": N_("What to bring"),
-    "help_in_person": N_("Help in person"),
-    "phrases": N_("Search phrases"),
-    "sources": N_("Links"),
-    "review_status": N_("Review status"),
-    "last_checked": N_("Last checked"),
-}
-# The domain module's problems are English (pydantic's and its own); the common ones are
-# translated here, anything else is shown as it is inside a translated frame.
-PROBLEMS: list[tuple[re.Pattern[str], str | Plural]] = [
-    (re.compile(r"^Field required"), N_("Please fill in this field.")),
-    (re.compile(r"^String should have at least 1 character"), N_("Please fill in this field.")),
-    (
-        re.compile(r"^String should have at most (?P<limit>\d+) character"),
-        Nn_(
-            "Please use at most %(limit)s character.",
-            "Please use at most %(limit)s characters.",
-            "limit",
-        ),
-    ),
-    (
-        re.compile(r"^List should have at least (?P<count>\d+) item"),
-        Nn_("At least %(count)s is needed.", "At least %(count)s are needed.", "count"),
-    ),
-    (
-        re.compile(r"^List should have at most (?P<count>\d+) item"),
-        Nn_("At most %(count)s is allowed.", "At most %(count)s are allowed.", "count"),
-    ),
-    (
-        re.compile(r"not a well-formed https link"),
-        N_("Please give a whole link that starts with https://."),
-    ),
-    (
-        re.compile(r"already used by (?:guide|intent) (?P<owner>\S+)"),
-        N_("This search phrase is already used by %(owner)s."),
-    ),
-    (
-        re.compile(r"HTML is not allowed"),
-        N_("HTML is not allowed here. Write plain text or simple Markdown."),
-    ),
-    (re.compile(r"script links"), N_("Script links are not allowed. Use an https link.")),
-    (
-        re.compile(r"must be reviewed"),
-        N_("The Danish and English versions are the source and must be reviewed."),
-    ),
-    (
-        re.compile(r"lower-case letters"),
-        N_("Use lower-case letters a-z, digits and single hyphens."),
-    ),
-    (
-        re.compile(r"starts with its Danish or English"),
-        N_("A new guide starts with its Danish or English version."),
-    ),
-    (re.compile(r"^Input should be"), N_("Please choose one of the options.")),
-]
-LINE_PROBLEM = N_("Line %(line)s: %(problem)s")
-STEP_LABEL = N_("Step %(number)s")
-LINK_LABEL = N_("Link %(number)s")
 SAVED = N_("Saved. Triage, the kiosk, the chat widget and the guide pages use it now.")
 RESTORED = N_("The version is restored as a new revision.")
 CONFLICT = N_(
@@ -154,152 +75,7 @@ CONFLICT = N_(
 )
 
 
-# --- helpers ----------------------------------------------------------------------------------
-
-
-def _lines(text: str) -> list[str]:
-    return [line.strip() for line in text.splitlines() if line.strip()]
-
-
-def _text(form: FormData, name: str) -> str:
-    # A CPR number never belongs in a guide; phone numbers and e-mails may (Borgerservice's).
-    return redact_cpr(str(form.get(name) or "")).strip()
-
-
-def values_from_form(form: FormData) -> dict[str, Any]:
-    """The editor form as the dict ``save_version`` takes (and the form re-renders from)."""
-    steps = [redact_cpr(str(step)).strip() for step in form.getlist("steps")]
-    titles = [redact_cpr(str(title)).strip() for title in form.getlist("source_title")]
-    urls = [str(url).strip() for url in form.getlist("source_url")]
-    sources = [
-        {"title": title, "url": url}
-        for title, url in zip(titles, urls, strict=False)
-        if title or url
-    ]
-    raw_base = str(form.get("base_revision") or "")
-    return {
-        "category": str(form.get("category") or ""),
-        "aliases": _lines(_text(form, "aliases")),
-        "sensitive": form.get("sensitive") == "1",
-        "session_type": str(form.get("session_type") or ""),
-        "title": _text(form, "title"),
-        "summary": _text(form, "summary"),
-        "steps": [step for step in steps if step],
-        "bring": _lines(_text(form, "bring")),
-        "help_in_person": _text(form, "help_in_person"),
-        "phrases": _lines(_text(form, "phrases")),
-        "sources": sources,
-        "review_status": str(form.get("review_status") or "draft"),
-        "base_revision": parse_row_id(raw_base),
-    }
-
-
-def _problem(message: str, language: str) -> str:
-    for pattern, text in PROBLEMS:
-        found = pattern.search(message)
-        if found:
-            return gettext_for(language, text, **found.groupdict())
-    return message
-
-
-def field_errors(errors: Iterable[workshop.FieldError], language: str) -> dict[str, list[str]]:
-    """Errors by form field: "title", "steps.2", "sources.0.url", "phrases" ... "form"."""
-    out: dict[str, list[str]] = {}
-    for error in errors:
-        loc, problem = error.loc, _problem(error.message, language)
-        head = str(loc[0]) if loc else "form"
-        index = loc[1] if len(loc) > 1 and isinstance(loc[1], int) else None
-        if head == "steps" and index is not None:
-            key = f"steps.{index}"
-        elif head == "sources" and index is not None and len(loc) > 2:
-            key = f"sources.{index}.{loc[2]}"
-        elif head in ("phrases", "bring", "aliases") and index is not None:
-            key = head
-            problem = gettext_for(language, LINE_PROBLEM, line=index + 1, problem=problem)
-        elif head in FIELD_NAMES or head == "form":
-            key = head
-        else:
-            key = "form"
-        out.setdefault(key, []).append(problem)
-    return out
-
-
-def _language_view(code: str) -> dict[str, Any]:
-    return {"code": code, "name": native_name(code), "rtl": is_rtl(code)}
-
-
-def _options(names: Mapping[str, str], language: str) -> list[tuple[str, str]]:
-    return [(key, gettext_for(language, name)) for key, name in names.items()]
-
-
-def _valid_sources(sources: Iterable[Mapping[str, Any]]) -> list[Source]:
-    """Only links that would pass validation are shown in a preview (never javascript:)."""
-    valid = []
-    for source in sources:
-        try:
-            valid.append(Source.model_validate(source))
-        except ValidationError:
-            continue
-    return valid
-
-
-def preview_html(request: Request, slug: str, language: str, values: Mapping[str, Any]) -> Markup:
-    """The version as citizens will see it: the public page's own partial, in its language."""
-    guide = {
-        "slug": slug or "preview",
-        "language": language,
-        "fallback": False,
-        "title": values.get("title", ""),
-        "summary": values.get("summary", ""),
-        "steps": values.get("steps", []),
-        "bring": values.get("bring", []),
-        "help_in_person": values.get("help_in_person", ""),
-        "sources": _valid_sources(values.get("sources", [])),
-        "draft_notice": draft_notice(language)
-        if values.get("review_status") != "reviewed"
-        else None,
-        "last_checked": dt.date.today(),
-    }
-    return render_to_string(request, "workshop/_preview.html", {"guide": guide}, language)
-
-
 # --- the translation overview -----------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class OverviewRowView:
-    slug: str
-    title: str
-    cells: list[tuple[str, workshop.OverviewCell]]
-    urgency: int
-
-
-def _overview_rows(
-    overview: workshop.TranslationOverview, show: str, only: str | None
-) -> tuple[list[str], list[OverviewRowView]]:
-    asked = overview.asked_by_language
-    others = sorted(
-        (code for code in LANGUAGES if code not in REFERENCE_LANGUAGES),
-        key=lambda code: (-asked.get(code, 0), LANGUAGES.index(code)),
-    )
-    columns = [*REFERENCE_LANGUAGES, *others]
-    if only:
-        columns = [only]
-
-    def weight(code: str, cell: workshop.OverviewCell) -> int:
-        # Missing or out-of-date versions in languages citizens ask in matter most; then drafts.
-        factor = {"missing": 3, "stale": 3, "draft": 1}.get(cell.state, 0)
-        return factor * (asked.get(code, 0) + 1)
-
-    rows = []
-    for row in overview.rows:
-        cells = [(code, row.cells[code]) for code in columns]
-        if show in ("stale", "missing") and not any(cell.state == show for _, cell in cells):
-            continue
-        urgency = sum(weight(code, cell) for code, cell in cells)
-        rows.append(OverviewRowView(row.slug, row.title, cells, urgency))
-    rows.sort(key=lambda r: (-r.urgency, r.slug))
-    return columns, rows
 
 
 @requires("coordinator")
@@ -311,14 +87,14 @@ async def overview(request: Request) -> Response:
     only = only if only in LANGUAGES else None
     since = utcnow().date() - dt.timedelta(days=DEMAND_DAYS)
     data = await in_session(request, lambda s: workshop.translation_overview(s, since=since))
-    columns, rows = _overview_rows(data, show, only)
+    columns, rows = overview_rows(data, show, only)
     # Guides with at least one version in each state (what the filters will show).
     counts = {
         state: sum(1 for row in data.rows if any(c.state == state for c in row.cells.values()))
         for state in STATE_NAMES
     }
     context = {
-        "columns": [_language_view(code) for code in columns],
+        "columns": [language_view(code) for code in columns],
         "rows": rows,
         "asked": data.asked_by_language,
         "days": DEMAND_DAYS,
@@ -326,162 +102,13 @@ async def overview(request: Request) -> Response:
         "only": only,
         "counts": counts,
         "state_names": {k: gettext_for(language, v) for k, v in STATE_NAMES.items()},
-        "all_languages": [_language_view(code) for code in LANGUAGES],
+        "all_languages": [language_view(code) for code in LANGUAGES],
         "language_names": {code: native_name(code) for code in LANGUAGES},
-        "csrf_token": csrf_token(request),
-        "principal": request.state.principal,
     }
     return render(request, "workshop/overview.html", context, language, headers=NO_STORE)
 
 
 # --- the editor -------------------------------------------------------------------------------
-
-
-def _empty_values(guide_level: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    values: dict[str, Any] = {
-        "category": "everyday",
-        "aliases": [],
-        "sensitive": False,
-        "session_type": "digital-help",
-        "title": "",
-        "summary": "",
-        "steps": [],
-        "bring": [],
-        "help_in_person": "",
-        "phrases": [],
-        "sources": [],
-        "review_status": "draft",
-        "base_revision": None,
-    }
-    if guide_level:
-        values.update({k: guide_level[k] for k in GUIDE_FIELDS if k in guide_level})
-    return values
-
-
-def snapshot_lines(snapshot: Mapping[str, Any], language: str) -> list[str]:
-    """A version as labelled lines, for a readable line diff."""
-
-    def label(name: str) -> str:
-        return gettext_for(language, FIELD_NAMES[name])
-
-    lines = [f"{label('title')}: {snapshot.get('title', '')}"]
-    lines.append(f"{label('summary')}: {snapshot.get('summary', '')}")
-    for number, step in enumerate(snapshot.get("steps", []), start=1):
-        lines.append(f"{label('steps')} {number}: {step}")
-    lines += [f"{label('bring')}: {item}" for item in snapshot.get("bring", [])]
-    lines.append(f"{label('help_in_person')}: {snapshot.get('help_in_person', '')}")
-    return lines
-
-
-def full_snapshot_lines(snapshot: Mapping[str, Any], language: str) -> list[str]:
-    """Everything a revision keeps, including phrases, links and the guide-level fields."""
-
-    def label(name: str) -> str:
-        return gettext_for(language, FIELD_NAMES[name])
-
-    lines = snapshot_lines(snapshot, language)
-    lines += [f"{label('phrases')}: {phrase}" for phrase in snapshot.get("phrases", [])]
-    lines += [
-        f"{label('sources')}: {source.get('title', '')} <{source.get('url', '')}>"
-        for source in snapshot.get("sources", [])
-    ]
-    named = {"review_status": STATE_NAMES, "category": CATEGORY_NAMES}
-    named["session_type"] = SESSION_TYPE_NAMES
-    for name, names in named.items():
-        value = str(snapshot.get(name, ""))
-        lines.append(
-            f"{label(name)}: {gettext_for(language, names[value]) if value in names else value}"
-        )
-    if snapshot.get("sensitive"):
-        lines.append(label("sensitive"))
-    lines += [f"{label('aliases')}: {alias}" for alias in snapshot.get("aliases", [])]
-    return lines
-
-
-def line_diff(before: list[str], after: list[str]) -> list[tuple[str, str]]:
-    """(kind, line) with kind "same", "removed" or "added", in reading order."""
-    out: list[tuple[str, str]] = []
-    matcher = difflib.SequenceMatcher(a=before, b=after, autojunk=False)
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        if tag == "equal":
-            out += [("same", line) for line in before[i1:i2]]
-        else:
-            out += [("removed", line) for line in before[i1:i2]]
-            out += [("added", line) for line in after[j1:j2]]
-    return out
-
-
-@dataclass(frozen=True)
-class SourceView:
-    language: str
-    snapshot: dict[str, Any]
-    # When this version is out of date: the source as it was when it was last saved -> now.
-    changes: list[tuple[str, str]] | None
-
-
-def _source_for(
-    session: Session, slug: str, language: str, wanted: str | None
-) -> SourceView | None:
-    """The Danish or English version shown beside a translation (the newer one by default)."""
-    candidates = [code for code in REFERENCE_LANGUAGES if code != language]
-    statuses: dict[str, workshop.VersionStatus] = {}
-    for code in candidates:
-        try:
-            statuses[code] = workshop.version_status(session, slug, code)
-        except workshop.WorkshopError:
-            continue
-    if not statuses:
-        return None
-    if wanted in statuses:
-        source = wanted
-    else:
-        source = max(statuses, key=lambda code: statuses[code].updated_at)
-    assert source is not None
-    current = workshop.current_snapshot(session, slug, source)
-    changes = None
-    try:
-        mine = workshop.version_status(session, slug, language)
-    except workshop.WorkshopError:
-        mine = None
-    if mine is not None and mine.stale:
-        changes = _source_changes(session, slug, source, mine.updated_at, current)
-    return SourceView(source, current, changes)
-
-
-def _source_changes(
-    session: Session,
-    slug: str,
-    source: str,
-    since: dt.datetime,
-    current: Mapping[str, Any],
-) -> list[tuple[str, str]]:
-    """The source's text as it was when the translation was last saved, against the source now."""
-    revisions = workshop.list_revisions(session, slug, source)
-    older = [r for r in revisions if _aware(r.created_at) <= _aware(since)]
-    if not older:
-        return []
-    then = workshop.get_revision(session, older[0].id).snapshot
-    return line_diff(snapshot_lines(then, source), snapshot_lines(current, source))
-
-
-def _aware(value: dt.datetime) -> dt.datetime:
-    return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
-
-
-@dataclass
-class EditorState:
-    slug: str
-    language: str
-    values: dict[str, Any]
-    is_new: bool = False
-    exists: bool = True
-    status: workshop.VersionStatus | None = None
-    source: SourceView | None = None
-    step_fields: int = 0
-    errors: dict[str, list[str]] | None = None
-    message: str | None = None
-    conflict: bool = False
-    preview: Markup | None = None
 
 
 async def _load_editor(request: Request, slug: str, language: str) -> EditorState | None:
@@ -499,7 +126,7 @@ async def _load_editor(request: Request, slug: str, language: str) -> EditorStat
                 return None
             exists = False
             values = {}
-        source = _source_for(session, slug, language, wanted_source)
+        source = source_for(session, slug, language, wanted_source)
         if not exists:
             # A new language version of a guide: the guide's fields and links from the source.
             reference = source.snapshot if source else {}
@@ -512,7 +139,7 @@ async def _load_editor(request: Request, slug: str, language: str) -> EditorStat
                         continue
             if not reference:
                 return None
-            values = _empty_values(reference)
+            values = empty_values(reference)
             values["sources"] = list(reference.get("sources", []))
             values["review_status"] = "reviewed" if language in REFERENCE_LANGUAGES else "draft"
         return EditorState(
@@ -522,46 +149,10 @@ async def _load_editor(request: Request, slug: str, language: str) -> EditorStat
     return await in_session(request, load)
 
 
-def _step_fields(values: Mapping[str, Any], extra: int = EXTRA_STEP_FIELDS) -> int:
-    return min(MAX_STEP_FIELDS, max(len(values.get("steps", [])) + extra, 1))
-
-
-def error_anchor(key: str) -> str | None:
-    """The id of the form field an error key belongs to (the summary links to it)."""
-    parts = key.split(".")
-    if parts[0] == "steps":
-        return f"step-{int(parts[1]) + 1}" if len(parts) > 1 else "step-1"
-    if parts[0] == "sources":
-        if len(parts) > 2 and parts[2] in ("title", "url"):
-            return f"source-{parts[2]}-{int(parts[1]) + 1}"
-        return "source-title-1"
-    if parts[0] == "review_status":
-        return "review-draft"
-    if parts[0] == "form":
-        return None
-    return "field-" + parts[0].replace("_", "-")
-
-
-def _error_summary(
-    errors: Mapping[str, list[str]], language: str
-) -> list[tuple[str | None, str, str]]:
-    """(field id to link to, field label, message) for the summary above the form."""
-    out: list[tuple[str | None, str, str]] = []
-    for key, messages in errors.items():
-        parts = key.split(".")
-        label = gettext_for(language, FIELD_NAMES[parts[0]]) if parts[0] in FIELD_NAMES else ""
-        if parts[0] == "steps" and len(parts) > 1:
-            label = gettext_for(language, STEP_LABEL, number=int(parts[1]) + 1)
-        elif parts[0] == "sources" and len(parts) > 2:
-            label = gettext_for(language, LINK_LABEL, number=int(parts[1]) + 1)
-        out += [(error_anchor(key), label, message) for message in messages]
-    return out
-
-
 def _editor_page(request: Request, state: EditorState, status_code: int = 200) -> Response:
     language = page_language(request)
     if not state.step_fields:
-        state.step_fields = _step_fields(state.values)
+        state.step_fields = step_fields(state.values)
     if state.preview is None:
         state.preview = preview_html(request, state.slug, state.language, state.values)
     sources = list(state.values.get("sources", []))
@@ -570,24 +161,22 @@ def _editor_page(request: Request, state: EditorState, status_code: int = 200) -
     context = {
         "state": state,
         "values": state.values,
-        "version_language": _language_view(state.language),
+        "version_language": language_view(state.language),
         "steps": list(state.values.get("steps", []))
         + [""] * (state.step_fields - len(state.values.get("steps", []))),
         "max_steps": MAX_STEP_FIELDS,
         "sources": sources,
         "errors": errors,
         "error_count": sum(len(v) for v in errors.values()),
-        "error_summary": _error_summary(errors, language),
+        "error_summary": error_summary(errors, language),
         "field_names": {k: gettext_for(language, v) for k, v in FIELD_NAMES.items()},
-        "categories": _options(CATEGORY_NAMES, language),
-        "session_types": _options(SESSION_TYPE_NAMES, language),
+        "categories": options(CATEGORY_NAMES, language),
+        "session_types": options(SESSION_TYPE_NAMES, language),
         "state_names": {k: gettext_for(language, v) for k, v in STATE_NAMES.items()},
-        "source_language": _language_view(state.source.language) if state.source else None,
-        "reference_languages": [_language_view(code) for code in REFERENCE_LANGUAGES],
+        "source_language": language_view(state.source.language) if state.source else None,
+        "reference_languages": [language_view(code) for code in REFERENCE_LANGUAGES],
         "is_reference": state.language in REFERENCE_LANGUAGES,
         "slug_pattern": SLUG_PATTERN.strip("^$"),
-        "csrf_token": csrf_token(request),
-        "principal": request.state.principal,
     }
     return render(request, "workshop/editor.html", context, language, status_code, headers=NO_STORE)
 
@@ -634,9 +223,9 @@ async def _submit(
             lambda s: workshop.save_version(s, slug, language, values, actor=actor, create=create),
         )
     except workshop.WorkshopError as error:
-        if error.status == 404:
+        if status_of(error) == 404:
             return render(request, "not_found.html", {}, page, status_code=404)
-        state.errors = field_errors(error.field_errors, page)
+        state.errors = errors_by_field(error.field_errors, page)
         if error.code == "edit_conflict":
             state.conflict = True
             state.errors.setdefault("form", []).append(gettext_for(page, CONFLICT))
@@ -649,7 +238,7 @@ async def _submit(
         elif not state.errors:
             message = MESSAGES.get(error.code, MESSAGES["invalid_request"])
             state.errors["form"] = [gettext_for(page, message)]
-        return _editor_page(request, state, status_code=error.status)
+        return _editor_page(request, state, status_code=status_of(error))
     await refreshed_snapshot(request)
     query = urlencode({"notice": "saved"})
     return RedirectResponse(
@@ -670,67 +259,23 @@ async def editor_submit(request: Request) -> Response:
 # --- a new guide ------------------------------------------------------------------------------
 
 
-def unmet_cluster_questions(
-    session: Session, start: dt.date, end: dt.date, cluster_id: str
-) -> list[str] | None:
-    """The questions of one unmet-demand cluster, from the metrics package.
-
-    Imported lazily: the workshop does not depend on the metrics package being there. None when
-    it is not there or the cluster is unknown.
-    """
-    try:
-        metrics: Any = importlib.import_module("helpdesk.metrics")
-        unmet_demand = getattr(metrics, "unmet_demand", None)
-        if unmet_demand is None:
-            unmet_demand = importlib.import_module("helpdesk.metrics.unmet").unmet_demand
-    except (ImportError, AttributeError):
-        return None
-    for cluster in unmet_demand(session, start, end):
-        # A suppressed group stays hidden here too (the small-number rule of the dashboard).
-        if str(cluster.id) == cluster_id and not getattr(cluster, "suppressed", False):
-            return [str(question) for question in cluster.questions]
-    return None
-
-
-def _parse_day(raw: str | None) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(raw) if raw else None
-    except ValueError:
-        return None
-
-
-def prefilled_phrases(questions: Iterable[str], limit: int = 60) -> list[str]:
-    """Questions as search phrases: redacted (again), one line each, no repeats."""
-    phrases: list[str] = []
-    seen: set[str] = set()
-    for question in questions:
-        phrase = " ".join(redact_personal_data(question).split())[:300]
-        if phrase and phrase.casefold() not in seen:
-            seen.add(phrase.casefold())
-            phrases.append(phrase)
-    return phrases[:limit]
-
-
-def _new_state(language: str, values: dict[str, Any], slug: str = "") -> EditorState:
-    return EditorState(slug=slug, language=language, values=values, is_new=True, exists=False)
-
-
 @requires("coordinator")
 async def new_guide(request: Request) -> Response:
     params = request.query_params
     language = params.get("language", "da")
     language = language if language in REFERENCE_LANGUAGES else "da"
-    values = _empty_values()
+    values = empty_values()
     values["review_status"] = "reviewed"
-    start, end, cluster = _parse_day(params.get("from")), _parse_day(params.get("to")), None
+    start, end, cluster = parse_day(params.get("from")), parse_day(params.get("to")), None
     if start and end and params.get("cluster"):
         cluster = params["cluster"][:100]
+        zone = ZoneInfo(request.app.state.settings.timezone)
         questions = await in_session(
-            request, lambda s: unmet_cluster_questions(s, start, end, str(cluster))
+            request, lambda s: unmet_cluster_questions(s, start, end, str(cluster), zone)
         )
         if questions:
             values["phrases"] = prefilled_phrases(questions)
-    state = _new_state(language, values)
+    state = new_state(language, values)
     return _editor_page(request, state)
 
 
@@ -740,7 +285,7 @@ async def new_guide_submit(request: Request) -> Response:
     slug = str(form.get("slug") or "").strip().lower()[:80]
     language = str(form.get("language") or "da")
     language = language if language in REFERENCE_LANGUAGES else "da"
-    state = _new_state(language, values_from_form(form), slug)
+    state = new_state(language, values_from_form(form), slug)
     return await _submit(request, slug, language, state, form, create=True)
 
 
@@ -809,8 +354,6 @@ async def _history_page(
         "action_names": {k: gettext_for(language, v) for k, v in ACTION_NAMES.items()},
         "field_names": {k: gettext_for(language, v) for k, v in FIELD_NAMES.items()},
         "language_names": {code: native_name(code) for code in LANGUAGES},
-        "csrf_token": csrf_token(request),
-        "principal": request.state.principal,
     }
     return render(
         request, "workshop/history.html", context, language, status_code, headers=NO_STORE
@@ -840,15 +383,15 @@ async def restore(request: Request) -> Response:
     try:
         result = await in_session(request, work)
     except workshop.WorkshopError as error:
-        if error.status == 404:
+        if status_of(error) == 404:
             return render(request, "not_found.html", {}, page_language(request), 404)
         # A snapshot that no longer validates (e.g. a phrase another guide uses now).
         language = page_language(request)
         problems = [
             gettext_for(language, MESSAGES.get(error.code, MESSAGES["invalid_request"])),
-            *(p for items in field_errors(error.field_errors, language).values() for p in items),
+            *(p for items in errors_by_field(error.field_errors, language).values() for p in items),
         ]
-        return await _history_page(request, slug, revision_id, problems, error.status)
+        return await _history_page(request, slug, revision_id, problems, status_of(error))
     if result is None:
         return render(request, "not_found.html", {}, page_language(request), status_code=404)
     await refreshed_snapshot(request)
@@ -874,8 +417,6 @@ async def audit(request: Request) -> Response:
         "entries": entries[:AUDIT_PAGE_SIZE],
         "page": page,
         "has_next": len(entries) > AUDIT_PAGE_SIZE,
-        "csrf_token": csrf_token(request),
-        "principal": request.state.principal,
     }
     return render(request, "workshop/audit.html", context, language, headers=NO_STORE)
 

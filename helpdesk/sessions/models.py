@@ -14,8 +14,8 @@ import datetime as dt
 from sqlalchemy import CheckConstraint, Column, Index, Text
 from sqlmodel import Field, SQLModel
 
+from helpdesk.clock import utcnow
 from helpdesk.dbtypes import UTCDateTime
-from helpdesk.kb.models import utcnow
 
 CHANNELS: tuple[str, ...] = ("booked", "walk_in", "outreach", "phone")
 #: Statistics Denmark's ten-year age bands (15-24 ... 75+), and "unknown".

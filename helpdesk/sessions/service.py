@@ -21,9 +21,10 @@ from sqlmodel import Session, col, select
 
 from helpdesk import LANGUAGES
 from helpdesk.booking.models import Booking, Location
+from helpdesk.clock import utcnow
 from helpdesk.dbtypes import RowId, parse_row_id
+from helpdesk.errors import DomainError
 from helpdesk.i18n import N_
-from helpdesk.kb.models import utcnow
 from helpdesk.privacy import redact_personal_data
 from helpdesk.sessions.models import (
     OTHER_TOPIC,
@@ -120,26 +121,12 @@ class SessionLogIn(BaseModel):
         return list(dict.fromkeys(cleaned))
 
 
-class SessionLogError(Exception):
-    """A session that cannot be logged; ``code`` is an error code of helpdesk.errors and
-    ``field`` the input field it is about (if any)."""
+class SessionLogError(DomainError):
+    """A session that cannot be logged; ``field`` is the input field it is about (if any)."""
 
     def __init__(self, code: str, field: str | None = None) -> None:
         super().__init__(code)
-        self.code = code
         self.field = field
-
-
-#: HTTP status of each SessionLogError code (the routes' mapping).
-ERROR_STATUS: dict[str, int] = {
-    "location_not_found": 404,
-    "session_booking_not_found": 404,
-    "session_already_logged": 409,
-    "booking_cancelled": 409,
-    "unknown_topic": 422,
-    "other_topic_required": 422,
-    "held_on_out_of_range": 422,
-}
 
 
 @dataclass(frozen=True)

@@ -18,11 +18,10 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Match, Mount
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from helpdesk.errors import error_response
+from helpdesk.accounts.roles import ROLES, has_role
+from helpdesk.web.errors import error_response
 
 PUBLIC = "public"
-ROLES: tuple[str, ...] = ("staff", "coordinator", "admin")
-"""Ordered by power: each role may do what the roles before it may."""
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -36,7 +35,7 @@ class Principal:
     role: str
 
     def has_role(self, role: str) -> bool:
-        return ROLES.index(self.role) >= ROLES.index(role)
+        return has_role(self.role, role)
 
 
 Authenticator = Callable[[Request], Awaitable[Principal | None]]

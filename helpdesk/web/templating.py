@@ -20,6 +20,7 @@ from helpdesk import LANGUAGES
 from helpdesk.bidi import isolate, ltr
 from helpdesk.i18n import Plural, is_rtl, native_name, plural_table, translations
 from helpdesk.kb.markup import render_markdown
+from helpdesk.web.auth import csrf_token
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[1] / "templates"
 _language: contextvars.ContextVar[str] = contextvars.ContextVar("language", default="da")
@@ -92,6 +93,29 @@ def rendering_language(language: str) -> Iterator[None]:
         _language.reset(token)
 
 
+class _CsrfToken:
+    """The session's CSRF token, made only when a template writes it: making one starts a
+    session cookie, and the citizen's pages set no cookies."""
+
+    def __init__(self, request: Request) -> None:
+        self._request = request
+
+    def __str__(self) -> str:
+        return csrf_token(self._request)
+
+    def __html__(self) -> str:
+        return str(self)
+
+
+def page_context(request: Request) -> dict[str, Any]:
+    """What every page may use, added here once: the CSRF token for its forms and the signed-in
+    account (``principal``, None on public pages)."""
+    return {
+        "csrf_token": _CsrfToken(request),
+        "principal": getattr(request.state, "principal", None),
+    }
+
+
 def render_to_string(
     request: Request, template: str, context: dict[str, Any], language: str
 ) -> Markup:
@@ -103,7 +127,7 @@ def render_to_string(
                 lang=language,
                 dir="rtl" if is_rtl(language) else "ltr",
                 languages=language_options(language),
-                **context,
+                **{**page_context(request), **context},
             )
         )
 

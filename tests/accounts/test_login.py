@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy.engine import Engine
 from starlette.applications import Starlette
 
-from helpdesk.accounts.auth import SESSION_COOKIE
 from helpdesk.app import create_app
 from helpdesk.settings import Settings
+from helpdesk.web.auth import SESSION_COOKIE
 from tests.accounts.helpers import PASSWORD, csrf_from, make_token, make_user, sign_in
 from tests.conftest import clear_tables
 

@@ -7,6 +7,7 @@ import datetime as dt
 import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pytest
 from sqlalchemy.engine import Engine
@@ -15,6 +16,9 @@ from sqlmodel import Session
 from helpdesk.booking.models import Booking, Location, SessionType, Slot
 from helpdesk.db import session_scope
 from tests.conftest import clear_tables
+
+if TYPE_CHECKING:
+    from tests.booking.test_mail import Inbox
 
 BOOKING_TABLES = (
     "booking",
@@ -125,3 +129,20 @@ def world(db_engine: Engine) -> Iterator[World]:
             session.add(item)
     yield World(db_engine, dokk1, gellerup, shelter, digital, citizen)
     clear_tables(db_engine, *BOOKING_TABLES)
+
+
+@pytest.fixture
+def mailbox() -> Iterator[tuple[Inbox, int]]:
+    """A real SMTP server on a free loopback port, collecting what it receives."""
+    from aiosmtpd.controller import Controller
+
+    from tests.booking.test_mail import Inbox, free_port
+
+    handler = Inbox()
+    port = free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield handler, port
+    finally:
+        controller.stop()

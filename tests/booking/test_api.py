@@ -298,3 +298,33 @@ async def test_booking_api_is_in_the_openapi_document(client: httpx.AsyncClient)
     assert "SlotConflict" in document["components"]["schemas"]
     assert "/api/v1/slots" in paths
     assert "/api/v1/staff/day" in paths
+
+
+#: CPR numbers as the security review of 2026-12-07 stored them unredacted, and hidden ones.
+WRITTEN_CPR_NUMBERS = [
+    "01 01 90 1234",
+    "0101 90 1234",
+    "01-01-90-1234",
+    "010190-12 34",
+    "01 01 90-1234",
+    "010190\u200b-1234",
+    "０１０１９０-１２３４",
+    "٠١٠١٩٠-١٢٣٤",
+    "۰۱۰۱۹۰ ۱۲۳۴",
+]
+
+
+@pytest.mark.parametrize("cpr", WRITTEN_CPR_NUMBERS)
+async def test_a_cpr_number_however_written_is_not_stored_with_a_booking(
+    client: httpx.AsyncClient, world: World, cpr: str
+) -> None:
+    slot_id = world.slot()
+    response = await client.post(
+        "/api/v1/bookings",
+        json=body(slot_id, name=f"Jens {cpr}", needs={"note": f"cpr {cpr}, tolk"}),
+    )
+    assert response.status_code == 201, response.text
+    with Session(world.engine) as session:
+        stored = session.exec(select(Booking)).one()
+    assert stored.name == "Jens [CPR]"
+    assert stored.needs_note == "cpr [CPR], tolk"

@@ -13,10 +13,10 @@ import pytest
 from sqlalchemy import inspect, select, text, update
 from sqlmodel import Session, col
 
-from helpdesk.booking.maintenance import purge_personal_data
 from helpdesk.booking.models import Booking
 from helpdesk.booking.service import BookingRequest, Needs, book, purge_contact_details
 from helpdesk.db import session_scope
+from helpdesk.lifecycle import purge
 from helpdesk.settings import Settings
 from tests.booking.conftest import World
 from tests.conftest import REPO
@@ -135,7 +135,7 @@ def test_purged_details_do_not_linger_in_the_sqlite_files(
     booking = make_booking(world, world.slot(capacity=2, session_type=world.citizen))
     age(world, booking.id or 0, days=31)
     database = Path(database_url.removeprefix("sqlite:///"))
-    assert purge_personal_data(world.engine, settings)["booking_contacts_purged"] == 1
+    assert purge(settings, world.engine)["booking_contacts_purged"] == 1
     # Read the files from another process: closing a descriptor of the database file in this
     # process would drop SQLite's POSIX locks here, and can corrupt it for other processes.
     for path in (database, database.with_name(database.name + "-wal")):

@@ -179,3 +179,29 @@ async def test_cookie_authorised_api_calls_need_the_csrf_header(
         "/api/v1/staff/walk-ins", json=body, headers={"X-CSRF-Token": csrf_from(page.text)}
     )
     assert allowed.status_code == 201
+
+
+async def test_a_walk_in_keeps_no_contact_details(
+    client: httpx.AsyncClient, world: World, staff: str, db_engine: Engine
+) -> None:
+    """The README promises walk-ins are recorded without contact details: a note loses phone
+    numbers and e-mails as well as CPR numbers (a booking keeps contact in its own fields)."""
+    auth = {"Authorization": f"Bearer {make_token(db_engine, staff)}"}
+    note = "WALKIN 01 01 90 1234 / jens(at)example.dk / ring 22 33 44 55 / jens@example.dk"
+    walk_in = await client.post(
+        "/api/v1/staff/walk-ins",
+        json={
+            "location": "dokk1",
+            "session_type": "digital-help",
+            "language": "da",
+            "needs": {"note": note},
+        },
+        headers=auth,
+    )
+    assert walk_in.status_code == 201, walk_in.text
+    with Session(db_engine) as session:
+        stored = session.exec(select(Booking).where(Booking.channel == "walk-in")).one()
+    assert stored.needs_note == "WALKIN [CPR] / [EMAIL] / ring [PHONE] / [EMAIL]"
+    assert stored.name is None
+    assert stored.phone is None
+    assert stored.email is None

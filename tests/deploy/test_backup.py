@@ -15,9 +15,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import text
 from sqlmodel import Session, select
 
-from helpdesk.booking.demo import load_demo
 from helpdesk.booking.models import Location
 from helpdesk.db import make_engine, migrate, session_scope
+from helpdesk.demo.booking import load_demo
 from helpdesk.kb.store import import_guides_safely
 from helpdesk.sessions.models import SessionLog
 from tests.conftest import REPO, make_guide, make_translation, phrases

@@ -180,7 +180,7 @@ def test_bookings_by_place(metrics_world: MetricsWorld) -> None:
 
 def test_unmet_demand(metrics_world: MetricsWorld) -> None:
     with Session(metrics_world.engine) as session:
-        clusters = unmet_demand(session, START, END)
+        clusters = unmet_demand(session, START, END, zone=ZONE)
     # Seven ways of asking about a residence permit are one group; seven different questions
     # (each alone) are folded into "other". The purged hand-off is not there, nor the two asked
     # outside the period.
@@ -196,13 +196,13 @@ def test_unmet_demand(metrics_world: MetricsWorld) -> None:
     assert len(clusters) == 2
     # The id is stable: the same questions give the same id.
     with Session(metrics_world.engine) as session:
-        assert unmet_demand(session, START, END)[0].id == residence.id
+        assert unmet_demand(session, START, END, zone=ZONE)[0].id == residence.id
 
 
 def test_small_unmet_groups_are_hidden(metrics_world: MetricsWorld) -> None:
     with Session(metrics_world.engine) as session:
         # Only the first week: 2 residence questions (events 12, 13) and 2 others (14, 15).
-        clusters = unmet_demand(session, START, dt.date(2026, 3, 8))
+        clusters = unmet_demand(session, START, dt.date(2026, 3, 8), zone=ZONE)
     assert [(c.id, c.count, c.suppressed) for c in clusters] == [(OTHER, None, True)]
     assert clusters[0].examples == []
 
@@ -276,7 +276,9 @@ def test_rollups_left_behind_are_rebuilt_and_in_step_ones_are_not(
 
     expected = totals()
     with session_scope(metrics_world.engine) as session:
-        assert rollup.rebuild_if_behind(session) is False  # the flush hook kept them in step
+        assert (
+            rollup.rebuild_if_behind(session, ZONE.key) is False
+        )  # the flush hook kept them in step
     with metrics_world.engine.begin() as connection:
         for table in ("session_rollup", "session_rollup_all", "triage_rollup"):
             connection.execute(text(f"DELETE FROM {table}"))
@@ -305,6 +307,6 @@ def test_a_small_other_group_hides_no_real_group(metrics_world: MetricsWorld) ->
     # To 12 March: five residence questions (events 12, 13, 30-32) and two others (14, 15).
     # No total of unmet questions is published, so the small "other" needs no second cell.
     with Session(metrics_world.engine) as session:
-        clusters = unmet_demand(session, START, dt.date(2026, 3, 12))
+        clusters = unmet_demand(session, START, dt.date(2026, 3, 12), zone=ZONE)
     assert [(c.count, c.suppressed) for c in clusters] == [(5, False), (None, True)]
     assert clusters[1].id == OTHER

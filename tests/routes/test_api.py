@@ -60,6 +60,25 @@ async def test_triage_records_a_redacted_event(
     assert "[CPR]" in (event.question or "")
 
 
+async def test_triage_redacts_hidden_and_spelled_out_personal_data(
+    client: httpx.AsyncClient, db_engine: Engine
+) -> None:
+    """The review's obfuscated forms: zero-width characters, full-width and Persian digits,
+    "(at)" and separators between the date groups; an ISO date stays."""
+    clear_tables(db_engine, "triage_event")
+    text = (
+        "mitid låst 010190\u200b-1234 og ０１０１９０-１２３４ og ۰۱۰۱۹۰ ۱۲۳۴ og 01 01 90 1234,"
+        " skriv til jens(at)example.dk, fra 2026-12-07"
+    )
+    response = await client.post("/api/v1/triage", json={"text": text, "channel": "chat"})
+    assert response.status_code == 200
+    with Session(db_engine) as session:
+        event = session.exec(select(TriageEvent)).one()
+    assert event.question == (
+        "mitid låst [CPR] og [CPR] og [CPR] og [CPR], skriv til [EMAIL], fra 2026-12-07"
+    )
+
+
 async def test_feedback_is_recorded(client: httpx.AsyncClient, db_engine: Engine) -> None:
     triaged = (await client.post("/api/v1/triage", json={"text": "nyt sundhedskort"})).json()
     response = await client.post(

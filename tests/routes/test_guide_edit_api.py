@@ -248,3 +248,22 @@ async def test_a_cpr_number_typed_into_a_guide_is_not_stored(
     assert "010203-1234" not in saved.text
     # Published contact numbers in guide text are not personal data: they stay.
     assert stored["bring"] == ["Your health card (call 89 40 22 22 if lost)"]
+
+
+@pytest.mark.usefixtures("fresh_kb")
+async def test_a_cpr_number_with_separators_is_not_published_in_a_guide(
+    client: httpx.AsyncClient, coordinator: dict[str, str], db_engine: Engine
+) -> None:
+    """The review published 'SECX cpr 01 01 90-1234 / 0101 90 1234' on a guide page."""
+    body = await get_version(client, SLUG, "da")
+    body["steps"][0] = "SECX cpr 01 01 90-1234 / 0101 90 1234 / 010190\u200b-1234"
+    body["summary"] = body["summary"] + " SECX ０１０１９０-１２３４"
+    saved = await client.put(f"/api/v1/guides/{SLUG}?lang=da", json=body, headers=coordinator)
+    assert saved.status_code == 200, saved.text
+    stored = stored_version(db_engine, SLUG, "da")
+    assert stored["steps"][0] == "SECX cpr [CPR] / [CPR] / [CPR]"
+    assert stored["summary"].endswith("SECX [CPR]")
+    page = await client.get(f"/guides/{SLUG}?lang=da")
+    assert "SECX cpr [CPR]" in page.text
+    for leaked in ("01 01 90", "0101 90", "１２３４"):
+        assert leaked not in page.text

@@ -10,6 +10,7 @@ import uuid
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -22,6 +23,7 @@ from helpdesk.db import session_scope
 from helpdesk.kb import workshop
 from helpdesk.kb.models import GuideRecord, GuideRevisionRecord, GuideTranslationRecord
 from helpdesk.kb.store import bump_generation
+from helpdesk.settings import Settings
 from tests.accounts.helpers import csrf_from, make_user, sign_in
 from tests.kb.test_markup import elements
 
@@ -462,7 +464,7 @@ async def test_new_guide_then_duplicate_slug(client: httpx.AsyncClient, db_engin
 
 
 async def test_new_guide_prefills_phrases_from_an_unmet_demand_cluster(
-    client: httpx.AsyncClient, db_engine: Engine
+    client: httpx.AsyncClient, db_engine: Engine, settings: Settings
 ) -> None:
     metrics = pytest.importorskip("helpdesk.metrics.unmet")
     word = uuid.uuid4().hex[:6]
@@ -479,7 +481,7 @@ async def test_new_guide_prefills_phrases_from_an_unmet_demand_cluster(
     today = dt.date.today()
     start, end = today - dt.timedelta(days=1), today + dt.timedelta(days=1)
     with session_scope(db_engine) as session:
-        clusters = metrics.unmet_demand(session, start, end)
+        clusters = metrics.unmet_demand(session, start, end, zone=ZoneInfo(settings.timezone))
     mine = [c for c in clusters if any(f"{word}kvark" in q for q in c.questions)]
     if not mine:
         pytest.skip("triage answered these questions with a guide")

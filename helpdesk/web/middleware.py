@@ -7,8 +7,8 @@ from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from helpdesk.errors import error_body
 from helpdesk.i18n import negotiate_language
+from helpdesk.web.errors import error_body
 
 
 class BodySizeLimitMiddleware:

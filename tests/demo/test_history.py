@@ -14,8 +14,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from helpdesk.db import session_scope
+from helpdesk.demo.history import GUIDES_DIR, generate_history, load_demo_history
 from helpdesk.events.models import TriageEvent
-from helpdesk.sessions.history import GUIDES_DIR, generate_history, load_demo_history
 from helpdesk.sessions.models import SessionLog, SessionTopic
 from helpdesk.sessions.service import SessionLogIn, log_session
 from tests.booking.conftest import World

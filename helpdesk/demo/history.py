@@ -35,8 +35,9 @@ from sqlmodel import Session
 
 from helpdesk import LANGUAGES
 from helpdesk.booking.models import Location
+from helpdesk.clock import utcnow
 from helpdesk.events.models import TriageEvent
-from helpdesk.kb.models import GuideRecord, utcnow
+from helpdesk.kb.models import GuideRecord
 from helpdesk.sessions.models import (
     AGE_BANDS,
     CHANNELS,
@@ -54,7 +55,7 @@ logger = logging.getLogger(__name__)
 CHUNK = 10_000
 #: Rows drawn at once (a block of days): bounds memory whatever the volume.
 BLOCK = 500_000
-QUESTIONS_FILE = Path(__file__).with_name("demo_questions.toml")
+QUESTIONS_FILE = Path(__file__).with_name("questions.toml")
 GUIDES_DIR = Path(__file__).resolve().parents[1] / "kb" / "guides"
 #: The demo's volume: about what Aarhus's desks and self-service see on an ordinary day.
 DEMO_SESSIONS_PER_DAY = 40.0
@@ -388,7 +389,7 @@ def _generate_rows(
         .order_by(Location.id)
     ).all()
     if not places:
-        raise ValueError("no places: load them first (helpdesk.booking.demo.load_demo)")
+        raise ValueError("no places: load them first (helpdesk.demo.booking.load_demo)")
     topics = _topic_slugs(connection)
     dates = [start + dt.timedelta(days=i) for i in range(days)]
     weekdays = np.array([d.weekday() for d in dates], dtype=np.int64)

@@ -1,5 +1,8 @@
 """Who is calling: the authenticator behind :mod:`helpdesk.web.access`, and CSRF protection.
 
+This is the HTTP side of sign-in; the accounts domain (:mod:`helpdesk.accounts.service`) checks
+passwords, tokens and session versions and knows nothing of requests.
+
 - Pages use a session cookie (Starlette's SessionMiddleware: signed with itsdangerous, HttpOnly,
   SameSite=Lax, Secure outside development). It holds the user id and the user's
   ``session_version``, so a new password or a deactivated account ends every sign-in.
@@ -29,8 +32,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from helpdesk.accounts.models import User
 from helpdesk.accounts.service import user_for_session, user_for_token
 from helpdesk.db import session_scope
-from helpdesk.errors import error_response
 from helpdesk.web.access import PUBLIC, Authenticator, Principal, access_of
+from helpdesk.web.errors import error_response
 
 SESSION_COOKIE = "helpdesk_session"
 CSRF_FIELD = "csrf_token"

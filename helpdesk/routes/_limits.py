@@ -1,0 +1,70 @@
+"""Per-address limits as routes apply them: who the caller is (network address), the limit for
+that address (higher from ``HELPDESK_TRUSTED_NETWORKS``), and the 429 answer with Retry-After.
+
+The counting is in :mod:`helpdesk.ratelimit` (fixed windows in the database) and, for booking,
+in :mod:`helpdesk.booking.limits` (bookings counted inside the booking transaction).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from starlette.requests import Request
+
+from helpdesk.booking.limits import BookingLimits, client_hash
+from helpdesk.ratelimit import RateDecision, hit, key_hash
+from helpdesk.routes._db import in_session
+from helpdesk.settings import Settings
+from helpdesk.web.errors import ApiError
+
+#: Triage and look-ups from a trusted network (a library's kiosks behind one address) get this
+#: many times the per-address limit.
+TRUSTED_FACTOR = 10
+
+
+def client_address(request: Request) -> str | None:
+    return request.client.host if request.client else None
+
+
+def booking_limits(request: Request) -> BookingLimits:
+    """The limits for a public booking from this caller."""
+    settings: Settings = request.app.state.settings
+    address = client_address(request)
+    trusted = address is not None and settings.is_trusted_address(address)
+    return BookingLimits(
+        per_contact=settings.booking_max_per_contact,
+        per_address_hour=(
+            settings.booking_max_per_trusted_address_hour
+            if trusted
+            else settings.booking_max_per_address_hour
+        ),
+        address_hash=client_hash(settings.secret_key, address) if address else None,
+    )
+
+
+def _limit(settings: Settings, bucket: str) -> tuple[int, dt.timedelta]:
+    if bucket == "triage":
+        return settings.triage_max_per_address_minute, dt.timedelta(minutes=1)
+    if bucket == "lookup":
+        return settings.lookup_max_per_address_hour, dt.timedelta(hours=1)
+    raise ValueError(bucket)
+
+
+async def check_rate(request: Request, bucket: str) -> RateDecision:
+    """Count this request against its address's limit for ``bucket`` ("triage", "lookup")."""
+    settings: Settings = request.app.state.settings
+    address = client_address(request)
+    if address is None:
+        return RateDecision(True)
+    limit, window = _limit(settings, bucket)
+    if settings.is_trusted_address(address):
+        limit *= TRUSTED_FACTOR
+    key = key_hash(settings.secret_key, address)
+    return await in_session(request, lambda s: hit(s, bucket, key, limit, window))
+
+
+async def enforce_rate(request: Request, bucket: str) -> None:
+    """For the API: raise 429 ``rate_limited`` with Retry-After when over the limit."""
+    decision = await check_rate(request, bucket)
+    if not decision.allowed:
+        raise ApiError(429, "rate_limited", headers={"Retry-After": str(decision.retry_after)})
