@@ -223,6 +223,75 @@ LOCATIONS: list[dict[str, Any]] = [
     },
 ]
 
+# The listed places' notes and drop-in times in the other languages, keyed by the English text:
+# the booking form shows them to the citizen, who must not meet "Step-free access." in English
+# on an Arabic or Somali page.
+NOTE_TRANSLATIONS: dict[str, dict[str, str]] = {
+    "Step-free access.": {
+        "ar": "مدخل بدون درج.",
+        "uk": "Вхід без сходинок.",
+        "tr": "Basamaksız giriş.",
+        "pl": "Wejście bez schodów.",
+        "so": "Gelitaan aan jaranjaro lahayn.",
+        "fa": "ورودی بدون پله.",
+    },
+    "Step-free access. Help in Arabic, Somali and Turkish on some days.": {
+        "ar": "مدخل بدون درج. مساعدة بالعربية والصومالية والتركية في بعض الأيام.",
+        "uk": "Вхід без сходинок. У деякі дні допомога арабською, сомалі та турецькою.",
+        "tr": "Basamaksız giriş. Bazı günler Arapça, Somalice ve Türkçe yardım.",
+        "pl": "Wejście bez schodów. W niektóre dni pomoc po arabsku, somalijsku i turecku.",
+        "so": "Gelitaan aan jaranjaro lahayn. Maalmaha qaarkood caawimaad Carabi, Soomaali iyo "
+        "Turki ah.",
+        "fa": "ورودی بدون پله. در برخی روزها کمک به زبان‌های عربی، سومالیایی و ترکی.",
+    },
+    "There are steps at the entrance; ring the bell and we will help.": {
+        "ar": "توجد درجات عند المدخل؛ اضغط على الجرس وسنساعدك.",
+        "uk": "Біля входу є сходинки; подзвоніть у дзвінок, і ми допоможемо.",
+        "tr": "Girişte basamaklar var; zili çalın, size yardım edelim.",
+        "pl": "Przy wejściu są schody; zadzwoń dzwonkiem, a pomożemy.",
+        "so": "Albaabka hortiisa waxaa yaal jaranjaro; garaac gambaleelka, waan ku caawin doonnaa.",
+        "fa": "جلوی ورودی پله هست؛ زنگ را بزنید تا کمکتان کنیم.",
+    },
+    "The main library and Borgerservice. Step-free access and lifts, hearing loop at the "
+    "counters. Ask at the information desk if you cannot find us.": {
+        "ar": "المكتبة الرئيسية وخدمة المواطنين (Borgerservice). مدخل بدون درج ومصاعد، وحلقة "
+        "سمعية عند الشبابيك. اسأل في مكتب الاستعلامات إذا لم تجدنا.",
+        "uk": "Головна бібліотека і Borgerservice. Вхід без сходинок і ліфти, індукційна петля "
+        "біля стійок. Якщо не можете нас знайти, запитайте в довідковій.",
+        "tr": "Ana kütüphane ve Borgerservice. Basamaksız giriş ve asansörler, gişelerde işitme "
+        "döngüsü. Bizi bulamazsanız danışmaya sorun.",
+        "pl": "Biblioteka główna i Borgerservice. Wejście bez schodów i windy, pętla indukcyjna "
+        "przy okienkach. Jeśli nie możesz nas znaleźć, zapytaj w informacji.",
+        "so": "Maktabadda weyn iyo Borgerservice. Gelitaan aan jaranjaro lahayn iyo wiishash, "
+        "qalabka maqalka (hearing loop) miisaska agtooda. Weydii xafiiska macluumaadka haddii "
+        "aadan na helin.",
+        "fa": "کتابخانهٔ مرکزی و Borgerservice. ورودی بدون پله و آسانسور، حلقهٔ شنوایی کنار "
+        "باجه‌ها. اگر ما را پیدا نکردید، از میز اطلاعات بپرسید.",
+    },
+    "Dokk1: digital help without booking, Monday to Thursday 13:00-16:00.": {
+        "ar": "Dokk1: مساعدة رقمية بدون حجز، من الاثنين إلى الخميس 13:00-16:00.",
+        "uk": "Dokk1: цифрова допомога без запису, з понеділка по четвер 13:00-16:00.",
+        "tr": "Dokk1: randevusuz dijital yardım, pazartesiden perşembeye 13:00-16:00.",
+        "pl": "Dokk1: pomoc cyfrowa bez rezerwacji, od poniedziałku do czwartku 13:00-16:00.",
+        "so": "Dokk1: caawimaad dijitaal ah oo aan ballan u baahnayn, Isniin ilaa Khamiis "
+        "13:00-16:00.",
+        "fa": "Dokk1: کمک دیجیتال بدون نوبت، دوشنبه تا پنجشنبه 13:00-16:00.",
+    },
+    "Gellerup Library: ask the staff for help during opening hours.": {
+        "ar": "مكتبة غيلليروب: اطلب المساعدة من الموظفين خلال ساعات العمل.",
+        "uk": "Бібліотека Геллеруп: зверніться по допомогу до працівників у години роботи.",
+        "tr": "Gellerup Kütüphanesi: açık olduğu saatlerde personelden yardım isteyin.",
+        "pl": "Biblioteka Gellerup: poproś pracowników o pomoc w godzinach otwarcia.",
+        "so": "Maktabadda Gellerup: shaqaalaha weydii caawimaad inta ay furan tahay.",
+        "fa": "کتابخانهٔ گلروپ: در ساعات کاری از کارکنان کمک بخواهید.",
+    },
+}
+for _place in LOCATIONS:
+    for _field in ("notes", "drop_in"):
+        _texts = _place.get(_field)
+        if _texts and _texts.get("en") in NOTE_TRANSLATIONS:
+            _texts.update(NOTE_TRANSLATIONS[_texts["en"]])
+
 #: Staff members: short id → (name, languages spoken).
 STAFF: dict[str, tuple[str, list[str]]] = {
     "mette": ("Mette Sørensen", ["da", "en"]),

@@ -14,10 +14,10 @@ import datetime as dt
 import secrets
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import urlencode
 
 from pydantic import ValidationError
 from sqlmodel import Session
-from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
@@ -26,24 +26,19 @@ from helpdesk import LANGUAGES
 from helpdesk.booking import catalog
 from helpdesk.booking.details import BookingDetails, booking_details
 from helpdesk.booking.inputs import BookingCreate
-from helpdesk.booking.models import Booking, Slot, translated
+from helpdesk.booking.models import Booking, translated
 from helpdesk.booking.receipt import booking_for_receipt, receipt_token
 from helpdesk.booking.service import (
     BookingError,
     BookingLimitReached,
-    alternative_slots,
     book,
-    cancel,
-    find_booking,
-    move,
 )
 from helpdesk.clock import utcnow
-from helpdesk.dbtypes import parse_row_id
 from helpdesk.errors import field_errors
 from helpdesk.i18n import gettext_for, native_name
 from helpdesk.routes._common import guides, zone
 from helpdesk.routes._db import in_session
-from helpdesk.routes._limits import booking_limits, check_rate
+from helpdesk.routes._limits import booking_limits
 from helpdesk.routes.booking_views import (
     calendar_for,
     checked,
@@ -54,12 +49,12 @@ from helpdesk.routes.booking_views import (
     language_choices,
     language_names,
     mail_task,
-    manage_fields,
     session_type_view,
     slot_id_of,
     slot_view,
     spoken,
 )
+from helpdesk.routes.kiosk import frame_context
 from helpdesk.settings import Settings
 from helpdesk.web.access import public
 from helpdesk.web.errors import MESSAGES
@@ -76,13 +71,17 @@ PER_CHOSEN_PLACE = 16
 MOVE_CHOICES = 8
 
 
-def _page(
+def private_page(
     request: Request,
     template: str,
     context: dict[str, Any],
     language: str,
     status_code: int = 200,
 ) -> Response:
+    flow = context.get("flow") or flow_params(request.query_params, language)
+    if flow.get("channel") == "kiosk":
+        # Reached from the kiosk: the page stays in the kiosk frame (bar, idle reset, receipt).
+        context = {"kiosk": frame_context(request, language, flow.get("near", "")), **context}
     return render(
         request, template, context, language, status_code=status_code, headers=PRIVATE_PAGE
     )
@@ -99,6 +98,9 @@ async def search(request: Request) -> Response:
     if topic is None:
         flow.pop("topic", None)
     speaks = params.get("speaks") if params.get("speaks") in LANGUAGES else None
+    # By default the citizen's own language, where staff speak it ("speaks=" asks for any
+    # language). Danish is every member of staff's working language: no filter needed.
+    preferred = language if "speaks" not in params and language != "da" else None
     settings: Settings = request.app.state.settings
     now = utcnow()
     horizon = now + dt.timedelta(weeks=settings.booking_weeks_ahead)
@@ -118,20 +120,25 @@ async def search(request: Request) -> Response:
             else None
         )
         near = catalog.location_by_slug(session, flow["near"]) if "near" in flow else None
-        slots = (
-            catalog.find_slots(
+
+        def free(staff_language: str | None) -> list[catalog.SlotView]:
+            if chosen_type is None:
+                return []
+            return catalog.find_slots(
                 session,
                 zone_info,
                 now,
                 session_type=chosen_type,
                 location=chosen,
-                language=speaks,
+                language=staff_language,
                 end=horizon,
                 limit=400,
             )
-            if chosen_type is not None
-            else []
-        )
+
+        slots = free(speaks or preferred)
+        nobody_speaks = bool(preferred and not slots)
+        if nobody_speaks:
+            slots = free(None)  # nobody speaks it: every time, and a plain word about it
         places = catalog.by_place(
             slots, near=chosen or near, per_place=PER_CHOSEN_PLACE if chosen else PER_PLACE
         )
@@ -150,6 +157,8 @@ async def search(request: Request) -> Response:
                 if translated(loc.drop_in, language)
             ],
             "citizen_service": next((loc for loc in listed if loc.kind == "citizen-service"), None),
+            "speaks": speaks or (None if nobody_speaks else preferred),
+            "nobody_speaks": native_name(preferred) if preferred and nobody_speaks else None,
         }
 
     context = await in_session(request, work)
@@ -157,15 +166,15 @@ async def search(request: Request) -> Response:
         {
             "flow": flow,
             "topic": topic,
-            "speaks": speaks,
-            "speaks_name": native_name(speaks) if speaks else None,
+            "speaks_default": bool(preferred and not context["nobody_speaks"]),
+            "speaks_name": native_name(context["speaks"]) if context["speaks"] else None,
             "staff_languages": language_choices(),
             "language_names": language_names(),
             "weeks": settings.booking_weeks_ahead,
             "extra_params": {k: v for k, v in params.items() if k != "lang"},
         }
     )
-    return _page(request, "booking/search.html", context, language)
+    return private_page(request, "booking/search.html", context, language)
 
 
 async def _form_page(
@@ -179,7 +188,7 @@ async def _form_page(
 ) -> Response:
     view = await in_session(request, lambda s: slot_view(s, slot_id, request))
     if view is None:
-        return _page(request, "not_found.html", {}, language, status_code=404)
+        return private_page(request, "not_found.html", {}, language, status_code=404)
     known = await guides(request)
     topic = guide_context(known, flow.get("topic"), language)
     values = dict(values or {})
@@ -197,7 +206,7 @@ async def _form_page(
         "retention_days": request.app.state.settings.booking_retention_days,
         "extra_params": {k: v for k, v in request.query_params.items() if k != "lang"},
     }
-    return _page(request, "booking/form.html", context, language, status_code)
+    return private_page(request, "booking/form.html", context, language, status_code)
 
 
 @public
@@ -205,11 +214,11 @@ async def slot_form(request: Request) -> Response:
     language = page_language(request)
     slot_id = slot_id_of(request)
     if slot_id is None:
-        return _page(request, "not_found.html", {}, language, status_code=404)
+        return private_page(request, "not_found.html", {}, language, status_code=404)
     return await _form_page(request, slot_id, language, flow_params(request.query_params, language))
 
 
-def _message(code: str, language: str) -> str:
+def error_message(code: str, language: str) -> str:
     return gettext_for(language, MESSAGES[code])
 
 
@@ -220,7 +229,7 @@ async def submit_booking(request: Request) -> Response:
     flow = flow_params(form, language)
     slot_id = slot_id_of(request)
     if slot_id is None:
-        return _page(request, "not_found.html", {}, language, status_code=404)
+        return private_page(request, "not_found.html", {}, language, status_code=404)
     values = {
         key: str(form.get(key) or "")
         for key in ("name", "phone", "email", "language", "note", "form_key")
@@ -270,8 +279,8 @@ async def submit_booking(request: Request) -> Response:
         if error.code in ("slot_full", "slot_unavailable"):
             return await _taken_page(request, error, language, flow)
         if error.code == "slot_not_found":
-            return _page(request, "not_found.html", {}, language, status_code=404)
-        errors = {"form": _message(error.code, language)}
+            return private_page(request, "not_found.html", {}, language, status_code=404)
+        errors = {"form": error_message(error.code, language)}
         if isinstance(error, BookingLimitReached):
             # The form again with everything typed, the message saying how else to book.
             page = await _form_page(request, slot_id, language, flow, values, errors, 429)
@@ -281,10 +290,10 @@ async def submit_booking(request: Request) -> Response:
     settings: Settings = request.app.state.settings
     token = receipt_token(settings, outcome.booking)
     response = RedirectResponse(
-        f"/book/receipt/{token}?lang={language}", status_code=303, headers=PRIVATE_PAGE
+        f"/book/receipt/{token}?{urlencode(flow)}", status_code=303, headers=PRIVATE_PAGE
     )
     if not outcome.replayed:
-        details = await _details(request, outcome.booking, outcome.booking.language)
+        details = await details_for(request, outcome.booking, outcome.booking.language)
         response.background = mail_task(request, outcome.booking, details, "booked")
     return response
 
@@ -296,15 +305,15 @@ async def _taken_page(
         request, lambda s: catalog.slot_views(s, error.alternatives, zone(request))
     )
     context = {
-        "message": _message(error.code, language),
+        "message": error_message(error.code, language),
         "alternatives": views,
         "flow": flow,
         "language_names": language_names(),
     }
-    return _page(request, "booking/taken.html", context, language, status_code=409)
+    return private_page(request, "booking/taken.html", context, language, status_code=409)
 
 
-async def _details(request: Request, booking: Booking, language: str) -> BookingDetails:
+async def details_for(request: Request, booking: Booking, language: str) -> BookingDetails:
     known = await guides(request)
     return await in_session(
         request, lambda s: booking_details(s, booking, language, zone(request), known)
@@ -318,8 +327,8 @@ async def receipt(request: Request) -> Response:
     token = request.path_params["token"]
     booking = await in_session(request, lambda s: booking_for_receipt(s, settings, token))
     if booking is None:
-        return _page(request, "not_found.html", {}, language, status_code=404)
-    details = await _details(request, booking, language)
+        return private_page(request, "not_found.html", {}, language, status_code=404)
+    details = await details_for(request, booking, language)
     context = {
         "booking": details,
         "reference_spoken": spoken(details.reference),
@@ -328,7 +337,7 @@ async def receipt(request: Request) -> Response:
         "emailed": bool(booking.email and settings.smtp_host),
         "flow": flow_params(request.query_params, language),
     }
-    return _page(request, "booking/receipt.html", context, language)
+    return private_page(request, "booking/receipt.html", context, language)
 
 
 @public
@@ -337,8 +346,8 @@ async def receipt_calendar(request: Request) -> Response:
     token = request.path_params["token"]
     booking = await in_session(request, lambda s: booking_for_receipt(s, settings, token))
     if booking is None:
-        return _page(request, "not_found.html", {}, page_language(request), status_code=404)
-    details = await _details(request, booking, booking.language)
+        return private_page(request, "not_found.html", {}, page_language(request), status_code=404)
+    details = await details_for(request, booking, booking.language)
     body = calendar_for(request, details, booking)
     filename = f"booking-{(details.reference or 'helpdesk').replace('-', '')}.ics"
     return Response(
@@ -349,161 +358,6 @@ async def receipt_calendar(request: Request) -> Response:
 
 
 # --- cancel or move ----------------------------------------------------------------------------
-
-
-@public
-async def manage_form(request: Request) -> Response:
-    language = page_language(request)
-    context = {"values": {}, "error": None, "flow": flow_params(request.query_params, language)}
-    return _page(request, "booking/manage.html", context, language)
-
-
-async def _booking_page(
-    request: Request,
-    booking: Booking,
-    reference: str,
-    contact: str,
-    language: str,
-    message: str | None = None,
-    status_code: int = 200,
-) -> Response:
-    details = await _details(request, booking, language)
-    choices: list[catalog.SlotView] = []
-    if booking.status == "booked" and booking.starts_at > utcnow():
-
-        def alternatives(session: Session) -> list[catalog.SlotView]:
-            current = session.get(Slot, booking.slot_id) if booking.slot_id else None
-            if current is None:
-                return []
-            found = alternative_slots(session, current, utcnow(), limit=MOVE_CHOICES)
-            return catalog.slot_views(session, found, zone(request))
-
-        choices = await in_session(request, alternatives)
-    context = {
-        "booking": details,
-        "reference": reference,
-        "contact": contact,
-        "choices": choices,
-        "message": message,
-        "changeable": booking.status == "booked" and booking.starts_at > utcnow(),
-        "flow": flow_params(request.query_params, language),
-    }
-    return _page(request, "booking/manage_booking.html", context, language, status_code)
-
-
-async def _lookup_limited(request: Request, form: FormData, language: str) -> Response | None:
-    """The look-up form with the "too many requests" message (429), when this address has
-    looked up too many bookings (guessing references); None when within the limit."""
-    decision = await check_rate(request, "lookup")
-    if decision.allowed:
-        return None
-    context = {
-        "values": {"reference": str(form.get("reference") or "")[:20]},
-        "error": _message("rate_limited", language),
-        "flow": flow_params(form, language),
-    }
-    page = _page(request, "booking/manage.html", context, language, status_code=429)
-    page.headers["Retry-After"] = str(decision.retry_after)
-    return page
-
-
-@public
-async def manage_lookup(request: Request) -> Response:
-    form = await request.form()
-    language = form_language(request, form)
-    if (limited := await _lookup_limited(request, form, language)) is not None:
-        return limited
-    reference, contact = manage_fields(form)
-    try:
-        booking = await in_session(request, lambda s: find_booking(s, reference, contact))
-    except BookingError as error:
-        context = {
-            "values": {"reference": reference, "contact": contact},
-            "error": _message(error.code, language),
-            "flow": flow_params(form, language),
-        }
-        return _page(request, "booking/manage.html", context, language, status_code=404)
-    return await _booking_page(request, booking, reference, contact, language)
-
-
-@public
-async def manage_cancel(request: Request) -> Response:
-    form = await request.form()
-    language = form_language(request, form)
-    if (limited := await _lookup_limited(request, form, language)) is not None:
-        return limited
-    reference, contact = manage_fields(form)
-    try:
-        change = await in_session(request, lambda s: cancel(s, reference, contact))
-    except BookingError as error:
-        if error.code == "booking_not_found":
-            context = {
-                "values": {"reference": reference},
-                "error": _message(error.code, language),
-                "flow": flow_params(form, language),
-            }
-            return _page(request, "booking/manage.html", context, language, status_code=404)
-        booking = await in_session(request, lambda s: find_booking(s, reference, contact))
-        return await _booking_page(
-            request, booking, reference, contact, language, _message(error.code, language), 409
-        )
-    details = await _details(request, change.booking, language)
-    response = _page(
-        request,
-        "booking/cancelled.html",
-        {"booking": details, "flow": flow_params(form, language)},
-        language,
-    )
-    if change.changed:
-        mail_details = await _details(request, change.booking, change.booking.language)
-        response.background = mail_task(request, change.booking, mail_details, "cancelled")
-    return response
-
-
-@public
-async def manage_move(request: Request) -> Response:
-    form = await request.form()
-    language = form_language(request, form)
-    if (limited := await _lookup_limited(request, form, language)) is not None:
-        return limited
-    reference, contact = manage_fields(form)
-    raw_slot = str(form.get("slot_id") or "")
-    try:
-        booking = await in_session(request, lambda s: find_booking(s, reference, contact))
-    except BookingError as error:
-        context = {
-            "values": {"reference": reference},
-            "error": _message(error.code, language),
-            "flow": flow_params(form, language),
-        }
-        return _page(request, "booking/manage.html", context, language, status_code=404)
-    slot_id = parse_row_id(raw_slot)
-    if slot_id is None:
-        return await _booking_page(
-            request,
-            booking,
-            reference,
-            contact,
-            language,
-            _message("choose_a_time", language),
-            422,
-        )
-    try:
-        change = await in_session(request, lambda s: move(s, reference, contact, slot_id))
-    except BookingError as error:
-        booking = await in_session(request, lambda s: find_booking(s, reference, contact))
-        return await _booking_page(
-            request, booking, reference, contact, language, _message(error.code, language), 409
-        )
-    settings: Settings = request.app.state.settings
-    token = receipt_token(settings, change.booking)
-    response = RedirectResponse(
-        f"/book/receipt/{token}?lang={language}", status_code=303, headers=PRIVATE_PAGE
-    )
-    if change.changed:
-        details = await _details(request, change.booking, change.booking.language)
-        response.background = mail_task(request, change.booking, details, "moved")
-    return response
 
 
 routes = [
@@ -517,8 +371,4 @@ routes = [
         methods=["GET"],
         name="book_receipt_calendar",
     ),
-    Route("/book/manage", manage_form, methods=["GET"], name="book_manage_form"),
-    Route("/book/manage", manage_lookup, methods=["POST"], name="book_manage"),
-    Route("/book/manage/cancel", manage_cancel, methods=["POST"], name="book_cancel"),
-    Route("/book/manage/move", manage_move, methods=["POST"], name="book_move"),
 ]

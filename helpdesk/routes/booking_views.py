@@ -239,6 +239,8 @@ def flow_params(source: Mapping[str, Any], language: str) -> dict[str, str]:
     near = _clean_slug(source.get("near"))
     if near:
         params["near"] = near
+    if params.get("channel") == "kiosk" and source.get("textsize") in ("1", "2", "3"):
+        params["textsize"] = str(source.get("textsize"))  # the kiosk's text size, kept
     return params
 
 

@@ -5,7 +5,15 @@
   const body = document.body;
   const location_ = body.dataset.location || "";
   const startUrl = "/kiosk" + (location_ ? "?location=" + encodeURIComponent(location_) : "");
-  const restart = () => window.location.replace(startUrl);
+  // Starting over empties every form first: nothing typed stays for the next person, not even
+  // in a page the browser might keep.
+  const restart = () => {
+    document.querySelectorAll("input:not([type=hidden]), textarea").forEach((field) => {
+      if (field.type === "checkbox" || field.type === "radio") field.checked = false;
+      else field.value = "";
+    });
+    window.location.replace(startUrl);
+  };
 
   // Links that change screen replace the current history entry instead of adding one.
   document.addEventListener("click", (event) => {
@@ -17,6 +25,9 @@
 
   const lang = body.dataset.lang;
   if (!lang) return; // the start screen needs nothing more
+  // A kiosk page reached with "back" or "forward" could show an earlier citizen's screen.
+  const navigation = performance.getEntriesByType("navigation")[0];
+  if (navigation && navigation.type === "back_forward") { restart(); return; }
 
   const strings = JSON.parse(document.getElementById("kiosk-strings").textContent);
   // A list is a message with a number: its text for 0, 1, 2 ... (params.n picks one).
@@ -55,20 +66,91 @@
   }, 250);
 
   // --- text size --------------------------------------------------------------------------
+  // The size travels in the address (textsize=1..3) from the kiosk to its booking pages: the
+  // kiosk stores nothing in the browser. Starting over starts at the normal size.
   const sizes = ["kiosk-size-0", "kiosk-size-1", "kiosk-size-2", "kiosk-size-3"];
   let size = 0;
+  const setSize = (value) => {
+    size = Math.max(0, Math.min(sizes.length - 1, value));
+    document.documentElement.classList.remove(...sizes);
+    document.documentElement.classList.add(sizes[size]);
+  };
+  // After a form is sent the address has no size: the page says it (data-text-size).
+  setSize(Number(body.dataset.textSize || new URLSearchParams(window.location.search).get("textsize")) || 0);
   document.querySelectorAll("[data-textsize]").forEach((button) =>
-    button.addEventListener("click", () => {
-      size = Math.max(0, Math.min(sizes.length - 1, size + Number(button.dataset.textsize)));
-      document.documentElement.classList.remove(...sizes);
-      document.documentElement.classList.add(sizes[size]);
-    }));
+    button.addEventListener("click", () => setSize(size + Number(button.dataset.textsize))));
+
+  // Links to the booking pages stay in the kiosk frame: they carry the text size and replace the
+  // history entry, like every change of screen on the kiosk.
+  const framed = (href) => {
+    const url = new URL(href, window.location.href);
+    // Every booking page (also "cancel or move") stays in the frame and knows the kiosk's place.
+    url.searchParams.set("channel", "kiosk");
+    if (location_ && !url.searchParams.has("near")) url.searchParams.set("near", location_);
+    if (size) url.searchParams.set("textsize", String(size));
+    else url.searchParams.delete("textsize");
+    return url.href;
+  };
+  document.addEventListener("click", (event) => {
+    const link = event.target.closest("a[href^='/book'], a.kiosk-book");
+    if (!link || link.hasAttribute("download")) return;
+    event.preventDefault();
+    window.location.replace(framed(link.href));
+  });
 
   // --- reading aloud with the browser's speech synthesis, where it has a voice -----------
   const speech = "speechSynthesis" in window ? window.speechSynthesis : null;
   const voiceFor = (code) =>
     speech ? speech.getVoices().find((v) => v.lang.toLowerCase().startsWith(code)) : undefined;
   function stopSpeaking() { if (speech) speech.cancel(); }
+
+  if (!form) { bookingFrame(); return; }
+
+  // --- a booking page in the kiosk frame (/book...?channel=kiosk) -------------------------
+  function bookingFrame() {
+    document.querySelectorAll("form").forEach((pageForm) => {
+      // The browser must not offer one citizen's name or phone number to the next.
+      pageForm.setAttribute("autocomplete", "off");
+      pageForm.querySelectorAll("input, textarea").forEach((field) => field.setAttribute("autocomplete", "off"));
+      pageForm.addEventListener("submit", () => {
+        let field = pageForm.querySelector("input[name=textsize]");
+        if (!size) { if (field) field.remove(); return; }
+        if (!field) {
+          field = Object.assign(document.createElement("input"), { type: "hidden", name: "textsize" });
+          pageForm.append(field);
+        }
+        field.value = String(size);
+      });
+    });
+    // A failed form: focus goes to the list of what to correct.
+    const errors = document.getElementById("form-errors");
+    if (errors) errors.focus();
+    // The receipt: print the slip; hear the reference, once at once and again on request.
+    const print = document.querySelector(".kiosk-print");
+    if (print) print.addEventListener("click", () => window.print());
+    const read = document.querySelector(".kiosk-read-reference");
+    if (!read || !speech) return;
+    const say = () => {
+      const voice = voiceFor(lang);
+      if (!voice) return;
+      stopSpeaking();
+      const utterance = new SpeechSynthesisUtterance(read.dataset.speak);
+      utterance.lang = lang;
+      utterance.voice = voice;
+      speech.speak(utterance);
+    };
+    read.addEventListener("click", say);
+    let offered = false;
+    const offer = () => {
+      // The voices may arrive after the page: offer the button once there is one for the language.
+      if (offered || !voiceFor(lang)) return;
+      offered = true;
+      read.hidden = false;
+      say();
+    };
+    offer();
+    speech.addEventListener("voiceschanged", offer);
+  }
 
   // --- talking to the API ------------------------------------------------------------------
   async function api(path, options = {}) {
@@ -128,21 +210,23 @@
   function humanView(message, topic) {
     const fragment = document.getElementById("kiosk-human").content.cloneNode(true);
     fragment.querySelector(".kiosk-message").textContent = message || t("sorry");
-    const params = new URLSearchParams({ lang });
+    // The booking pages stay in the kiosk frame (channel=kiosk) and list the kiosk's own place
+    // first (near); the topic travels on, so the receipt can say what to bring.
+    const params = new URLSearchParams({ lang, channel: "kiosk" });
     if (topic) params.set("topic", topic);
-    if (location_) params.set("location", location_);
+    if (location_) params.set("near", location_);
     fragment.querySelector(".kiosk-book").href = "/book?" + params.toString();
     return el("div", { class: "kiosk-human" }, fragment);
   }
 
-  function feedbackView(token) {
+  function feedbackView(token, topic) {
     const box = el("div", { class: "kiosk-feedback", role: "group", "aria-labelledby": "kiosk-feedback-q" });
-    const question = el("h3", { id: "kiosk-feedback-q", text: t("helped") });
+    const question = el("h2", { id: "kiosk-feedback-q", text: t("helped") });
     const send = async (helpful) => {
       box.replaceChildren(el("p", { role: "status", text: helpful ? t("thanks") : t("sorry") }));
       try { await api("/api/v1/feedback", { method: "POST", body: JSON.stringify({ token, helpful }) }); }
       catch (error) { box.append(el("p", { text: error.message })); }
-      if (!helpful) box.append(humanView("", ""));
+      if (!helpful) box.append(humanView("", topic));
     };
     const yes = el("button", { type: "button", class: "button button-primary", "data-helpful": "yes", text: t("yes") });
     const no = el("button", { type: "button", class: "button button-secondary", "data-helpful": "no", text: t("no") });
@@ -161,16 +245,25 @@
     if (guide.draft_notice) {
       article.append(el("div", { class: "alert alert-warning", role: "note" }, el("p", { class: "alert-text", text: guide.draft_notice })));
     }
-    // Steps: one at a time (the default) or the whole list.
+    // Steps: one at a time (the default) or the whole list. Each item carries its own number:
+    // hidden items do not count, so without it every step shown alone would be "1.".
     const list = el("ol", { class: "kiosk-steps" });
-    guide.steps_html.forEach((step) => list.append(fromHtml("li", {}, step)));
-    const counter = el("p", { class: "kiosk-step-counter", "aria-live": "polite" });
+    guide.steps_html.forEach((step, i) => list.append(fromHtml("li", { value: String(i + 1) }, step)));
+    const counter = el("p", { class: "kiosk-step-counter" });
+    // The counter and the step shown are one live region: "Next step" announces the step itself,
+    // not only "Step 2 of 7".
+    const stepView = el("div", { class: "kiosk-step-view", "aria-live": "polite" }, counter, list);
     const prev = el("button", { type: "button", class: "button button-secondary", text: t("previous") });
     const next = el("button", { type: "button", class: "button button-primary", text: t("next") });
     const toggle = el("button", { type: "button", class: "button button-tertiary kiosk-toggle-steps", text: t("all_steps") });
+    // "Did this help?" is asked once the citizen has reached the last step (or shown them all),
+    // not under step 1; once asked it stays.
+    const feedback = token ? feedbackView(token, slug) : null;
+    if (feedback) feedback.hidden = true;
     let current = 0;
     let all = false;
     const update = () => {
+      if (feedback && (all || current === guide.steps.length - 1)) feedback.hidden = false;
       [...list.children].forEach((li, i) => { li.hidden = !all && i !== current; });
       counter.textContent = all ? "" : t("step_of", { number: current + 1, total: guide.steps.length });
       prev.hidden = all; next.hidden = all;
@@ -181,13 +274,13 @@
     next.addEventListener("click", () => { current = Math.min(guide.steps.length - 1, current + 1); update(); });
     toggle.addEventListener("click", () => { all = !all; update(); });
     update();
-    article.append(counter, list, el("div", { class: "button-row kiosk-step-buttons" }, prev, next, toggle));
+    article.append(stepView, el("div", { class: "button-row kiosk-step-buttons" }, prev, next, toggle));
     if (guide.bring.length) {
       const bring = el("ul");
       guide.bring_html.forEach((item) => bring.append(fromHtml("li", {}, item)));
-      article.append(el("h3", { text: t("what_you_need") }), bring);
+      article.append(el("h2", { text: t("what_you_need") }), bring);
     }
-    article.append(el("h3", { text: t("help_in_person") }),
+    article.append(el("h2", { text: t("help_in_person") }),
       fromHtml("div", { class: "kiosk-help" }, guide.help_in_person_html));
 
     const voice = voiceFor(guide.language);
@@ -206,7 +299,7 @@
       article.prepend(read);
     }
     const parts = [el("p", { class: "kiosk-message", text: message }), article];
-    if (token) parts.push(feedbackView(token));
+    if (feedback) parts.push(feedback);
     if (offerPerson) parts.push(humanView("", slug));
     parts.push(backButton());
     show(...parts);
@@ -269,8 +362,31 @@
     const question = text.value.trim();
     if (question) triage(question);
   });
+  // Enter asks, as in a search box; Shift+Enter adds a new line. An input method that is still
+  // composing a word (Enter picks the word) is left alone.
+  text.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+      event.preventDefault();
+      form.requestSubmit();
+    }
+  });
   document.querySelectorAll(".kiosk-example").forEach((button) =>
     button.addEventListener("click", () => { text.value = button.textContent; triage(button.textContent); }));
+  // Browse by topic, for people who cannot type: a tile lists its guides as big buttons.
+  const topics = JSON.parse(document.getElementById("kiosk-topics").textContent);
+  document.querySelectorAll(".kiosk-topic").forEach((tile) =>
+    tile.addEventListener("click", () => {
+      const topic = topics.find((candidate) => candidate.key === tile.dataset.topic);
+      const choices = el("ul", { class: "kiosk-choices kiosk-topic-guides unstyled-list", role: "list" });
+      topic.guides.forEach((guide) => {
+        const button = el("button", { type: "button", class: "button button-primary kiosk-choice", text: guide.title });
+        // No triage happened, so there is no "did this help?" to record; a person is offered.
+        button.addEventListener("click", () => showGuide(guide.slug, null, true, ""));
+        choices.append(el("li", {}, button));
+      });
+      show(el("h1", { text: topic.label }), el("p", { class: "font-lead", text: t("browse_intro") }),
+        choices, backButton());
+    }));
   document.getElementById("kiosk-person").addEventListener("click", () => show(humanView("", ""), backButton()));
   text.focus();
 })();

@@ -33,6 +33,9 @@ async def test_booking_flow_is_accessible(
     await page.locator(".booking-form button[type=submit]").click()
     await page.wait_for_selector("#form-errors[role=alert]")
     assert await page.input_value("#booking-name") == "Amal"  # nothing typed is lost
+    # Focus is on the list of what to correct, and each item links to its field.
+    assert await page.evaluate("document.activeElement.id") == "form-errors"
+    assert await page.locator("#form-errors a[href='#booking-phone']").count() == 1
     violations = await axe_violations(page)
     assert violations == [], describe(violations)
 

@@ -1,5 +1,7 @@
 """The library kiosk in a real browser: Arabic flow, idle reset, shared-screen privacy."""
 
+from urllib.parse import parse_qs, urlsplit
+
 import pytest
 from playwright.async_api import Browser, Page, expect
 from sqlalchemy.engine import Engine
@@ -175,4 +177,182 @@ async def test_which_of_these_has_none_of_these(browser: Browser, live_server: s
         pytest.fail("no question got a 'which of these?' answer")
     await page.locator(".kiosk-none").tap()
     await expect(page.locator(".kiosk-human .kiosk-book")).to_be_visible()
+    await page.context.close()
+
+
+async def open_guide(page: Page, live_server: str, lang: str, question: str) -> None:
+    """The kiosk in `lang`, asked `question` (a guide's own title, which triage always finds)."""
+    await page.goto(f"{live_server}/kiosk?location=dokk1&lang={lang}")
+    await page.locator("#kiosk-text").fill(question)
+    await page.locator(".kiosk-submit").tap()
+    await expect(page.locator("article.kiosk-guide")).to_be_visible()
+
+
+@pytest.mark.parametrize("lang", ["da", "ar"])
+async def test_steps_are_numbered_as_the_counter_counts(
+    browser: Browser, live_server: str, real_kb: KnowledgeBase, lang: str
+) -> None:
+    guide = real_kb.by_slug()["mitid-new-phone"]
+    page = await kiosk_page(browser)
+    await open_guide(page, live_server, lang, guide.translations[lang].title)
+    steps = page.locator("ol.kiosk-steps > li")
+    total = await steps.count()
+    assert total >= 3
+    for number in range(1, total + 1):
+        shown = page.locator("ol.kiosk-steps > li:visible")
+        await expect(shown).to_have_count(1)
+        # The list item's ordinal is what the browser prints as its marker.
+        assert await shown.evaluate("li => li.value") == number
+        counter = await page.locator(".kiosk-step-counter").inner_text()
+        assert str(number) in counter
+        assert str(total) in counter
+        if number < total:
+            await page.locator(".kiosk-step-buttons .button-primary").tap()
+    # The step text is announced with the counter, not the counter alone.
+    live = page.locator(".kiosk-step-view[aria-live=polite]:has(.kiosk-step-counter)")
+    await expect(live).to_have_count(1)
+    assert await live.locator("ol.kiosk-steps").count() == 1
+    await page.context.close()
+
+
+@pytest.mark.parametrize("lang", ["da", "ar"])
+async def test_did_this_help_comes_after_the_last_step_and_no_keeps_the_topic(
+    browser: Browser, live_server: str, real_kb: KnowledgeBase, lang: str
+) -> None:
+    slug = "mitid-new-phone"
+    page = await kiosk_page(browser)
+    await open_guide(page, live_server, lang, real_kb.by_slug()[slug].translations[lang].title)
+    total = await page.locator("ol.kiosk-steps > li").count()
+    next_step = page.locator(".kiosk-step-buttons .button-primary")
+    for _ in range(total - 1):
+        await expect(page.locator(".kiosk-feedback")).to_be_hidden()
+        await next_step.tap()
+    await expect(page.locator(".kiosk-feedback")).to_be_visible()
+    # Going back a step does not take the question away again.
+    await page.locator(".kiosk-step-buttons .button-secondary").first.tap()
+    await expect(page.locator(".kiosk-feedback")).to_be_visible()
+    async with page.expect_response(lambda r: r.url.endswith("/api/v1/feedback")) as sent:
+        await page.locator("[data-helpful=no]").tap()
+    assert (await sent.value).ok
+    book = page.locator(".kiosk-feedback .kiosk-book")
+    await expect(book).to_be_visible()
+    href = await book.get_attribute("href")
+    assert href is not None
+    query = parse_qs(urlsplit(href).query)
+    assert query["topic"] == [slug]
+    assert query["channel"] == ["kiosk"]
+    assert query["lang"] == [lang]
+    assert query["near"] == ["dokk1"]
+    violations = await axe_violations(page, ALL_IMPACTS)
+    assert violations == [], describe(violations)
+    await page.context.close()
+
+
+VISIBLE_CONTROLS = """() => [...document.querySelectorAll('button, a.button, a.kiosk-language')]
+    .filter(el => el.offsetParent !== null && !el.closest('[hidden]'))
+    .map(el => { const r = el.getBoundingClientRect();
+                 return {text: el.textContent.trim().slice(0, 40), h: r.height,
+                         font: parseFloat(getComputedStyle(el).fontSize)}; })"""
+TILES_BOX = """(selector) => { const rs = [...document.querySelectorAll(selector)]
+    .map(el => el.getBoundingClientRect());
+    return {n: rs.length, top: Math.min(...rs.map(r => r.top)),
+            bottom: Math.max(...rs.map(r => r.bottom)),
+            left: Math.min(...rs.map(r => r.left)), right: Math.max(...rs.map(r => r.right))}; }"""
+
+
+@pytest.mark.parametrize("lang", ["da", "ar"])
+async def test_sizes_for_old_eyes_and_fingers_on_a_portrait_kiosk(
+    browser: Browser, live_server: str, real_kb: KnowledgeBase, lang: str
+) -> None:
+    page = await kiosk_page(browser, 1080, 1920)
+    # The start screen: the language tiles fill the screen, not its top third.
+    await page.goto(f"{live_server}/kiosk?location=dokk1")
+    tiles = await page.evaluate(TILES_BOX, "a.kiosk-language")
+    assert tiles["n"] == 8
+    assert tiles["bottom"] >= 0.9 * 1920, tiles
+    assert tiles["right"] - tiles["left"] >= 0.9 * 1080, tiles
+
+    await page.goto(f"{live_server}/kiosk?location=dokk1&lang={lang}")
+    # Every button at least 64 px high with a label of at least 24 px.
+    for control in await page.evaluate(VISIBLE_CONTROLS):
+        assert control["h"] >= 64, control
+        assert control["font"] >= 24, control
+    # The example questions and the topic tiles take the screen's width and reach its bottom.
+    examples = await page.evaluate(TILES_BOX, ".kiosk-example")
+    topics = await page.evaluate(TILES_BOX, ".kiosk-topic")
+    assert topics["n"] == 8
+    assert examples["right"] - examples["left"] >= 0.85 * 1080, examples
+    assert topics["right"] - topics["left"] >= 0.85 * 1080, topics
+    assert topics["bottom"] >= 0.85 * 1920, topics
+    assert await page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    violations = await axe_violations(page, ALL_IMPACTS)
+    assert violations == [], describe(violations)
+
+    # A guide: the step text is at least 28 px and not smaller than the summary.
+    await page.locator("#kiosk-text").fill(
+        real_kb.by_slug()["mitid-new-phone"].translations[lang].title
+    )
+    await page.locator(".kiosk-submit").tap()
+    await expect(page.locator("article.kiosk-guide")).to_be_visible()
+    sizes = await page.evaluate(
+        """() => ({step: parseFloat(getComputedStyle(
+                       document.querySelector('ol.kiosk-steps > li:not([hidden])')).fontSize),
+                   summary: parseFloat(getComputedStyle(
+                       document.querySelector('.kiosk-guide .font-lead')).fontSize)})"""
+    )
+    assert sizes["step"] >= 28, sizes
+    assert sizes["step"] >= sizes["summary"], sizes
+    for control in await page.evaluate(VISIBLE_CONTROLS):
+        assert control["h"] >= 64, control
+        assert control["font"] >= 24, control
+    await page.context.close()
+
+
+@pytest.mark.parametrize("lang", ["da", "ar"])
+async def test_browse_by_topic_without_typing(
+    browser: Browser, live_server: str, real_kb: KnowledgeBase, lang: str
+) -> None:
+    page = await kiosk_page(browser)
+    await page.goto(f"{live_server}/kiosk?location=dokk1&lang={lang}")
+    labels = [text.strip() for text in await page.locator(".kiosk-topic").all_inner_texts()]
+    assert len(labels) == 8
+    assert len(set(labels)) == 8
+    if lang == "ar":  # translated, not the English labels (MitID is a name in every language)
+        assert not {"Digital Post", "Tax", "Health", "Moving", "Pension"} & set(labels)
+    await page.locator(".kiosk-topic[data-topic=passport-licence]").tap()
+    choices = page.locator(".kiosk-topic-guides .kiosk-choice")
+    titles = await choices.all_inner_texts()
+    passport = real_kb.by_slug()["passport-book"].translations[lang].title
+    assert passport in [title.strip() for title in titles]
+    violations = await axe_violations(page, ALL_IMPACTS)
+    assert violations == [], describe(violations)
+    await choices.filter(has_text=passport).first.tap()
+    guide = page.locator("article.kiosk-guide")
+    await expect(guide.locator("h1")).to_have_text(passport)
+    # No triage, so no "did this help?", but a person is offered, with the guide as topic.
+    book = page.locator(".kiosk-human .kiosk-book")
+    await expect(book).to_be_visible()
+    assert "topic=passport-book" in (await book.get_attribute("href") or "")
+    await page.context.close()
+
+
+@pytest.mark.parametrize("lang", ["da", "ar"])
+async def test_enter_asks_and_shift_enter_adds_a_line(
+    browser: Browser, live_server: str, real_kb: KnowledgeBase, lang: str
+) -> None:
+    title = real_kb.by_slug()["mitid-new-phone"].translations[lang].title
+    page = await kiosk_page(browser)
+    await page.goto(f"{live_server}/kiosk?location=dokk1&lang={lang}")
+    box = page.locator("#kiosk-text")
+    await box.focus()
+    await page.keyboard.type("MitID")
+    await page.keyboard.press("Shift+Enter")
+    await page.keyboard.type(title)
+    assert await box.input_value() == f"MitID\n{title}"
+    await expect(page.locator("#kiosk-ask")).to_be_visible()
+    await box.fill(title)
+    async with page.expect_response(lambda r: r.url.endswith("/api/v1/triage")) as asked:
+        await page.keyboard.press("Enter")
+    assert (await asked.value).ok
+    await expect(page.locator("article.kiosk-guide")).to_be_visible()
     await page.context.close()

@@ -71,6 +71,27 @@ async def ask(page: Page, question: str) -> dict[str, Any]:
     return answer
 
 
+async def read_the_guide(page: Page, card: Locator, keyboard: bool = False) -> None:
+    """Open the card's guide (a new tab), as a citizen does before saying whether it helped.
+
+    The tab itself is answered by a stand-in: the public guide page sets its language cookie,
+    and the tests check that the widget stores nothing."""
+
+    async def stand_in(route: Route) -> None:
+        await route.fulfill(content_type="text/html", body="<title>guide</title>")
+
+    await page.context.route("**/guides/**", stand_in)
+    async with page.expect_popup() as popup_info:
+        if keyboard:
+            await card.locator("a").focus()
+            await page.keyboard.press("Enter")
+        else:
+            await card.locator("a").click()
+    popup = await popup_info.value
+    await popup.close()
+    await page.context.unroute("**/guides/**", stand_in)
+
+
 async def a_clarify_question(live_server: str) -> str:
     async with httpx.AsyncClient(base_url=live_server) as client:
         for question in CLARIFY_CANDIDATES:
@@ -114,7 +135,10 @@ async def test_danish_conversation_by_keyboard(
     assert "noopener" in (await link.get_attribute("rel") or "")
     await expect(log).to_contain_text(answer["message"])
 
-    # "Did this help?" is recorded with the triage event.
+    # "Did this help?" is asked once the guide has been opened, not before it has been read.
+    assert await page.locator(w(".hd-feedback")).count() == 0
+    await read_the_guide(page, card, keyboard=True)
+    # It is recorded with the triage event.
     feedback = page.locator(w(".hd-feedback")).last
     await expect(feedback).to_have_attribute("role", "group")
     await feedback.locator("button").first.click()  # yes
@@ -248,6 +272,7 @@ async def test_cross_origin_host_page_with_strict_csp(browser: Browser, live_ser
         assert answer["outcome"] == "guide"
         card = page.locator(w(f".hd-card[data-slug='{answer['matches'][0]['slug']}']"))
         await expect(card.locator(".hd-card-summary")).not_to_be_empty()
+        await read_the_guide(page, card)
         await page.locator(w(".hd-feedback button")).last.click()  # no
         await expect(page.locator(w(".hd-feedback-thanks"))).to_be_visible()
         await expect(page.locator(w(".hd-feedback .hd-handoff a"))).to_have_attribute(
@@ -329,6 +354,7 @@ async def test_usable_at_360_pixels(browser: Browser, live_server: str) -> None:
         launcher = await open_demo(page, live_server)
         await launcher.click()
         await ask(page, MITID_QUESTION)
+        await read_the_guide(page, page.locator(w(".hd-card")).first)
         await expect(page.locator(w(".hd-feedback"))).to_be_visible()
         panel = await page.locator(w(".hd-panel")).bounding_box()
         assert panel is not None

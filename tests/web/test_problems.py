@@ -91,4 +91,5 @@ def test_domain_errors_get_their_status_from_the_one_table() -> None:
     assert status_of(BookingError("slot_full")) == 409
     assert status_of(SessionLogError("session_booking_not_found", "booking")) == 404
     assert status_of(WorkshopError("guide_invalid")) == 422
-    assert all(status in (404, 409, 422) for status in STATUS.values())
+    assert status_of(BookingError("booking_limit_address")) == 429
+    assert all(status in (404, 409, 422, 429) for status in STATUS.values())

@@ -329,7 +329,18 @@
   }
 
   function showGuide(result, match) {
-    const wrapper = h("div", { class: "hd-answer" }, guideCard(result, match), feedbackBox(result, match.slug));
+    const card = guideCard(result, match);
+    const wrapper = h("div", { class: "hd-answer" }, card);
+    // "Did this help?" is asked after the guide has been opened, not before it has been read.
+    const link = card.querySelector("a.hd-button");
+    link.addEventListener(
+      "click",
+      () => {
+        wrapper.append(feedbackBox(result, match.slug));
+        scrollDown();
+      },
+      { once: true }
+    );
     log.append(wrapper);
     scrollDown();
   }
