@@ -20,8 +20,9 @@ from starlette.responses import RedirectResponse
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from helpdesk import lifecycle
+from helpdesk import lifecycle, telemetry
 from helpdesk.errors import DomainError
+from helpdesk.events.writer import EventWriter
 from helpdesk.logs import install_redaction
 from helpdesk.routes import (
     accounts,
@@ -42,7 +43,9 @@ from helpdesk.routes import (
     workshop,
 )
 from helpdesk.settings import Settings
+from helpdesk.web import metrics as metrics_endpoint
 from helpdesk.web.access import AccessControlMiddleware, public
+from helpdesk.web.assets import AssetFiles
 from helpdesk.web.auth import SESSION_COOKIE, CSRFMiddleware, make_authenticator
 from helpdesk.web.errors import (
     ApiError,
@@ -52,6 +55,7 @@ from helpdesk.web.errors import (
     handle_server_error,
 )
 from helpdesk.web.hosts import AllowedHostsMiddleware
+from helpdesk.web.metrics import RequestMetricsMiddleware
 from helpdesk.web.middleware import BodySizeLimitMiddleware, UnstorableUrlMiddleware
 
 logger = logging.getLogger(__name__)
@@ -63,13 +67,14 @@ async def home(request: Request) -> RedirectResponse:
 
 
 async def run_daily(settings: Settings, db: Engine) -> None:
-    """The daily jobs (:func:`helpdesk.lifecycle.daily`) once a day, off the event loop."""
+    """The daily jobs (:func:`helpdesk.lifecycle.daily`) once a day across all processes, off
+    the event loop: every process looks now and then, the lease in job_run lets one run them."""
     while True:
-        await asyncio.sleep(lifecycle.DAILY_INTERVAL_SECONDS)
+        await asyncio.sleep(lifecycle.JOBS_CHECK_SECONDS)
         try:
-            await run_in_threadpool(lifecycle.daily, settings, db)
+            await run_in_threadpool(lifecycle.daily_when_due, settings, db)
         except Exception:
-            logger.exception("daily jobs failed; will try again tomorrow")
+            logger.exception("daily jobs failed; they are tried again at the next check")
 
 
 def create_app(settings: Settings | None = None) -> Starlette:
@@ -79,20 +84,25 @@ def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or Settings.from_env()
 
     def assets(package_dir: str) -> StaticFiles:
-        # check_dir=False: without `npm ci` the pages still render, only unstyled.
-        return StaticFiles(directory=settings.assets_dir / package_dir, check_dir=False)
+        # Built into the package by scripts/build-assets; when missing, 404s (pages unstyled).
+        return AssetFiles(settings.assets_dir / package_dir)
 
     db = lifecycle.open_database(settings)
+    events = EventWriter(db)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         app.state.knowledge_base = await run_in_threadpool(lifecycle.start_up, settings, db)
         task = asyncio.create_task(run_daily(settings, db))
+        # Triage events are written in batches in the background; close() writes the rest.
+        events.start()
         try:
             yield
         finally:
             task.cancel()
+            await events.close()
             db.dispose()
+            telemetry.process_stopped()
 
     app = Starlette(
         debug=False,
@@ -113,17 +123,20 @@ def create_app(settings: Settings | None = None) -> Starlette:
             *bursts.routes,
             *sessions.routes,
             *workshop.routes,
+            *metrics_endpoint.routes,
             Route("/", public(home), methods=["GET"], name="home"),
             Mount("/static", app=public(StaticFiles(directory=STATIC_DIR)), name="static"),
-            Mount("/assets/dkfds", app=public(assets("dkfds/dist")), name="dkfds"),
-            Mount("/assets/chartjs", app=public(assets("chart.js/dist")), name="chartjs"),
+            Mount("/assets/dkfds", app=public(assets("dkfds")), name="dkfds"),
+            Mount("/assets/chartjs", app=public(assets("chartjs")), name="chartjs"),
             Mount(
                 "/assets/fonts/arabic",
-                app=public(assets("@fontsource/ibm-plex-sans-arabic")),
+                app=public(assets("fonts/arabic")),
                 name="arabic_font",
             ),
         ],
         middleware=[
+            # Outermost: every request counted and timed by route, whatever answers it.
+            Middleware(RequestMetricsMiddleware),
             # Before anything else: a request for a host name that is not ours is refused.
             Middleware(AllowedHostsMiddleware, allowed_hosts=settings.allowed_hosts),
             # Outside the rest, so that preflights and error responses carry the CORS headers
@@ -162,6 +175,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     )
     app.state.settings = settings
     app.state.db = db
+    app.state.events = events
     # Who the caller is: a staff session cookie or an API bearer token (helpdesk.web.auth).
     app.state.authenticator = make_authenticator(db)
     return app

@@ -8,11 +8,12 @@ import logging.config
 import os
 import shutil
 import sys
+import tempfile
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from helpdesk import LANGUAGES
 from helpdesk.logs import logging_config
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
     from sqlmodel import Session
 
 DEMO_DATABASE_URL = "sqlite:///helpdesk-demo.db"
+GRACEFUL_SHUTDOWN_SECONDS = 30
 
 
 def _settings() -> Settings:
@@ -43,10 +45,38 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if args.demo:
         # Demo places, session types, staff and schedules (helpdesk.demo.booking).
         settings = replace(settings, demo=True)
-    config = logging_config(settings.log_level)
+    config = logging_config(settings.log_level, settings.log_format)
     logging.config.dictConfig(config)
-    app = create_app(settings)
-    uvicorn.run(app, host=args.host, port=args.port, log_config=config, proxy_headers=True)
+    server_options: dict[str, Any] = {
+        "host": args.host,
+        "port": args.port,
+        # uvicorn configures logging (with redaction) in each worker process from this.
+        "log_config": config,
+        "proxy_headers": True,
+        "forwarded_allow_ips": list(settings.forwarded_allow_ips),
+        # SIGTERM: stop accepting, let requests in flight finish (up to this), then the
+        # lifespan's shutdown writes the queued triage events.
+        "timeout_graceful_shutdown": GRACEFUL_SHUTDOWN_SECONDS,
+    }
+    workers = args.workers or settings.workers
+    if workers == 1:
+        uvicorn.run(create_app(settings), **server_options)
+        return 0
+    # Several processes: each builds its app from the environment (helpdesk.app:create_app),
+    # so what --demo chose is handed on there. Start-up work and daily jobs coordinate through
+    # the database (helpdesk.locks, helpdesk.jobs).
+    os.environ["HELPDESK_DATABASE_URL"] = settings.database_url
+    os.environ["HELPDESK_DEMO"] = "true" if settings.demo else "false"
+    if "HELPDESK_SECRET_KEY" not in os.environ:
+        # One key for all workers, or a cookie signed by one would be refused by the others.
+        os.environ["HELPDESK_SECRET_KEY"] = settings.secret_key
+    # /metrics adds up the workers' counters from files in a fresh directory (helpdesk.telemetry).
+    metrics_dir = tempfile.mkdtemp(prefix="helpdesk-metrics-")
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir
+    try:
+        uvicorn.run("helpdesk.app:create_app", factory=True, workers=workers, **server_options)
+    finally:
+        shutil.rmtree(metrics_dir, ignore_errors=True)
     return 0
 
 
@@ -178,6 +208,39 @@ def cmd_purge(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_backup(args: argparse.Namespace) -> int:
+    from helpdesk.backup import BackupError, backup
+
+    settings = _settings()
+    try:
+        report = backup(settings.database_url, Path(args.file))
+    except BackupError as exc:
+        print(f"helpdesk: {exc}", file=sys.stderr)
+        return 1
+    print(json.dumps(report.as_dict()))
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from helpdesk.backup import BackupError, restore
+
+    settings = _settings()
+    if not args.yes:
+        print(
+            "helpdesk: restore replaces everything in the database with the backup; stop the "
+            "service, then run again with --yes",
+            file=sys.stderr,
+        )
+        return 2
+    try:
+        report = restore(settings.database_url, Path(args.file))
+    except BackupError as exc:
+        print(f"helpdesk: {exc}", file=sys.stderr)
+        return 1
+    print(json.dumps(report.as_dict()))
+    return 0
+
+
 def _accounts_session() -> AbstractContextManager[Session]:
     from helpdesk.db import migrate, session_scope
     from helpdesk.lifecycle import open_database
@@ -302,6 +365,13 @@ def cmd_token_revoke(args: argparse.Namespace) -> int:
     return 0 if count else 1
 
 
+def _positive(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return number
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="helpdesk", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -309,6 +379,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="run the web service (applies migrations first)")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument(
+        "--workers",
+        type=_positive,
+        help="worker processes (default HELPDESK_WORKERS, else 1); migrations and daily jobs "
+        "still run once",
+    )
     serve.add_argument(
         "--demo",
         action="store_true",
@@ -342,6 +418,20 @@ def build_parser() -> argparse.ArgumentParser:
 
     purge = commands.add_parser("purge", help="delete personal data past its retention period")
     purge.set_defaults(func=cmd_purge)
+
+    backup = commands.add_parser(
+        "backup",
+        help="write a backup of the whole database to FILE (SQLite's online backup; pg_dump)",
+    )
+    backup.add_argument("file", metavar="FILE")
+    backup.set_defaults(func=cmd_backup)
+    restore = commands.add_parser(
+        "restore",
+        help="replace the database's contents with a backup, then migrate (stop the service)",
+    )
+    restore.add_argument("file", metavar="FILE")
+    restore.add_argument("--yes", action="store_true", help="yes, replace everything")
+    restore.set_defaults(func=cmd_restore)
 
     from helpdesk.accounts.roles import ROLES
 

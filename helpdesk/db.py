@@ -15,6 +15,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session, create_engine
 
+from helpdesk.locks import exclusive
+
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 
 # One session factory per engine, made on first use; it goes when its engine goes.
@@ -60,8 +62,10 @@ def alembic_config(url: str) -> Config:
 
 
 def migrate(url: str) -> None:
-    """Bring the schema to the newest migration (idempotent)."""
-    command.upgrade(alembic_config(url), "head")
+    """Bring the schema to the newest migration (idempotent). One process at a time: workers
+    starting together on a fresh database would otherwise all create the same tables."""
+    with exclusive(url, "migrate"):
+        command.upgrade(alembic_config(url), "head")
 
 
 def flush_deleted_data(engine: Engine) -> None:

@@ -3,6 +3,10 @@
 One place for what the app's lifespan (:func:`helpdesk.app.create_app`), the command line
 (``helpdesk purge``, ``kb import``, ``kb export``, the account commands) and the tests each did
 on their own before: each calls these functions, so that a job means the same everywhere.
+
+Several service processes (``helpdesk serve --workers N``, replicas) start and run together:
+the start-up's data work runs one process at a time (:func:`helpdesk.locks.exclusive`), and the
+daily jobs run once across all of them, under a lease in ``job_run`` (:mod:`helpdesk.jobs`).
 """
 
 from __future__ import annotations
@@ -24,16 +28,22 @@ from helpdesk.db import flush_deleted_data, make_engine, migrate, session_factor
 from helpdesk.demo.booking import load_demo
 from helpdesk.demo.history import load_demo_history
 from helpdesk.events.service import purge_questions
+from helpdesk.jobs import run_if_due
 from helpdesk.kb.files import LoadResult, load_knowledge_base
 from helpdesk.kb.live import LiveKnowledgeBase
 from helpdesk.kb.store import ImportReport, import_guides_safely
+from helpdesk.locks import exclusive
 from helpdesk.metrics import rollup
 from helpdesk.ratelimit import purge_rate_windows
 from helpdesk.settings import Settings
 
 logger = logging.getLogger(__name__)
-#: How often the daily jobs run in a service process.
-DAILY_INTERVAL_SECONDS = 24 * 60 * 60
+#: The daily jobs' row in ``job_run``, and how long after a run they are due again.
+DAILY_JOBS = "daily"
+DAILY_JOBS_EVERY = dt.timedelta(days=1)
+#: How often each service process checks whether the daily jobs are due (one small UPDATE);
+#: the lease lets one process run them.
+JOBS_CHECK_SECONDS = 5 * 60
 
 
 def open_database(settings: Settings) -> Engine:
@@ -127,9 +137,15 @@ def load_demo_data(settings: Settings, db: Engine) -> None:
         logger.exception("demo history failed; the service runs without it")
 
 
-def start_up(settings: Settings, db: Engine) -> LiveKnowledgeBase:
-    """Everything before the first request: migrate, import the guide files, the daily jobs
-    (with the demo data when asked), catch the rollups up, and build the live knowledge base."""
+def daily_when_due(settings: Settings, db: Engine) -> bool:
+    """The daily jobs (:func:`daily`) if they are due and no other process runs them; True if
+    they ran here. Every service process calls this now and then, and at start-up."""
+    return run_if_due(db, DAILY_JOBS, DAILY_JOBS_EVERY, lambda: daily(settings, db))
+
+
+def prepare_data(settings: Settings, db: Engine) -> LoadResult:
+    """The start-up's data work: migrate, import the guide files, the demo booking data (when
+    asked), the daily jobs if due, the demo history, and the rollups caught up."""
     migrate(settings.database_url)
     loaded = load_knowledge_base()
     if loaded.errors:
@@ -141,12 +157,29 @@ def start_up(settings: Settings, db: Engine) -> LiveKnowledgeBase:
         )
     if settings.import_kb_on_start:
         logger.info("knowledge base import: %s", import_guide_files(db, loaded).as_dict())
-    logger.info("daily jobs: %s", daily(settings, db, demo=settings.demo))
+    if settings.demo:
+        # Demo places, session types, staff and schedules, and their slots: at every start
+        # (idempotent), whether or not the daily jobs are due.
+        try:
+            logger.info("booking demo data: %s", make_slots(settings, db, demo=True))
+        except Exception:
+            logger.exception("demo booking data failed; the service runs without it")
+    # The coming weeks' slots and the purge: once a day across all processes and hosts.
+    daily_when_due(settings, db)
     if settings.demo:
         load_demo_data(settings, db)
     with session_scope(db) as session:
         if rollup.rebuild_if_behind(session, settings.timezone):
             logger.info("metrics rollups rebuilt from the session logs and triage events")
+    return loaded
+
+
+def start_up(settings: Settings, db: Engine) -> LiveKnowledgeBase:
+    """Everything before the first request: the data work (:func:`prepare_data`), then the
+    live knowledge base. Workers and replicas start together: one at a time through the data
+    work (a PostgreSQL advisory lock, or a file lock beside a SQLite database)."""
+    with exclusive(settings.database_url, "start-up"):
+        loaded = prepare_data(settings, db)
     live = LiveKnowledgeBase(
         db, loaded.knowledge_base.intents, check_interval=settings.kb_check_seconds
     )

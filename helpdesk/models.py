@@ -12,6 +12,7 @@ from helpdesk.booking.models import (
     StaffMember,
 )
 from helpdesk.events.models import TriageEvent
+from helpdesk.jobs import JobRun
 from helpdesk.kb.models import (
     AuditLogRecord,
     GuideRecord,
@@ -31,6 +32,7 @@ __all__ = [
     "GuideRecord",
     "GuideRevisionRecord",
     "GuideTranslationRecord",
+    "JobRun",
     "KbGenerationRecord",
     "Location",
     "LoginAttempt",

@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import Any, get_type_hints
 
 DEFAULT_DATABASE_URL = "sqlite:///helpdesk.db"
-DEFAULT_ASSETS_DIR = Path(__file__).resolve().parents[1] / "node_modules"
+# Built by scripts/build-assets from node_modules and packaged in the wheel.
+DEFAULT_ASSETS_DIR = Path(__file__).resolve().with_name("assets")
 
 
 class SettingsError(ValueError):
@@ -53,6 +54,10 @@ def parse_log_level(variable: str, raw: str) -> str:
     return raw.upper()
 
 
+def parse_log_format(variable: str, raw: str) -> str:
+    return parse_choice(variable, raw, ("plain", "json"))
+
+
 def parse_smtp_security(variable: str, raw: str) -> str:
     return parse_choice(variable, raw, ("starttls", "ssl", "none"))
 
@@ -82,9 +87,12 @@ class Settings:
     environment: str = setting("development", parse=parse_environment)
     #: Python logging level.
     log_level: str = setting("INFO", parse=parse_log_level)
+    #: "plain" log lines, or "json" (one object a line); redacted either way.
+    log_format: str = setting("plain", parse=parse_log_format)
     #: Seconds without a touch before the kiosk resets to its start screen.
     kiosk_idle_seconds: int = setting(90, minimum=10)
-    #: Where the front-end packages (npm: dkfds, fonts, axe-core) are installed.
+    #: The front-end files served under /assets (dkfds, the Arabic-script font, Chart.js), as
+    #: scripts/build-assets lays them out; by default inside the package.
     assets_dir: Path = setting(DEFAULT_ASSETS_DIR)
     #: Origins (``https://www.example.dk``) whose pages may call the API from the chat widget
     #: (CORS); ``*`` allows any site to embed it.
@@ -137,6 +145,19 @@ class Settings:
     #: Booking look-ups (reference + contact: view, cancel, move) one network address may make
     #: in an hour (ten times as many from a trusted network).
     lookup_max_per_address_hour: int = setting(60)
+    #: Addresses (or ``*``) of the reverse proxies whose X-Forwarded-For and X-Forwarded-Proto
+    #: are believed; from anyone else these headers are ignored.
+    forwarded_allow_ips: tuple[str, ...] = setting(
+        ("127.0.0.1",), parse=lambda _, raw: parse_addresses(raw)
+    )
+    #: Worker processes of ``helpdesk serve`` (its ``--workers`` option wins).
+    workers: int = setting(1)
+    #: Networks whose callers may read /metrics without a token.
+    metrics_networks: tuple[str, ...] = setting(
+        ("127.0.0.1/32", "::1/128"), parse=lambda variable, raw: parse_networks(raw, variable)
+    )
+    #: A bearer token that opens /metrics from anywhere; empty = no token access.
+    metrics_token: str = setting("", secret=True)
 
     @property
     def is_development(self) -> bool:
@@ -238,6 +259,25 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
+def parse_addresses(raw: str) -> tuple[str, ...]:
+    """Comma-separated IP addresses or networks (``10.0.0.0/8``), or ``*`` for any."""
+    addresses = []
+    for part in raw.split(","):
+        address = part.strip()
+        if not address:
+            continue
+        if address != "*":
+            try:
+                ipaddress.ip_network(address, strict=False)
+            except ValueError as exc:
+                raise SettingsError(
+                    f"HELPDESK_FORWARDED_ALLOW_IPS must list IP addresses or networks "
+                    f"(or *), not {address!r}"
+                ) from exc
+        addresses.append(address)
+    return tuple(addresses) or ("127.0.0.1",)
+
+
 def parse_origins(raw: str) -> tuple[str, ...]:
     """A comma-separated list of origins (``scheme://host[:port]``), or ``*`` for any."""
     origins = []
@@ -300,8 +340,9 @@ def parse_hosts(raw: str) -> tuple[str, ...]:
     return tuple(hosts) or ("*",)
 
 
-def parse_networks(raw: str) -> tuple[str, ...]:
-    """A comma-separated list of networks in CIDR notation (``10.20.0.0/16``, ``2001:db8::/48``)."""
+def parse_networks(raw: str, variable: str = "HELPDESK_TRUSTED_NETWORKS") -> tuple[str, ...]:
+    """A comma-separated list of networks in CIDR notation (``10.20.0.0/16``, ``2001:db8::/48``);
+    a bare address is a network of one."""
     networks = []
     for part in raw.split(","):
         text = part.strip()
@@ -311,7 +352,7 @@ def parse_networks(raw: str) -> tuple[str, ...]:
             networks.append(str(ipaddress.ip_network(text, strict=False)))
         except ValueError as exc:
             raise SettingsError(
-                f"HELPDESK_TRUSTED_NETWORKS must list networks like 10.20.0.0/16, not {text!r}"
+                f"{variable} must list networks like 10.20.0.0/16, not {text!r}"
             ) from exc
     return tuple(networks)
 

@@ -69,10 +69,24 @@ async def app(settings: Settings, db_engine: Engine) -> AsyncIterator[Starlette]
         yield application
 
 
+def events_written(app: Starlette) -> Any:
+    """An httpx response hook: the triage events a request queued are in the database when the
+    test sees its response (the service writes them in the background, helpdesk.events.writer)."""
+
+    async def hook(response: httpx.Response) -> None:
+        await app.state.events.flush()
+
+    return hook
+
+
 @pytest.fixture
 async def client(app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+    async with httpx.AsyncClient(
+        transport=transport,
+        base_url="http://testserver",
+        event_hooks={"response": [events_written(app)]},
+    ) as c:
         yield c
 
 

@@ -31,6 +31,7 @@ from sqlalchemy import case, func, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from helpdesk import telemetry
 from helpdesk.booking import limits as booking_limits
 from helpdesk.booking.contact import contact_matches
 from helpdesk.booking.models import SEATED_STATUSES, Booking, Location, SessionType, Slot
@@ -198,6 +199,33 @@ def book(
     limits: booking_limits.BookingLimits | None = None,
     now: dt.datetime | None = None,
 ) -> BookingOutcome:
+    """Book a seat in a slot, or raise :class:`BookingError` (counted for /metrics either way)."""
+    try:
+        outcome = _book(
+            session,
+            request,
+            idempotency_key=idempotency_key,
+            topic_session_type=topic_session_type,
+            limits=limits,
+            now=now,
+        )
+    except BookingError as refused:
+        telemetry.BOOKINGS.labels("refused", refused.code).inc()
+        raise
+    if not outcome.replayed:
+        telemetry.BOOKINGS.labels("made", "").inc()
+    return outcome
+
+
+def _book(
+    session: Session,
+    request: BookingRequest,
+    *,
+    idempotency_key: str | None,
+    topic_session_type: str | None,
+    limits: booking_limits.BookingLimits | None,
+    now: dt.datetime | None,
+) -> BookingOutcome:
     """Book a seat in a slot, or raise :class:`BookingError`.
 
     ``topic_session_type`` is the session type the topic's guide calls for, if a topic is given;
@@ -329,6 +357,8 @@ def cancel(
     if changed and booking.slot_id is not None:
         _seat_given_back(session, booking.slot_id)
     session.commit()
+    if changed:
+        telemetry.BOOKINGS.labels("cancelled", "").inc()
     session.refresh(booking)
     return BookingChange(booking, changed)
 

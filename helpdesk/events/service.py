@@ -1,44 +1,17 @@
-"""Recording triage events, the citizen's "did this help?", and the retention purge."""
+"""The citizen's "did this help?" on a triage event, and the retention purge (the events
+themselves are written by :mod:`helpdesk.events.writer`)."""
 
 from __future__ import annotations
 
 import datetime as dt
-import secrets
 
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from helpdesk.clock import utcnow
 from helpdesk.events.models import TriageEvent
-from helpdesk.privacy import redact_personal_data
-from helpdesk.triage.engine import TriageResult
 
 CHANNELS = ("kiosk", "chat", "counter", "web")
-
-
-def record_triage(
-    session: Session,
-    question: str,
-    result: TriageResult,
-    channel: str,
-    ui_language: str | None,
-) -> TriageEvent:
-    top = result.matches[0] if result.matches else None
-    event = TriageEvent(
-        channel=channel,
-        language=result.language,
-        ui_language=ui_language,
-        outcome=result.outcome,
-        reason=result.reason,
-        # A crisis answer or a referral is what the citizen was shown: kept like a top guide.
-        top_slug=top.slug if top else result.answer,
-        top_score=top.score if top else None,
-        question=redact_personal_data(question)[:500],
-        feedback_token=secrets.token_urlsafe(16),
-    )
-    session.add(event)
-    session.flush()
-    return event
 
 
 def record_feedback(session: Session, token: str, helpful: bool) -> bool:

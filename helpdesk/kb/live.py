@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, replace
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from helpdesk import telemetry
 from helpdesk.kb.content import Guide, Intent, KnowledgeBase
 from helpdesk.kb.store import (
     PublicStatus,
@@ -80,6 +81,7 @@ class LiveKnowledgeBase:
         with self._state_lock:
             self._snapshot = snapshot
             self._checked_at = time.monotonic()
+        telemetry.KB_GENERATION.set(generation)
         return snapshot
 
     def refresh(self, force: bool = False) -> Snapshot:

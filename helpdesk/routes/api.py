@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 
 from starlette.concurrency import run_in_threadpool
@@ -12,8 +13,10 @@ from starlette.routing import Route
 from helpdesk import LANGUAGES
 from helpdesk.bidi import isolate_text
 from helpdesk.db import session_scope
-from helpdesk.events.service import record_feedback, record_triage
+from helpdesk.events.service import record_feedback
+from helpdesk.events.writer import FLUSH_SECONDS, EventWriter, PendingEvent
 from helpdesk.kb.content import Guide
+from helpdesk.kb.live import LiveKnowledgeBase, Snapshot
 from helpdesk.kb.markup import render_markdown
 from helpdesk.kb.store import PublicStatus
 from helpdesk.openapi import Operation, QueryParam, build_openapi, operation
@@ -33,6 +36,7 @@ from helpdesk.routes.schemas import (
     TriageRequest,
     TriageResponse,
 )
+from helpdesk.triage.engine import TriageResult
 from helpdesk.triage.messages import draft_notice, triage_message
 from helpdesk.web.access import public
 from helpdesk.web.errors import ApiError, request_language
@@ -83,15 +87,19 @@ async def triage(request: Request) -> JSONResponse:
         raise ApiError(422, "empty_text")
     if len(text) > MAX_QUESTION_CHARS:
         raise ApiError(422, "text_too_long", limit=MAX_QUESTION_CHARS)
-    snapshot = await current_snapshot(request)
-    # The engine never sees personal data: it is removed before matching.
-    result = snapshot.engine.triage(remove_personal_data(text), body.lang)
+    live: LiveKnowledgeBase = request.app.state.knowledge_base
 
-    def store() -> str:
-        with session_scope(request.app.state.db) as session:
-            return record_triage(session, text, result, body.channel, body.lang).feedback_token
+    def decide() -> tuple[Snapshot, TriageResult, PendingEvent]:
+        snapshot = live.current  # at most once a second a one-row query
+        # The engine never sees personal data: it is removed before matching.
+        result = snapshot.engine.triage(remove_personal_data(text), body.lang)
+        return snapshot, result, PendingEvent.of(text, result, body.channel, body.lang)
 
-    token = await run_in_threadpool(store)
+    # One trip to a thread, so that a long question does not hold up the event loop; the event
+    # is written in the background (helpdesk.events.writer), the answer does not wait for it.
+    snapshot, result, event = await run_in_threadpool(decide)
+    request.app.state.events.submit(event)
+    token = event.feedback_token
     language = result.language
     matches = []
     for match in result.matches:
@@ -137,13 +145,23 @@ async def triage(request: Request) -> JSONResponse:
 @public
 async def feedback(request: Request) -> JSONResponse:
     body = await parse_json_body(request, FeedbackRequest)
+    events: EventWriter = request.app.state.events
+    if events.answer_pending(body.token, body.helpful):
+        # Rare next to triage: this answer may wait for the write, so that 200 means stored.
+        await events.flush()
+        return JSONResponse(FeedbackResponse(recorded=True).model_dump())
 
     def store() -> bool:
         with session_scope(request.app.state.db) as session:
             return record_feedback(session, body.token, body.helpful)
 
+    # The event may be on its way to the database from this process, or waiting in another
+    # worker's queue for up to its flush interval: look again after each before saying 404.
+    await events.flush()
     if not await run_in_threadpool(store):
-        raise ApiError(404, "feedback_not_found")
+        await asyncio.sleep(2 * FLUSH_SECONDS)
+        if not await run_in_threadpool(store):
+            raise ApiError(404, "feedback_not_found")
     return JSONResponse(FeedbackResponse(recorded=True).model_dump())
 
 

@@ -64,7 +64,7 @@ async def test_coordinators_see_the_dashboard(
     assert "/coordinator/export/channel.csv?from=2026-03-02&amp;to=2026-03-15" in html
     assert 'id="table-unmet"' in html
     assert "renew my residence permit" in html
-    # Charts are drawn from the tables by a script served from node_modules.
+    # Charts are drawn from the tables by a script served from helpdesk/assets.
     assert "/assets/chartjs/chart.umd.min.js" in html
     assert (await client.get("/assets/chartjs/chart.umd.min.js")).status_code == 200
     # The nav shows the dashboard to coordinators.
