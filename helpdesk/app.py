@@ -42,6 +42,7 @@ from helpdesk.routes import (
 from helpdesk.settings import Settings
 from helpdesk.web.access import AccessControlMiddleware, public
 from helpdesk.web.auth import SESSION_COOKIE, CSRFMiddleware, make_authenticator
+from helpdesk.web.client import TrustedProxyMiddleware
 from helpdesk.web.errors import (
     ApiError,
     handle_api_error,
@@ -49,7 +50,7 @@ from helpdesk.web.errors import (
     handle_http_exception,
     handle_server_error,
 )
-from helpdesk.web.middleware import BodySizeLimitMiddleware
+from helpdesk.web.middleware import BodySizeLimitMiddleware, SecurityHeadersMiddleware
 
 logger = logging.getLogger(__name__)
 STATIC_DIR = Path(__file__).with_name("static")
@@ -119,8 +120,13 @@ def create_app(settings: Settings | None = None) -> Starlette:
             ),
         ],
         middleware=[
-            # Outermost, so that preflights and error responses carry the CORS headers too: the
-            # chat widget (/widget.js) calls the API from other sites' pages.
+            # Outermost: who the client is (X-Forwarded-* only from HELPDESK_TRUSTED_PROXIES),
+            # before anything reads the address or the scheme.
+            Middleware(TrustedProxyMiddleware, trusted_proxies=settings.trusted_proxies),
+            # Every response, error pages included, gets CSP, framing and sniffing rules.
+            Middleware(SecurityHeadersMiddleware, production=not settings.is_development),
+            # Outside the rest, so that preflights and error responses carry the CORS headers
+            # too: the chat widget (/widget.js) calls the API from other sites' pages.
             Middleware(
                 CORSMiddleware,
                 allow_origins=list(settings.widget_origins),

@@ -2,6 +2,7 @@
 
 from helpdesk.accounts.models import ApiToken, LoginAttempt, User
 from helpdesk.booking.models import (
+    AccountPlace,
     Booking,
     Closure,
     Location,
@@ -23,6 +24,7 @@ from helpdesk.metrics.models import SessionRollup, SessionRollupAll, TriageRollu
 from helpdesk.sessions.models import SessionLog, SessionTopic
 
 __all__ = [
+    "AccountPlace",
     "ApiToken",
     "AuditLogRecord",
     "Booking",

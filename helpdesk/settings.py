@@ -18,6 +18,7 @@ from typing import Any, get_type_hints
 
 DEFAULT_DATABASE_URL = "sqlite:///helpdesk.db"
 DEFAULT_ASSETS_DIR = Path(__file__).resolve().parents[1] / "node_modules"
+MIN_PRODUCTION_SECRET_BYTES = 32
 
 
 class SettingsError(ValueError):
@@ -109,10 +110,24 @@ class Settings:
     smtp_security: str = setting("starttls", parse=parse_smtp_security)
     #: The From address of confirmation e-mails.
     smtp_from: str = setting("Digital hjælp Aarhus <noreply@localhost>")
-    #: Failed sign-ins allowed per account (and four times as many per network address) within
-    #: ``login_window_minutes`` before further attempts are refused for a while.
+    #: Failed sign-ins allowed for one account from one network address within
+    #: ``login_window_minutes``; then that pair is refused until the window passes. Other
+    #: addresses can still sign in to the account.
     login_max_attempts: int = setting(5)
     login_window_minutes: int = setting(15)
+    #: Failed sign-ins for one account from all addresses together within
+    #: ``login_account_window_minutes`` before the account is refused everywhere for a while:
+    #: much higher than the per-address limit, so that nobody can lock a colleague out cheaply.
+    login_account_max_attempts: int = setting(50)
+    login_account_window_minutes: int = setting(5)
+    #: Failed sign-ins from one network address (any accounts) within ``login_window_minutes``
+    #: before each further attempt from it is slowed down (never refused outright).
+    login_address_slow_after: int = setting(20)
+    #: Days a new API bearer token works; a new password ends a user's tokens unless kept.
+    token_lifetime_days: int = setting(365)
+    #: Reverse proxies (comma-separated addresses or CIDR networks) whose ``X-Forwarded-For``
+    #: and ``X-Forwarded-Proto`` are believed; empty = none, the peer address is the client.
+    trusted_proxies: tuple[str, ...] = setting((), parse=lambda _, raw: parse_networks(raw))
     #: Hours a staff sign-in lasts without activity (the session cookie's lifetime).
     session_hours: int = setting(10)
     #: Load demo locations, session types, staff and schedules at start-up (``serve --demo``).
@@ -140,8 +155,17 @@ class Settings:
                     values[item.name] = raw
                 continue
             values[item.name] = _read(variable, raw, item, types[item.name])
-        if "secret_key" not in values and values["environment"] == "production":
-            raise SettingsError(f"{env_name('secret_key')} must be set in production")
+        if values["environment"] == "production":
+            if "secret_key" not in values:
+                raise SettingsError(f"{env_name('secret_key')} must be set in production")
+            if len(values["secret_key"].encode("utf-8")) < MIN_PRODUCTION_SECRET_BYTES:
+                # The key signs session cookies: a short one can be guessed offline from any
+                # cookie (HMAC brute force), so production refuses to start with one.
+                raise SettingsError(
+                    f"{env_name('secret_key')} must be at least {MIN_PRODUCTION_SECRET_BYTES} "
+                    "bytes in production (e.g. python -c 'import secrets; "
+                    "print(secrets.token_urlsafe(48))')"
+                )
         return cls(**values)
 
 
@@ -213,6 +237,25 @@ def parse_origins(raw: str) -> tuple[str, ...]:
             )
         origins.append(origin)
     return tuple(origins) or ("*",)
+
+
+def parse_networks(raw: str) -> tuple[str, ...]:
+    """A comma-separated list of addresses or CIDR networks (``10.0.0.0/8, ::1``), normalised."""
+    import ipaddress
+
+    networks = []
+    for part in raw.split(","):
+        text = part.strip()
+        if not text:
+            continue
+        try:
+            networks.append(str(ipaddress.ip_network(text, strict=False)))
+        except ValueError as exc:
+            raise SettingsError(
+                f"HELPDESK_TRUSTED_PROXIES must list addresses or networks like 10.0.0.0/8, "
+                f"not {text!r}"
+            ) from exc
+    return tuple(networks)
 
 
 def parse_timezone(name: str) -> str:
