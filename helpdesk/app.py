@@ -47,6 +47,7 @@ from helpdesk.web import metrics as metrics_endpoint
 from helpdesk.web.access import AccessControlMiddleware, public
 from helpdesk.web.assets import AssetFiles
 from helpdesk.web.auth import SESSION_COOKIE, CSRFMiddleware, make_authenticator
+from helpdesk.web.client import TrustedProxyMiddleware
 from helpdesk.web.errors import (
     ApiError,
     handle_api_error,
@@ -56,7 +57,11 @@ from helpdesk.web.errors import (
 )
 from helpdesk.web.hosts import AllowedHostsMiddleware
 from helpdesk.web.metrics import RequestMetricsMiddleware
-from helpdesk.web.middleware import BodySizeLimitMiddleware, UnstorableUrlMiddleware
+from helpdesk.web.middleware import (
+    BodySizeLimitMiddleware,
+    SecurityHeadersMiddleware,
+    UnstorableUrlMiddleware,
+)
 
 logger = logging.getLogger(__name__)
 STATIC_DIR = Path(__file__).with_name("static")
@@ -137,6 +142,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
         middleware=[
             # Outermost: every request counted and timed by route, whatever answers it.
             Middleware(RequestMetricsMiddleware),
+            # Who the client is (X-Forwarded-* only from HELPDESK_TRUSTED_PROXIES), before
+            # anything reads the address or the scheme.
+            Middleware(TrustedProxyMiddleware, trusted_proxies=settings.trusted_proxies),
+            # Every response, error pages included, gets CSP, framing and sniffing rules.
+            Middleware(SecurityHeadersMiddleware, production=not settings.is_development),
             # Before anything else: a request for a host name that is not ours is refused.
             Middleware(AllowedHostsMiddleware, allowed_hosts=settings.allowed_hosts),
             # Outside the rest, so that preflights and error responses carry the CORS headers

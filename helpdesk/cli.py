@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import logging.config
 import os
@@ -52,8 +53,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         "port": args.port,
         # uvicorn configures logging (with redaction) in each worker process from this.
         "log_config": config,
-        "proxy_headers": True,
-        "forwarded_allow_ips": list(settings.forwarded_allow_ips),
+        # uvicorn would trust X-Forwarded-For from loopback; the app decides instead, from
+        # HELPDESK_TRUSTED_PROXIES (helpdesk.web.client).
+        "proxy_headers": False,
         # SIGTERM: stop accepting, let requests in flight finish (up to this), then the
         # lifespan's shutdown writes the queued triage events.
         "timeout_graceful_shutdown": GRACEFUL_SHUTDOWN_SECONDS,
@@ -285,8 +287,9 @@ def cmd_user_password(args: argparse.Namespace) -> int:
     password = _new_password()
     try:
         with _accounts_session() as session:
-            user = set_password(session, args.username, password)
-            print(f"password of {user.username} changed; their sign-ins have ended")
+            user = set_password(session, args.username, password, keep_tokens=args.keep_tokens)
+            ended = "sign-ins have" if args.keep_tokens else "sign-ins and API tokens have"
+            print(f"password of {user.username} changed; their {ended} ended")
     except AccountError as exc:
         print(f"helpdesk: {exc}", file=sys.stderr)
         return 1
@@ -307,6 +310,44 @@ def cmd_user_active(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_user_unlock(args: argparse.Namespace) -> int:
+    from helpdesk.accounts.service import AccountError, unlock
+
+    try:
+        with _accounts_session() as session:
+            count = unlock(session, args.username)
+    except AccountError as exc:
+        print(f"helpdesk: {exc}", file=sys.stderr)
+        return 1
+    print(f"{count} failed sign-in(s) of {args.username} forgotten; the account can sign in again")
+    return 0
+
+
+def cmd_user_places(args: argparse.Namespace) -> int:
+    from helpdesk.accounts.service import AccountError, get_user
+    from helpdesk.booking.places import set_account_places
+
+    if bool(args.all) == bool(args.places):
+        print("helpdesk: give the places (slugs) or --all", file=sys.stderr)
+        return 2
+    with _accounts_session() as session:
+        user = get_user(session, args.username)
+        if user is None or user.id is None:
+            print(f"helpdesk: there is no user called {args.username!r}", file=sys.stderr)
+            return 1
+        try:
+            slugs = [] if args.all else args.places
+            places = set_account_places(session, user.id, slugs)
+        except (AccountError, ValueError) as exc:
+            print(f"helpdesk: {exc}", file=sys.stderr)
+            return 1
+    if places:
+        print(f"{args.username} now sees bookings only at: {', '.join(places)}")
+    else:
+        print(f"{args.username} sees bookings at every place")
+    return 0
+
+
 def cmd_user_list(args: argparse.Namespace) -> int:
     from sqlmodel import col, select
 
@@ -324,7 +365,8 @@ def cmd_token_create(args: argparse.Namespace) -> int:
 
     try:
         with _accounts_session() as session:
-            token, _record = create_token(session, args.username, args.label or "")
+            lifetime = dt.timedelta(days=_settings().token_lifetime_days)
+            token, _record = create_token(session, args.username, args.label or "", lifetime)
     except AccountError as exc:
         print(f"helpdesk: {exc}", file=sys.stderr)
         return 1
@@ -447,7 +489,24 @@ def build_parser() -> argparse.ArgumentParser:
         "password", help="set a new password (ends the user's sign-ins)"
     )
     user_password.add_argument("username")
+    user_password.add_argument(
+        "--keep-tokens",
+        action="store_true",
+        help="keep the user's API tokens working (by default a new password revokes them)",
+    )
     user_password.set_defaults(func=cmd_user_password)
+    user_unlock = user_commands.add_parser(
+        "unlock", help="forget the user's failed sign-ins (lifts every sign-in lock on them)"
+    )
+    user_unlock.add_argument("username")
+    user_unlock.set_defaults(func=cmd_user_unlock)
+    user_places = user_commands.add_parser(
+        "places", help="limit which places' bookings (names, phones) an account may see"
+    )
+    user_places.add_argument("username")
+    user_places.add_argument("places", nargs="*", metavar="PLACE", help="place slugs (dokk1 ...)")
+    user_places.add_argument("--all", action="store_true", help="every place (no limit)")
+    user_places.set_defaults(func=cmd_user_places)
     for name, active, text in (
         ("deactivate", False, "stop an account (sign-ins and tokens)"),
         ("activate", True, "let a deactivated account sign in again"),

@@ -2,6 +2,7 @@
 
 from helpdesk.accounts.models import ApiToken, LoginAttempt, User
 from helpdesk.booking.models import (
+    AccountPlace,
     Booking,
     Closure,
     Location,
@@ -25,6 +26,7 @@ from helpdesk.ratelimit import RateLimitWindow
 from helpdesk.sessions.models import SessionLog, SessionTopic
 
 __all__ = [
+    "AccountPlace",
     "ApiToken",
     "AuditLogRecord",
     "Booking",

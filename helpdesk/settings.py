@@ -20,6 +20,7 @@ from typing import Any, get_type_hints
 DEFAULT_DATABASE_URL = "sqlite:///helpdesk.db"
 # Built by scripts/build-assets from node_modules and packaged in the wheel.
 DEFAULT_ASSETS_DIR = Path(__file__).resolve().with_name("assets")
+MIN_PRODUCTION_SECRET_BYTES = 32
 
 
 class SettingsError(ValueError):
@@ -117,10 +118,26 @@ class Settings:
     smtp_security: str = setting("starttls", parse=parse_smtp_security)
     #: The From address of confirmation e-mails.
     smtp_from: str = setting("Digital hjælp Aarhus <noreply@localhost>")
-    #: Failed sign-ins allowed per account (and four times as many per network address) within
-    #: ``login_window_minutes`` before further attempts are refused for a while.
+    #: Failed sign-ins allowed for one account from one network address within
+    #: ``login_window_minutes``; then that pair is refused until the window passes. Other
+    #: addresses can still sign in to the account.
     login_max_attempts: int = setting(5)
     login_window_minutes: int = setting(15)
+    #: Failed sign-ins for one account from all addresses together within
+    #: ``login_account_window_minutes`` before the account is refused everywhere for a while:
+    #: much higher than the per-address limit, so that nobody can lock a colleague out cheaply.
+    login_account_max_attempts: int = setting(50)
+    login_account_window_minutes: int = setting(5)
+    #: Failed sign-ins from one network address (any accounts) within ``login_window_minutes``
+    #: before each further attempt from it is slowed down (never refused outright).
+    login_address_slow_after: int = setting(20)
+    #: Days a new API bearer token works; a new password ends a user's tokens unless kept.
+    token_lifetime_days: int = setting(365)
+    #: Reverse proxies (comma-separated addresses or CIDR networks) whose ``X-Forwarded-For``
+    #: and ``X-Forwarded-Proto`` are believed; empty = none, the peer address is the client.
+    trusted_proxies: tuple[str, ...] = setting(
+        (), parse=lambda variable, raw: parse_networks(raw, variable)
+    )
     #: Hours a staff sign-in lasts without activity (the session cookie's lifetime).
     session_hours: int = setting(10)
     #: Load demo locations, session types, staff and schedules at start-up (``serve --demo``).
@@ -145,11 +162,6 @@ class Settings:
     #: Booking look-ups (reference + contact: view, cancel, move) one network address may make
     #: in an hour (ten times as many from a trusted network).
     lookup_max_per_address_hour: int = setting(60)
-    #: Addresses (or ``*``) of the reverse proxies whose X-Forwarded-For and X-Forwarded-Proto
-    #: are believed; from anyone else these headers are ignored.
-    forwarded_allow_ips: tuple[str, ...] = setting(
-        ("127.0.0.1",), parse=lambda _, raw: parse_addresses(raw)
-    )
     #: Worker processes of ``helpdesk serve`` (its ``--workers`` option wins).
     workers: int = setting(1)
     #: Networks whose callers may read /metrics without a token.
@@ -190,6 +202,14 @@ class Settings:
 def _check_production(values: Mapping[str, Any]) -> None:
     if "secret_key" not in values:
         raise SettingsError(f"{env_name('secret_key')} must be set in production")
+    if len(values["secret_key"].encode("utf-8")) < MIN_PRODUCTION_SECRET_BYTES:
+        # The key signs session cookies: a short one can be guessed offline from any cookie
+        # (HMAC brute force), so production refuses to start with one.
+        raise SettingsError(
+            f"{env_name('secret_key')} must be at least {MIN_PRODUCTION_SECRET_BYTES} "
+            "bytes in production (e.g. python -c 'import secrets; "
+            "print(secrets.token_urlsafe(48))')"
+        )
     # Links in e-mails and calendar files must never be built from a request's Host header,
     # and a production server answers only to its own names.
     if not values["public_base_url"]:
@@ -257,25 +277,6 @@ def normalise_database_url(url: str) -> str:
         if path and path != ":memory:":
             return "sqlite:///" + str(Path(path).resolve())
     return url
-
-
-def parse_addresses(raw: str) -> tuple[str, ...]:
-    """Comma-separated IP addresses or networks (``10.0.0.0/8``), or ``*`` for any."""
-    addresses = []
-    for part in raw.split(","):
-        address = part.strip()
-        if not address:
-            continue
-        if address != "*":
-            try:
-                ipaddress.ip_network(address, strict=False)
-            except ValueError as exc:
-                raise SettingsError(
-                    f"HELPDESK_FORWARDED_ALLOW_IPS must list IP addresses or networks "
-                    f"(or *), not {address!r}"
-                ) from exc
-        addresses.append(address)
-    return tuple(addresses) or ("127.0.0.1",)
 
 
 def parse_origins(raw: str) -> tuple[str, ...]:

@@ -31,11 +31,28 @@ def test_postgres_urls_use_psycopg() -> None:
         {"HELPDESK_IMPORT_KB_ON_START": "maybe"},
         {"HELPDESK_ENVIRONMENT": "staging"},
         {"HELPDESK_ENVIRONMENT": "production"},  # without a secret key
+        {"HELPDESK_TRUSTED_PROXIES": "10.0.0.0/8, proxy.example"},
     ],
 )
 def test_bad_values_are_refused_clearly(env: dict[str, str]) -> None:
     with pytest.raises(SettingsError, match="HELPDESK_"):
         Settings.from_env(env)
+
+
+def test_production_refuses_a_short_secret_key() -> None:
+    production = {"HELPDESK_ENVIRONMENT": "production"}
+    with pytest.raises(SettingsError, match="at least 32 bytes"):
+        Settings.from_env({**production, "HELPDESK_SECRET_KEY": "x" * 31})
+    settings = Settings.from_env({**production, "HELPDESK_SECRET_KEY": "x" * 32})
+    assert not settings.is_development
+    # Development keeps accepting a short key (tests, demos).
+    assert Settings.from_env({"HELPDESK_SECRET_KEY": "x1"}).secret_key == "x1"
+
+
+def test_trusted_proxies_are_read_as_networks() -> None:
+    settings = Settings.from_env({"HELPDESK_TRUSTED_PROXIES": "10.0.0.5, 10.1.0.0/16,::1"})
+    assert settings.trusted_proxies == ("10.0.0.5/32", "10.1.0.0/16", "::1/128")
+    assert Settings.from_env({}).trusted_proxies == ()
 
 
 def test_secret_is_never_printed() -> None:

@@ -58,6 +58,10 @@ class ApiToken(SQLModel, table=True):
     revoked_at: dt.datetime | None = Field(
         default=None, sa_column=Column(UTCDateTime(), nullable=True)
     )
+    #: After this the token no longer works (``HELPDESK_TOKEN_LIFETIME_DAYS`` after it was made).
+    expires_at: dt.datetime | None = Field(
+        default=None, sa_column=Column(UTCDateTime(), nullable=True)
+    )
 
 
 class LoginAttempt(SQLModel, table=True):
@@ -71,6 +75,7 @@ class LoginAttempt(SQLModel, table=True):
     __table_args__ = (
         Index("ix_login_attempt_username_at", "username", "attempted_at"),
         Index("ix_login_attempt_address_at", "address_hash", "attempted_at"),
+        Index("ix_login_attempt_pair_at", "username", "address_hash", "attempted_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

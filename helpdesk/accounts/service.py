@@ -11,6 +11,7 @@ import hmac
 import re
 import secrets
 from dataclasses import dataclass
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -24,10 +25,9 @@ from helpdesk.clock import utcnow
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 MIN_PASSWORD_LENGTH = 10
 TOKEN_PREFIX = "hd_"  # noqa: S105 (a prefix that marks helpdesk tokens, not a secret)
-#: Per network address, this many times the per-account limit (a shared office NAT is fine).
-ADDRESS_LIMIT_FACTOR = 4
 LOGIN_ATTEMPT_RETENTION = dt.timedelta(days=1)
 TOKEN_USE_RECORD_INTERVAL = dt.timedelta(minutes=5)
+DEFAULT_TOKEN_LIFETIME = dt.timedelta(days=365)
 
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
 # Verified against when the username is unknown, so that a wrong username takes as long as a
@@ -81,13 +81,18 @@ def create_user(session: Session, username: str, role: str, password: str) -> Us
     return user
 
 
-def set_password(session: Session, username: str, password: str) -> User:
-    """A new password; every existing sign-in of the user ends."""
+def set_password(
+    session: Session, username: str, password: str, *, keep_tokens: bool = False
+) -> User:
+    """A new password; every existing sign-in of the user ends, and so do the user's bearer
+    tokens unless ``keep_tokens`` (a password change is often the answer to a leak)."""
     user = _existing_user(session, username)
     check_password(password)
     user.password_hash = hash_password(password)
     user.session_version += 1
     session.add(user)
+    if not keep_tokens:
+        revoke_tokens(session, username=user.username)
     return user
 
 
@@ -153,15 +158,28 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def create_token(session: Session, username: str, label: str = "") -> tuple[str, ApiToken]:
-    """A new bearer token for the user: (the token, shown only now; its stored record)."""
+def create_token(
+    session: Session,
+    username: str,
+    label: str = "",
+    lifetime: dt.timedelta = DEFAULT_TOKEN_LIFETIME,
+) -> tuple[str, ApiToken]:
+    """A new bearer token for the user: (the token, shown only now; its stored record).
+
+    It stops working after ``lifetime``."""
     user = _existing_user(session, username)
     if not user.active:
         raise AccountError(f"the user {user.username!r} is deactivated")
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     assert user.id is not None
+    now = utcnow()
     record = ApiToken(
-        user_id=user.id, token_hash=hash_token(token), prefix=token[:10], label=label[:100]
+        user_id=user.id,
+        token_hash=hash_token(token),
+        prefix=token[:10],
+        label=label[:100],
+        created_at=now,
+        expires_at=now + lifetime,
     )
     session.add(record)
     session.flush()
@@ -169,10 +187,12 @@ def create_token(session: Session, username: str, label: str = "") -> tuple[str,
 
 
 def user_for_token(session: Session, token: str, now: dt.datetime | None = None) -> User | None:
-    """The active user a valid, unrevoked token belongs to, else None."""
+    """The active user a valid, unrevoked and unexpired token belongs to, else None."""
     now = now or utcnow()
     record = session.exec(select(ApiToken).where(ApiToken.token_hash == hash_token(token))).first()
     if record is None or record.revoked_at is not None:
+        return None
+    if record.expires_at is not None and now >= record.expires_at:
         return None
     user = session.get(User, record.user_id)
     if user is None or not user.active:
@@ -230,10 +250,31 @@ def address_hash(secret_key: str, address: str) -> str:
 
 
 @dataclass(frozen=True)
+class LoginLimits:
+    """How failed sign-ins are counted (see :func:`judge_attempt`)."""
+
+    #: Failures allowed for one (account, address) pair within ``window``.
+    per_pair: int = 5
+    window: dt.timedelta = dt.timedelta(minutes=15)
+    #: Failures allowed for one account from every address together within ``account_window``.
+    per_account: int = 50
+    account_window: dt.timedelta = dt.timedelta(minutes=5)
+    #: Failures from one address (any account) within ``window`` before it is slowed down.
+    address_slow_after: int = 20
+    #: The longest wait imposed on a slowed-down address, in seconds.
+    max_delay_seconds: int = 10
+
+
+@dataclass(frozen=True)
 class AttemptDecision:
     attempt_id: int
     allowed: bool
     retry_after_seconds: int = 0
+    #: Seconds to wait before checking the password (an address with many failures).
+    delay_seconds: int = 0
+
+
+_UNSUCCESSFUL = or_(col(LoginAttempt.succeeded).is_(None), col(LoginAttempt.succeeded).is_(False))
 
 
 def record_attempt(session: Session, username: str, address: str, now: dt.datetime) -> int:
@@ -247,43 +288,68 @@ def record_attempt(session: Session, username: str, address: str, now: dt.dateti
     return attempt.id
 
 
+def _failures(
+    session: Session, since: dt.datetime, *conditions: Any
+) -> tuple[int, dt.datetime | None]:
+    count, oldest = session.execute(
+        select(func.count(), func.min(LoginAttempt.attempted_at)).where(
+            col(LoginAttempt.attempted_at) > since, _UNSUCCESSFUL, *conditions
+        )
+    ).one()
+    return int(count), oldest
+
+
 def judge_attempt(
-    session: Session,
-    attempt_id: int,
-    max_attempts: int,
-    window: dt.timedelta,
-    now: dt.datetime,
+    session: Session, attempt_id: int, limits: LoginLimits, now: dt.datetime
 ) -> AttemptDecision:
-    """Allow the attempt unless too many unsuccessful ones, this one included, are in the window.
+    """Allow, refuse or slow down a sign-in attempt, by the unsuccessful attempts before it.
+
+    - One account from one address: refused after ``limits.per_pair`` failures in the window.
+      An attacker elsewhere therefore cannot lock a colleague out of their own desk.
+    - One account from everywhere: refused only after the much higher ``limits.per_account``
+      in the shorter ``account_window`` (a distributed guess at one password).
+    - One address, any accounts: never refused (a library's NAT hides many staff) but slowed,
+      one more second per failure over ``address_slow_after``.
 
     Each attempt is committed before it is judged and counts every attempt committed by then
-    (its own too), so N processes racing cannot let more than ``max_attempts`` through: the
-    attempt whose row was committed k-th is judged after k rows exist and sees at least k.
-    (Counting only rows with a smaller id would be wrong: ids are handed out before commits,
-    and commits need not come in id order.) Pending attempts count as unsuccessful.
+    (its own too), so N processes racing cannot let more than the limit through: the attempt
+    whose row was committed k-th is judged after k rows exist and sees at least k. (Counting
+    only rows with a smaller id would be wrong: ids are handed out before commits, and commits
+    need not come in id order.) Pending attempts count as unsuccessful.
     """
     attempt = session.get(LoginAttempt, attempt_id)
     assert attempt is not None
-    since = now - window
-    unsuccessful = or_(
-        col(LoginAttempt.succeeded).is_(None), col(LoginAttempt.succeeded).is_(False)
-    )
-    for column, value, limit in (
-        (LoginAttempt.username, attempt.username, max_attempts),
-        (LoginAttempt.address_hash, attempt.address_hash, max_attempts * ADDRESS_LIMIT_FACTOR),
+    by_account = col(LoginAttempt.username) == attempt.username
+    by_address = col(LoginAttempt.address_hash) == attempt.address_hash
+    for since, window, limit, conditions in (
+        (now - limits.window, limits.window, limits.per_pair, (by_account, by_address)),
+        (now - limits.account_window, limits.account_window, limits.per_account, (by_account,)),
     ):
-        count, oldest = session.execute(
-            select(func.count(), func.min(LoginAttempt.attempted_at)).where(
-                column == value,
-                col(LoginAttempt.attempted_at) > since,
-                unsuccessful,
-            )
-        ).one()
-        if count > limit:
+        count, oldest = _failures(session, since, *conditions)
+        if count > limit and oldest is not None:
             retry = max(1, int((oldest + window - now).total_seconds()) + 1)
             finish_attempt(session, attempt_id, succeeded=False)
             return AttemptDecision(attempt_id, allowed=False, retry_after_seconds=retry)
-    return AttemptDecision(attempt_id, allowed=True)
+    # This attempt itself is among the count: once ``address_slow_after`` attempts from the
+    # address have failed, the next one waits 1 second, the one after 2, and so on.
+    from_address, _ = _failures(session, now - limits.window, by_address)
+    excess = from_address - limits.address_slow_after
+    delay = min(max(0, excess), limits.max_delay_seconds)
+    return AttemptDecision(attempt_id, allowed=True, delay_seconds=delay)
+
+
+def unlock(session: Session, username: str) -> int:
+    """Forget the user's failed sign-ins (an admin's decision): every lock on them is lifted.
+
+    Returns how many failed attempts were forgotten. Attempts still being checked are left.
+    """
+    user = _existing_user(session, username)
+    result = session.execute(
+        delete(LoginAttempt).where(
+            col(LoginAttempt.username) == user.username, col(LoginAttempt.succeeded).is_(False)
+        )
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
 def finish_attempt(session: Session, attempt_id: int, succeeded: bool) -> None:

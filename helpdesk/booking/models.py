@@ -103,6 +103,16 @@ class ScheduleStaff(SQLModel, table=True):
     )
 
 
+class AccountPlace(SQLModel, table=True):
+    """A place a staff account is limited to. An account with no rows here sees every place;
+    one with rows sees citizens' bookings (names, phones) only at those places."""
+
+    __tablename__ = "account_place"
+
+    user_id: int = Field(foreign_key="user_account.id", primary_key=True, ondelete="CASCADE")
+    location_id: int = Field(foreign_key="location.id", primary_key=True, ondelete="CASCADE")
+
+
 class Schedule(SQLModel, table=True):
     """A weekly opening: on ``weekday`` from ``starts`` to ``ends`` (local time), sessions of one
     type back to back, ``capacity`` at a time (seats or staff)."""

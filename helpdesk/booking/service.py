@@ -34,7 +34,15 @@ from sqlmodel import Session, col, select
 from helpdesk import telemetry
 from helpdesk.booking import limits as booking_limits
 from helpdesk.booking.contact import contact_matches
-from helpdesk.booking.models import SEATED_STATUSES, Booking, Location, SessionType, Slot
+from helpdesk.booking.models import (
+    SEATED_STATUSES,
+    AccountPlace,
+    Booking,
+    Location,
+    SessionType,
+    Slot,
+)
+from helpdesk.booking.places import may_see_place
 from helpdesk.booking.reference import new_reference, parse_reference
 from helpdesk.clock import utcnow
 from helpdesk.errors import DomainError
@@ -427,14 +435,21 @@ def move(
 STAFF_STATUSES = ("booked", "arrived", "no_show")
 
 
-def set_attendance(session: Session, booking_id: int, status: str) -> Booking:
+def set_attendance(
+    session: Session, booking_id: int, status: str, *, viewer_id: int | None = None
+) -> Booking:
     """Mark a booking arrived or no-show (or back to booked, to undo a mistake).
 
     All three hold their seat, so the slot's count does not change; a cancelled booking stays
-    cancelled.
+    cancelled. With ``viewer_id``, a booking at a place that staff account may not see is
+    treated as not there (its answer would show the citizen's name and phone).
     """
     if status not in STAFF_STATUSES:
         raise BookingError("invalid_request")
+    if viewer_id is not None:
+        found = session.get(Booking, booking_id)
+        if found is not None and not may_see_place(session, viewer_id, found.location_id):
+            raise BookingError("booking_not_found")
     result = session.execute(
         update(Booking)
         .where(col(Booking.id) == booking_id, col(Booking.status).in_(STAFF_STATUSES))
@@ -522,9 +537,20 @@ def register_walk_in(session: Session, walk_in: WalkIn, now: dt.datetime | None 
 
 
 def day_bookings(
-    session: Session, location_id: int, start: dt.datetime, end: dt.datetime
+    session: Session,
+    location_id: int,
+    start: dt.datetime,
+    end: dt.datetime,
+    *,
+    viewer_id: int,
 ) -> list[tuple[Booking, SessionType]]:
-    """A location's bookings and walk-ins between two instants (a local day), by time."""
+    """A location's bookings and walk-ins between two instants (a local day), by time, as the
+    staff account ``viewer_id`` may see them: an account limited to other places is refused
+    (``forbidden``), and the query itself keeps only places the account may see."""
+    if not may_see_place(session, viewer_id, location_id):
+        raise BookingError("forbidden")
+    limited = select(AccountPlace.user_id).where(AccountPlace.user_id == viewer_id)
+    allowed = select(AccountPlace.location_id).where(AccountPlace.user_id == viewer_id)
     query = (
         select(Booking, SessionType)
         .join(SessionType, col(SessionType.id) == col(Booking.session_type_id))
@@ -532,6 +558,7 @@ def day_bookings(
             Booking.location_id == location_id,
             col(Booking.starts_at) >= start,
             col(Booking.starts_at) < end,
+            or_(~limited.exists(), col(Booking.location_id).in_(allowed)),
         )
         .order_by(col(Booking.starts_at), col(Booking.id))
     )

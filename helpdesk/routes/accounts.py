@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from typing import Literal
 
@@ -13,6 +14,8 @@ from starlette.routing import Route
 
 from helpdesk.accounts.models import User
 from helpdesk.accounts.service import (
+    AttemptDecision,
+    LoginLimits,
     address_hash,
     end_sessions,
     finish_attempt,
@@ -27,8 +30,10 @@ from helpdesk.openapi import Operation, operation
 from helpdesk.routes._body import read_form
 from helpdesk.routes._common import NO_STORE
 from helpdesk.routes.schemas import ErrorResponse
+from helpdesk.settings import Settings
 from helpdesk.web.access import public, requires
 from helpdesk.web.auth import csrf_protect, sign_in, sign_out
+from helpdesk.web.client import client_address
 from helpdesk.web.locale import page_language
 from helpdesk.web.templating import render
 
@@ -82,6 +87,16 @@ def _login_page(
     )
 
 
+def login_limits(settings: Settings) -> LoginLimits:
+    return LoginLimits(
+        per_pair=settings.login_max_attempts,
+        window=dt.timedelta(minutes=settings.login_window_minutes),
+        per_account=settings.login_account_max_attempts,
+        account_window=dt.timedelta(minutes=settings.login_account_window_minutes),
+        address_slow_after=settings.login_address_slow_after,
+    )
+
+
 @public
 async def login_form(request: Request) -> Response:
     return _login_page(request, next_path=safe_next(request.query_params.get("next")))
@@ -100,24 +115,30 @@ async def login(request: Request) -> Response:
         )
     settings = request.app.state.settings
     db = request.app.state.db
-    address = address_hash(settings.secret_key, request.client.host if request.client else "-")
-    window = dt.timedelta(minutes=settings.login_window_minutes)
+    address = address_hash(settings.secret_key, client_address(request))
+    limits = login_limits(settings)
 
-    def attempt() -> tuple[int, User | None]:
+    def judge() -> AttemptDecision:
         now = utcnow()
         # Written and committed first, then judged: see judge_attempt.
         with session_scope(db) as session:
             attempt_id = record_attempt(session, username, address, now)
         with session_scope(db) as session:
-            decision = judge_attempt(session, attempt_id, settings.login_max_attempts, window, now)
-        if not decision.allowed:
-            return decision.retry_after_seconds, None
+            return judge_attempt(session, attempt_id, limits, now)
+
+    def check(attempt_id: int) -> User | None:
         with session_scope(db) as session:
             user = verify_credentials(session, username, password)
             finish_attempt(session, attempt_id, succeeded=user is not None)
-            return 0, user
+            return user
 
-    retry_after, user = await run_in_threadpool(attempt)
+    decision = await run_in_threadpool(judge)
+    retry_after, user = decision.retry_after_seconds, None
+    if decision.allowed:
+        # An address with many failures waits (staff behind the same NAT are slowed, not
+        # locked out); the attempt stays pending meanwhile, so it counts for racing ones.
+        await asyncio.sleep(decision.delay_seconds)
+        user = await run_in_threadpool(check, decision.attempt_id)
     if retry_after:
         minutes = max(1, -(-retry_after // 60))
         return _login_page(

@@ -24,6 +24,7 @@ from helpdesk.booking import catalog
 from helpdesk.booking.contact import display_phone
 from helpdesk.booking.inputs import AttendanceUpdate, WalkInCreate
 from helpdesk.booking.models import Booking, Location, SessionType, Slot, translated
+from helpdesk.booking.places import visible_places
 from helpdesk.booking.reference import format_reference
 from helpdesk.booking.service import (
     BookingError,
@@ -37,6 +38,7 @@ from helpdesk.clock import utcnow
 from helpdesk.dbtypes import parse_row_id
 from helpdesk.i18n import N_, gettext_for, native_name
 from helpdesk.kb.content import Guide
+from helpdesk.kb.store import add_audit
 from helpdesk.openapi import Operation, QueryParam, operation
 from helpdesk.routes._body import parse_json_body, read_form
 from helpdesk.routes._common import DATE_SCHEMA, NO_STORE, guides, query_date, zone
@@ -69,11 +71,22 @@ def parse_day(raw: str | None, zone_info: ZoneInfo) -> dt.date:
     return query_date(raw) or utcnow().astimezone(zone_info).date()
 
 
+def record_day_read(session: Session, actor: str, location: Location, day: dt.date) -> None:
+    """Write down that ``actor`` opened a place's day: citizens' names, phones and e-mails."""
+    add_audit(
+        session,
+        actor=actor,
+        action="read-bookings",
+        target=f"place-day:{location.slug}/{day.isoformat()}",
+        summary="staff day view (names, phones, e-mails of the day's bookings)",
+    )
+
+
 def _day_data(
-    session: Session, location: Location, day: dt.date, zone_info: ZoneInfo
+    session: Session, location: Location, day: dt.date, zone_info: ZoneInfo, viewer_id: int
 ) -> dict[str, Any]:
     start, end = day_bounds(day, zone_info)
-    rows = day_bookings(session, location.id or 0, start, end)
+    rows = day_bookings(session, location.id or 0, start, end, viewer_id=viewer_id)
     slots = session.exec(
         select(Slot)
         .where(
@@ -104,11 +117,17 @@ async def day_page(request: Request) -> Response:
     except ApiError:
         day = utcnow().astimezone(zone_info).date()
     wanted = request.query_params.get("location")
+    principal = request.state.principal
 
     def work(session: Session) -> dict[str, Any]:
-        places = catalog.locations(session, include_unlisted=True)
+        # Only the places this account may see are offered (helpdesk user places).
+        places = visible_places(
+            session, principal.user_id, catalog.locations(session, include_unlisted=True)
+        )
         location = next((p for p in places if p.slug == wanted), places[0] if places else None)
-        data = _day_data(session, location, day, zone_info) if location else {}
+        data = _day_data(session, location, day, zone_info, principal.user_id) if location else {}
+        if location is not None:
+            record_day_read(session, principal.username, location, day)
         booking_ids = [booking.id or 0 for booking, _ in data.get("rows", [])]
         logged = logged_booking_ids(session, booking_ids)
         return {"places": places, "location": location, "logged": logged, **data}
@@ -193,7 +212,8 @@ async def attendance_form(request: Request) -> Response:
     status = str(form.get("status") or "")
     try:
         booking_id = _booking_id(request)
-        await in_session(request, lambda s: set_attendance(s, booking_id, status))
+        viewer = request.state.principal.user_id
+        await in_session(request, lambda s: set_attendance(s, booking_id, status, viewer_id=viewer))
     except BookingError as error:
         return _back(form, error.code)
     return _back(form)
@@ -271,6 +291,7 @@ def staff_booking_out(
         responses={
             200: ("The day", StaffDay),
             401: ("Not signed in", ErrorResponse),
+            403: ("The account is limited to other places", ErrorResponse),
             404: ("Unknown place", ErrorResponse),
             422: BAD_INPUT,
         },
@@ -282,13 +303,19 @@ async def day_api(request: Request) -> JSONResponse:
     zone_info = zone(request)
     day = parse_day(request.query_params.get("date"), zone_info)
     slug = request.query_params.get("location", "")
+    principal = request.state.principal
 
     def work(session: Session) -> StaffDay:
         location = catalog.location_by_slug(session, slug)
         if location is None:
             raise ApiError(404, "location_not_found")
         start, end = day_bounds(day, zone_info)
-        rows = day_bookings(session, location.id or 0, start, end)
+        try:
+            rows = day_bookings(session, location.id or 0, start, end, viewer_id=principal.user_id)
+        except BookingError as error:
+            # An account limited to other places (the only refusal day_bookings makes).
+            raise ApiError(403, "forbidden") from error
+        record_day_read(session, principal.username, location, day)
         return StaffDay(
             location=location.slug,
             date=day,
@@ -320,8 +347,10 @@ async def attendance_api(request: Request) -> JSONResponse:
     try:
         booking_id = _booking_id(request)
 
+        viewer = request.state.principal.user_id
+
         def work(session: Session) -> StaffBookingOut:
-            booking = set_attendance(session, booking_id, body.status)
+            booking = set_attendance(session, booking_id, body.status, viewer_id=viewer)
             session_type = session.get(SessionType, booking.session_type_id)
             assert session_type is not None
             return staff_booking_out(booking, session_type, zone_info)

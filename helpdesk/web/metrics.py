@@ -3,7 +3,7 @@
 ``/metrics`` answers only callers from ``HELPDESK_METRICS_NETWORKS`` (by default this machine)
 or with ``Authorization: Bearer <HELPDESK_METRICS_TOKEN>``; anyone else gets the same 404 as for
 a page that does not exist. The caller's address is the one uvicorn saw, or the one a trusted
-proxy forwarded (``HELPDESK_FORWARDED_ALLOW_IPS``).
+proxy forwarded (``HELPDESK_TRUSTED_PROXIES``).
 """
 
 from __future__ import annotations

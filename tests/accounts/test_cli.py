@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import pty
 import re
@@ -17,7 +18,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 from sqlmodel import select as sql_select
 
-from helpdesk.accounts.models import ApiToken, User
+from helpdesk.accounts.models import ApiToken, LoginAttempt, User
+from helpdesk.booking.models import AccountPlace, Location
 from tests.conftest import REPO, clear_tables
 
 SECRET = "a long and secret password"
@@ -150,3 +152,53 @@ async def test_token_create_list_revoke(
     unknown = helpdesk(database_url, "token", "create", "nobody")
     assert unknown.returncode == 1
     assert unknown.stdout == ""
+
+
+def test_user_unlock_places_and_password_keeping_tokens(
+    accounts: Engine, database_url: str
+) -> None:
+    added = helpdesk(database_url, "user", "add", "sara", "--role", "staff", password=SECRET)
+    assert added.returncode == 0, added.stderr
+    with Session(accounts) as session:
+        now = dt.datetime.now(dt.UTC)
+        for _ in range(3):
+            session.add(
+                LoginAttempt(username="sara", address_hash="x", attempted_at=now, succeeded=False)
+            )
+        session.add(Location(slug="cli-place", name="CLI place", kind="library"))
+        session.commit()
+    unlocked = helpdesk(database_url, "user", "unlock", "sara")
+    assert unlocked.returncode == 0, unlocked.stderr
+    assert "3 failed sign-in(s) of sara forgotten" in unlocked.stdout
+    with Session(accounts) as session:
+        assert session.exec(sql_select(LoginAttempt)).all() == []
+
+    assert helpdesk(database_url, "user", "places", "sara").returncode == 2
+    unknown = helpdesk(database_url, "user", "places", "sara", "nowhere")
+    assert unknown.returncode == 1
+    assert "nowhere" in unknown.stderr
+    limited = helpdesk(database_url, "user", "places", "sara", "cli-place")
+    assert limited.returncode == 0, limited.stderr
+    with Session(accounts) as session:
+        assert len(session.exec(sql_select(AccountPlace)).all()) == 1
+    assert helpdesk(database_url, "user", "places", "sara", "--all").returncode == 0
+    with Session(accounts) as session:
+        assert session.exec(sql_select(AccountPlace)).all() == []
+        session.delete(session.exec(sql_select(Location).where(Location.slug == "cli-place")).one())
+        session.commit()
+
+    token = helpdesk(database_url, "token", "create", "sara").stdout.strip()
+    kept = helpdesk(
+        database_url, "user", "password", "sara", "--keep-tokens", password=SECRET + "!"
+    )
+    assert kept.returncode == 0, kept.stderr
+    with Session(accounts) as session:
+        record = session.exec(sql_select(ApiToken)).one()
+        assert record.revoked_at is None
+        assert record.expires_at is not None
+        assert record.expires_at - record.created_at == dt.timedelta(days=365)
+    assert token.startswith("hd_")
+    ended = helpdesk(database_url, "user", "password", "sara", password=SECRET + "?")
+    assert "API tokens have ended" in ended.stdout
+    with Session(accounts) as session:
+        assert session.exec(sql_select(ApiToken)).one().revoked_at is not None

@@ -14,6 +14,8 @@ from sqlmodel import Session, select
 from helpdesk.accounts.models import ApiToken, LoginAttempt, User
 from helpdesk.accounts.service import (
     AccountError,
+    LoginLimits,
+    create_token,
     create_user,
     finish_attempt,
     judge_attempt,
@@ -129,7 +131,9 @@ def test_rate_limit_counts_in_the_database_and_holds_under_races(accounts: Engin
         with session_scope(accounts) as session:
             attempt_id = record_attempt(session, "sara", "address-a", now)
         with session_scope(accounts) as session:
-            decision = judge_attempt(session, attempt_id, 5, window, now)
+            decision = judge_attempt(
+                session, attempt_id, LoginLimits(per_pair=5, window=window), now
+            )
             if decision.allowed:
                 finish_attempt(session, attempt_id, succeeded=False)
         allowed.append(decision.allowed)
@@ -147,7 +151,9 @@ def test_rate_limit_counts_in_the_database_and_holds_under_races(accounts: Engin
         with session_scope(accounts) as session:
             attempt_id = record_attempt(session, "sara", "address-a", now)
         with session_scope(accounts) as session:
-            decision = judge_attempt(session, attempt_id, 5, window, now)
+            decision = judge_attempt(
+                session, attempt_id, LoginLimits(per_pair=5, window=window), now
+            )
             if decision.allowed:
                 finish_attempt(session, attempt_id, succeeded=False)
         in_turn.append(decision.allowed)
@@ -157,12 +163,34 @@ def test_rate_limit_counts_in_the_database_and_holds_under_races(accounts: Engin
     with session_scope(accounts) as session:
         other = record_attempt(session, "jens", "address-b", now)
     with session_scope(accounts) as session:
-        assert judge_attempt(session, other, 5, window, now).allowed
+        assert judge_attempt(session, other, LoginLimits(per_pair=5, window=window), now).allowed
     later = now + window + dt.timedelta(seconds=1)
     with session_scope(accounts) as session:
         again = record_attempt(session, "sara", "address-a", later)
     with session_scope(accounts) as session:
-        assert judge_attempt(session, again, 5, window, later).allowed
+        assert judge_attempt(session, again, LoginLimits(per_pair=5, window=window), later).allowed
     with session_scope(accounts) as session:
         assert purge_login_attempts(session, now + dt.timedelta(days=2)) == 9
         assert session.exec(select(LoginAttempt)).all() == []
+
+
+def test_tokens_expire_and_end_with_a_new_password_unless_kept(accounts: Engine) -> None:
+    make_user(accounts, "api-client")
+    with session_scope(accounts) as session:
+        short, record = create_token(session, "api-client", "short", dt.timedelta(days=2))
+        assert record.expires_at is not None
+        assert record.expires_at - record.created_at == dt.timedelta(days=2)
+        kept, _ = create_token(session, "api-client", "kept")
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(days=3)
+    with session_scope(accounts) as session:
+        assert user_for_token(session, short) is not None
+        assert user_for_token(session, short, now=later) is None  # expired
+        assert user_for_token(session, kept, now=later) is not None  # 365 days by default
+        assert user_for_token(session, kept, now=later + dt.timedelta(days=363)) is None
+    with session_scope(accounts) as session:
+        set_password(session, "api-client", "another long password", keep_tokens=True)
+    with session_scope(accounts) as session:
+        assert user_for_token(session, kept) is not None
+        set_password(session, "api-client", "yet another password")
+    with session_scope(accounts) as session:
+        assert user_for_token(session, kept) is None

@@ -11,7 +11,12 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from helpdesk.accounts.service import get_user
 from helpdesk.booking.models import Booking
+from helpdesk.booking.places import set_account_places
+from helpdesk.booking.service import BookingError, day_bookings
+from helpdesk.db import session_scope
+from helpdesk.kb.models import AuditLogRecord
 from tests.accounts.helpers import csrf_from, make_token, make_user, sign_in
 from tests.booking.conftest import World
 from tests.conftest import clear_tables
@@ -205,3 +210,75 @@ async def test_a_walk_in_keeps_no_contact_details(
     assert stored.name is None
     assert stored.phone is None
     assert stored.email is None
+
+
+async def test_reads_of_a_day_are_audited_and_places_can_be_limited(
+    client: httpx.AsyncClient, world: World, staff: str, db_engine: Engine
+) -> None:
+    """Opening a place's day (names, phones) is written to the audit log; an account limited to
+    Gellerup sees neither Dokk1's bookings nor can mark them, in the page or the API."""
+    clear_tables(db_engine, "audit_log")
+    at_dokk1 = world.slot(capacity=2, session_type=world.citizen)
+    at_gellerup = world.slot(capacity=2, session_type=world.citizen, location=world.gellerup)
+    await book(client, at_dokk1, name="Amal Haddad")
+    await book(client, at_gellerup, name="Jens Holm")
+    auth = {"Authorization": f"Bearer {make_token(db_engine, staff)}"}
+    day = day_of(world, at_dokk1)
+    seen = await client.get(f"/api/v1/staff/day?location=dokk1&date={day}", headers=auth)
+    assert seen.status_code == 200
+    assert [b["name"] for b in seen.json()["bookings"]] == ["Amal Haddad"]
+    with Session(db_engine) as session:
+        entries = session.exec(select(AuditLogRecord)).all()
+    assert [(e.actor, e.action, e.target) for e in entries] == [
+        (staff, "read-bookings", f"place-day:dokk1/{day}")
+    ]
+
+    with session_scope(db_engine) as session:
+        user = get_user(session, staff)
+        assert user is not None
+        assert user.id is not None
+        assert set_account_places(session, user.id, ["gellerup"]) == ["gellerup"]
+        with pytest.raises(ValueError, match="nowhere"):
+            set_account_places(session, user.id, ["nowhere"])
+        # The domain query itself refuses, whatever the caller.
+        start = dt.datetime.now(dt.UTC) - dt.timedelta(days=1)
+        end = start + dt.timedelta(days=30)
+        with pytest.raises(BookingError) as refused:
+            day_bookings(session, world.dokk1.id or 0, start, end, viewer_id=user.id)
+        assert refused.value.code == "forbidden"
+        rows = day_bookings(session, world.gellerup.id or 0, start, end, viewer_id=user.id)
+        assert [booking.name for booking, _ in rows] == ["Jens Holm"]
+
+    refused_api = await client.get(f"/api/v1/staff/day?location=dokk1&date={day}", headers=auth)
+    assert refused_api.status_code == 403
+    assert refused_api.json()["error"]["code"] == "forbidden"
+    day_g = day_of(world, at_gellerup)
+    allowed = await client.get(f"/api/v1/staff/day?location=gellerup&date={day_g}", headers=auth)
+    assert [b["name"] for b in allowed.json()["bookings"]] == ["Jens Holm"]
+    with Session(db_engine) as session:
+        dokk1_booking = session.exec(select(Booking).where(Booking.name == "Amal Haddad")).one()
+    mark = await client.post(
+        f"/api/v1/staff/bookings/{dokk1_booking.id}/attendance",
+        json={"status": "arrived"},
+        headers=auth,
+    )
+    assert mark.status_code == 404
+    # The page offers only Gellerup and falls back to it when asked for Dokk1.
+    await sign_in(client, staff)
+    page = await client.get(f"/staff/day?location=dokk1&date={day}")
+    assert page.status_code == 200
+    assert "Amal Haddad" not in page.text
+    assert 'value="dokk1"' not in page.text
+    # Lifting the limit: every place again.
+    with session_scope(db_engine) as session:
+        user = get_user(session, staff)
+        assert user is not None
+        assert user.id is not None
+        assert set_account_places(session, user.id, []) == []
+    again = await client.get(f"/api/v1/staff/day?location=dokk1&date={day}", headers=auth)
+    assert again.status_code == 200
+    with Session(db_engine) as session:
+        targets = [e.target for e in session.exec(select(AuditLogRecord)).all()]
+    assert targets.count(f"place-day:dokk1/{day}") == 2
+    assert f"place-day:gellerup/{day_g}" in targets
+    clear_tables(db_engine, "audit_log")
