@@ -90,6 +90,10 @@ def live_server(
         "HELPDESK_DATABASE_URL": server_url,
         "HELPDESK_SECRET_KEY": secrets.token_hex(32),
         "HELPDESK_LOG_LEVEL": "WARNING",
+        # One client sends every request: the per-address limits are tested elsewhere.
+        "HELPDESK_TRIAGE_MAX_PER_ADDRESS_MINUTE": "100000",
+        "HELPDESK_LOOKUP_MAX_PER_ADDRESS_HOUR": "100000",
+        "HELPDESK_BOOKING_MAX_PER_ADDRESS_HOUR": "100000",
     }
     command = [sys.executable, "-m", "helpdesk", "serve", "--demo", "--port", str(port)]
     with log.open("wb") as output:

@@ -40,7 +40,11 @@ def test_bad_values_are_refused_clearly(env: dict[str, str]) -> None:
 
 
 def test_production_refuses_a_short_secret_key() -> None:
-    production = {"HELPDESK_ENVIRONMENT": "production"}
+    production = {
+        "HELPDESK_ENVIRONMENT": "production",
+        "HELPDESK_PUBLIC_BASE_URL": "https://hjaelp.aarhus.dk",
+        "HELPDESK_ALLOWED_HOSTS": "hjaelp.aarhus.dk",
+    }
     with pytest.raises(SettingsError, match="at least 32 bytes"):
         Settings.from_env({**production, "HELPDESK_SECRET_KEY": "x" * 31})
     settings = Settings.from_env({**production, "HELPDESK_SECRET_KEY": "x" * 32})
