@@ -13,10 +13,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from helpdesk.booking.models import Booking, Slot
+from helpdesk.booking.models import Booking
+from helpdesk.booking.service import cancel_seat
 from helpdesk.clock import utcnow
 from helpdesk.kb.store import add_audit
 
@@ -117,24 +117,8 @@ def cancel_burst(
     )
     cancelled: list[Booking] = []
     for booking in bookings:
-        result = session.execute(
-            update(Booking)
-            .where(col(Booking.id) == booking.id, col(Booking.status) == "booked")
-            .values(
-                status="cancelled",
-                cancelled_at=now,
-                updated_at=now,
-                version=col(Booking.version) + 1,
-            )
-        )
-        if int(result.rowcount or 0) != 1:  # type: ignore[attr-defined]
+        if not cancel_seat(session, booking, now):
             continue  # cancelled meanwhile by the citizen
-        if booking.slot_id is not None:
-            session.execute(
-                update(Slot)
-                .where(col(Slot.id) == booking.slot_id, col(Slot.booked) > 0)
-                .values(booked=col(Slot.booked) - 1)
-            )
         cancelled.append(booking)
     add_audit(
         session,

@@ -143,6 +143,27 @@ def _seat_given_back(session: Session, slot_id: int) -> None:
     )
 
 
+def cancel_seat(session: Session, booking: Booking, now: dt.datetime) -> bool:
+    """Mark a booking cancelled and give its seat back, in the caller's transaction (no commit).
+
+    Only a booking still ``booked`` is changed (a concurrent cancel or move wins); False then.
+    """
+    result = session.execute(
+        update(Booking)
+        .where(col(Booking.id) == booking.id, col(Booking.status) == "booked")
+        .values(
+            status="cancelled",
+            cancelled_at=now,
+            updated_at=now,
+            version=col(Booking.version) + 1,
+        )
+    )
+    changed = int(result.rowcount or 0) == 1  # type: ignore[attr-defined]
+    if changed and booking.slot_id is not None:
+        _seat_given_back(session, booking.slot_id)
+    return changed
+
+
 def _why_not_bookable(
     session: Session, slot_id: int, now: dt.datetime, running_ok: bool = False
 ) -> BookingError:
@@ -351,19 +372,7 @@ def cancel(
     if booking.status != "booked" or booking.starts_at <= now:
         session.rollback()
         raise BookingError("booking_not_changeable")
-    result = session.execute(
-        update(Booking)
-        .where(col(Booking.id) == booking.id, col(Booking.status) == "booked")
-        .values(
-            status="cancelled",
-            cancelled_at=now,
-            updated_at=now,
-            version=col(Booking.version) + 1,
-        )
-    )
-    changed = int(result.rowcount or 0) == 1  # type: ignore[attr-defined]
-    if changed and booking.slot_id is not None:
-        _seat_given_back(session, booking.slot_id)
+    changed = cancel_seat(session, booking, now)
     session.commit()
     if changed:
         telemetry.BOOKINGS.labels("cancelled", "").inc()
