@@ -15,6 +15,7 @@ from helpdesk.booking.limits import BookingLimits, client_hash
 from helpdesk.ratelimit import RateDecision, hit, key_hash
 from helpdesk.routes._db import in_session
 from helpdesk.settings import Settings
+from helpdesk.web.client import UNKNOWN, client_address
 from helpdesk.web.errors import ApiError
 
 #: Triage and look-ups from a trusted network (a library's kiosks behind one address) get this
@@ -22,14 +23,17 @@ from helpdesk.web.errors import ApiError
 TRUSTED_FACTOR = 10
 
 
-def client_address(request: Request) -> str | None:
-    return request.client.host if request.client else None
+def known_address(request: Request) -> str | None:
+    """The caller's address as :func:`helpdesk.web.client.client_address` works it out (a trusted
+    proxy's forwarded address), or None when the server does not know it."""
+    address = client_address(request)
+    return None if address == UNKNOWN else address
 
 
 def booking_limits(request: Request) -> BookingLimits:
     """The limits for a public booking from this caller."""
     settings: Settings = request.app.state.settings
-    address = client_address(request)
+    address = known_address(request)
     trusted = address is not None and settings.is_trusted_address(address)
     return BookingLimits(
         per_contact=settings.booking_max_per_contact,
@@ -53,7 +57,7 @@ def _limit(settings: Settings, bucket: str) -> tuple[int, dt.timedelta]:
 async def check_rate(request: Request, bucket: str) -> RateDecision:
     """Count this request against its address's limit for ``bucket`` ("triage", "lookup")."""
     settings: Settings = request.app.state.settings
-    address = client_address(request)
+    address = known_address(request)
     if address is None:
         return RateDecision(True)
     limit, window = _limit(settings, bucket)

@@ -9,7 +9,6 @@ proxy forwarded (``HELPDESK_TRUSTED_PROXIES``).
 from __future__ import annotations
 
 import hmac
-import ipaddress
 import time
 
 from starlette.exceptions import HTTPException
@@ -19,8 +18,9 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from helpdesk import telemetry
-from helpdesk.settings import Settings
+from helpdesk.settings import Settings, address_in_networks
 from helpdesk.web.access import public
+from helpdesk.web.client import client_address
 
 
 def metrics_allowed(request: Request, settings: Settings) -> bool:
@@ -29,13 +29,7 @@ def metrics_allowed(request: Request, settings: Settings) -> bool:
         given = request.headers.get("authorization", "")
         if hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
             return True
-    if request.client is None:
-        return False
-    try:
-        address = ipaddress.ip_address(request.client.host)
-    except ValueError:
-        return False
-    return any(address in ipaddress.ip_network(net) for net in settings.metrics_networks)
+    return address_in_networks(client_address(request), settings.metrics_networks)
 
 
 @public
