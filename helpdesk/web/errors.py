@@ -12,10 +12,12 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
+from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Match, Route
+from starlette.types import Scope
 
 from helpdesk.errors import DomainError
 from helpdesk.i18n import N_, Nn_, Plural, gettext_for, negotiate_language
@@ -228,6 +230,14 @@ def error_response(
     headers = {"Content-Language": language, **(headers or {})}
     body = error_body(code, language, details, **(params or {}))
     return JSONResponse(body, status, headers=headers)
+
+
+def scope_error_response(scope: Scope, status: int, code: str, **params: object) -> JSONResponse:
+    """An error answered by ASGI middleware before any route (no request state, no ``lang``
+    yet): in the language the caller's Accept-Language asks for."""
+    language = negotiate_language(accept_language=Headers(scope=scope).get("accept-language"))
+    body = error_body(code, language, None, **params)
+    return JSONResponse(body, status, headers={"Content-Language": language})
 
 
 async def handle_api_error(request: Request, exc: Exception) -> Response:

@@ -11,11 +11,9 @@ from __future__ import annotations
 from starlette._utils import parse_host_header
 from starlette.datastructures import Headers
 from starlette.middleware.trustedhost import TrustedHostMiddleware
-from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from helpdesk.i18n import negotiate_language
-from helpdesk.web.errors import error_body
+from helpdesk.web.errors import scope_error_response
 
 
 class AllowedHostsMiddleware(TrustedHostMiddleware):
@@ -40,6 +38,4 @@ class AllowedHostsMiddleware(TrustedHostMiddleware):
         if self.allows(headers.get("host")):
             await self.app(scope, receive, send)
             return
-        language = negotiate_language(accept_language=headers.get("accept-language"))
-        body = error_body("unknown_host", language)
-        await JSONResponse(body, 400, headers={"Content-Language": language})(scope, receive, send)
+        await scope_error_response(scope, 400, "unknown_host")(scope, receive, send)

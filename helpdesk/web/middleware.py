@@ -7,12 +7,10 @@ from urllib.parse import unquote_plus
 
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
-from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from helpdesk.dbtypes import unstorable
-from helpdesk.i18n import negotiate_language
-from helpdesk.web.errors import error_body
+from helpdesk.web.errors import scope_error_response
 
 
 class BodySizeLimitMiddleware:
@@ -47,10 +45,7 @@ class BodySizeLimitMiddleware:
         await self.app(scope, limited_receive, send)
 
     async def _reject(self, scope: Scope, receive: Receive, send: Send) -> None:
-        headers = Headers(scope=scope)
-        language = negotiate_language(accept_language=headers.get("accept-language"))
-        body = error_body("body_too_large", language, limit=self.max_bytes)
-        response = JSONResponse(body, 413, headers={"Content-Language": language})
+        response = scope_error_response(scope, 413, "body_too_large", limit=self.max_bytes)
         await response(scope, receive, send)
 
 
@@ -70,10 +65,7 @@ class UnstorableUrlMiddleware:
         if scope["type"] == "http":
             query = unquote_plus(scope.get("query_string", b"").decode("latin-1"), errors="replace")
             if unstorable(scope["path"]) or unstorable(query):
-                headers = Headers(scope=scope)
-                language = negotiate_language(accept_language=headers.get("accept-language"))
-                body = error_body("invalid_character", language)
-                response = JSONResponse(body, 422, headers={"Content-Language": language})
+                response = scope_error_response(scope, 422, "invalid_character")
                 await response(scope, receive, send)
                 return
         await self.app(scope, receive, send)
