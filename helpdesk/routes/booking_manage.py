@@ -88,18 +88,31 @@ async def _booking_page(
     return private_page(request, "booking/manage_booking.html", context, language, status_code)
 
 
+def _lookup_form(
+    request: Request,
+    form: FormData,
+    language: str,
+    values: dict[str, str],
+    code: str,
+    status_code: int,
+) -> Response:
+    """The look-up form again, with what to keep of what was typed and why it failed."""
+    context = {
+        "values": values,
+        "error": error_message(code, language),
+        "flow": flow_params(form, language),
+    }
+    return private_page(request, "booking/manage.html", context, language, status_code=status_code)
+
+
 async def _lookup_limited(request: Request, form: FormData, language: str) -> Response | None:
     """The look-up form with the "too many requests" message (429), when this address has
     looked up too many bookings (guessing references); None when within the limit."""
     decision = await check_rate(request, "lookup")
     if decision.allowed:
         return None
-    context = {
-        "values": {"reference": str(form.get("reference") or "")[:20]},
-        "error": error_message("rate_limited", language),
-        "flow": flow_params(form, language),
-    }
-    page = private_page(request, "booking/manage.html", context, language, status_code=429)
+    values = {"reference": str(form.get("reference") or "")[:20]}
+    page = _lookup_form(request, form, language, values, "rate_limited", 429)
     page.headers["Retry-After"] = str(decision.retry_after)
     return page
 
@@ -114,12 +127,8 @@ async def manage_lookup(request: Request) -> Response:
     try:
         booking = await in_session(request, lambda s: find_booking(s, reference, contact))
     except BookingError as error:
-        context = {
-            "values": {"reference": reference, "contact": contact},
-            "error": error_message(error.code, language),
-            "flow": flow_params(form, language),
-        }
-        return private_page(request, "booking/manage.html", context, language, status_code=404)
+        values = {"reference": reference, "contact": contact}
+        return _lookup_form(request, form, language, values, error.code, 404)
     return await _booking_page(request, booking, reference, contact, language)
 
 
@@ -134,12 +143,8 @@ async def manage_cancel(request: Request) -> Response:
         change = await in_session(request, lambda s: cancel(s, reference, contact))
     except BookingError as error:
         if error.code == "booking_not_found":
-            context = {
-                "values": {"reference": reference},
-                "error": error_message(error.code, language),
-                "flow": flow_params(form, language),
-            }
-            return private_page(request, "booking/manage.html", context, language, status_code=404)
+            values = {"reference": reference}
+            return _lookup_form(request, form, language, values, error.code, 404)
         booking = await in_session(request, lambda s: find_booking(s, reference, contact))
         return await _booking_page(
             request, booking, reference, contact, language, error_message(error.code, language), 409
@@ -168,12 +173,7 @@ async def manage_move(request: Request) -> Response:
     try:
         booking = await in_session(request, lambda s: find_booking(s, reference, contact))
     except BookingError as error:
-        context = {
-            "values": {"reference": reference},
-            "error": error_message(error.code, language),
-            "flow": flow_params(form, language),
-        }
-        return private_page(request, "booking/manage.html", context, language, status_code=404)
+        return _lookup_form(request, form, language, {"reference": reference}, error.code, 404)
     slot_id = parse_row_id(raw_slot)
     if slot_id is None:
         return await _booking_page(
