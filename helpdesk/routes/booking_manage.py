@@ -8,6 +8,8 @@ These pages set no cookie and are never cached: they may be used on a shared kio
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from sqlmodel import Session
 from starlette.datastructures import FormData
 from starlette.requests import Request
@@ -195,7 +197,9 @@ async def manage_move(request: Request) -> Response:
     settings: Settings = request.app.state.settings
     token = receipt_token(settings, change.booking)
     response = RedirectResponse(
-        f"/book/receipt/{token}?lang={language}", status_code=303, headers=PRIVATE_PAGE
+        f"/book/receipt/{token}?{urlencode(flow_params(form, language))}",
+        status_code=303,
+        headers=PRIVATE_PAGE,
     )
     if change.changed:
         details = await details_for(request, change.booking, change.booking.language)

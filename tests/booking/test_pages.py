@@ -196,6 +196,29 @@ async def test_cancel_and_move_with_reference_and_contact(
     assert "This booking is cancelled" in receipt.text
 
 
+async def test_a_booking_moved_from_the_kiosk_stays_in_the_kiosk(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    first, second = world.slot(capacity=1), world.slot(capacity=1)
+    made = await client.post(
+        "/api/v1/bookings",
+        json={"slot_id": first, "name": "Bo", "phone": "+4512345678", "language": "da"},
+    )
+    moved = await client.post(
+        "/book/manage/move",
+        data={
+            "lang": "da",
+            "channel": "kiosk",
+            "reference": made.json()["reference"],
+            "contact": "+4512345678",
+            "slot_id": str(second),
+        },
+    )
+    assert moved.status_code == 303
+    # The receipt comes in the kiosk frame (idle reset, "Done"), as after booking there.
+    assert "channel=kiosk" in moved.headers["location"]
+
+
 @pytest.mark.parametrize(
     ("language", "weeks", "days"),
     [
