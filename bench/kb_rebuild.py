@@ -18,8 +18,8 @@ from pathlib import Path
 
 from helpdesk.db import make_engine, migrate, session_scope
 from helpdesk.kb.files import load_knowledge_base
-from helpdesk.kb.live import LiveKnowledgeBase
 from helpdesk.kb.store import import_guides
+from helpdesk.triage.live import LiveKnowledgeBase
 
 
 def main() -> None:

@@ -45,7 +45,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.evaluation import DATA, DEFAULT_TSV, load_examples
 from helpdesk.kb.content import KnowledgeBase
 from helpdesk.kb.files import load_knowledge_base
-from helpdesk.triage.normalize import normalize
+from helpdesk.normalize import normalize
 
 EQUAL_MIN_WORDS = 3
 SIMILAR_MIN_WORDS = 4

@@ -38,6 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.evaluation import HAND_OFF_LABELS, OWN_SETS, Example, half, load_examples, score
 from helpdesk.kb.files import load_knowledge_base
+from helpdesk.normalize import normalize
 from helpdesk.triage.decision import (
     DECISION_FILE,
     CrisisFeatures,
@@ -47,7 +48,6 @@ from helpdesk.triage.decision import (
     feature_names,
 )
 from helpdesk.triage.engine import Analysis, TriageEngine, combine
-from helpdesk.triage.normalize import normalize
 
 MAX_FALSE_ALARMS = 0.015
 MAX_WRONG_GUIDE = 0.008

@@ -30,12 +30,12 @@ from helpdesk.demo.history import load_demo_history
 from helpdesk.events.service import purge_questions
 from helpdesk.jobs import run_if_due
 from helpdesk.kb.files import LoadResult, load_knowledge_base
-from helpdesk.kb.live import LiveKnowledgeBase
 from helpdesk.kb.store import ImportReport, import_guides_safely
 from helpdesk.locks import exclusive
 from helpdesk.metrics import rollup
 from helpdesk.ratelimit import purge_rate_windows
 from helpdesk.settings import Settings
+from helpdesk.triage.live import LiveKnowledgeBase
 
 logger = logging.getLogger(__name__)
 #: The daily jobs' row in ``job_run``, and how long after a run they are due again.

@@ -23,7 +23,9 @@ import datetime as dt
 import logging
 import secrets
 from collections import deque
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from sqlalchemy.engine import Engine
 
@@ -32,7 +34,6 @@ from helpdesk.clock import utcnow
 from helpdesk.db import session_scope
 from helpdesk.events.models import TriageEvent
 from helpdesk.privacy import redact_personal_data
-from helpdesk.triage.engine import TriageResult
 
 logger = logging.getLogger(__name__)
 
@@ -42,6 +43,30 @@ FLUSH_SECONDS = 0.5
 QUEUE_LIMIT = 20_000
 #: Events written per transaction at most.
 BATCH_LIMIT = 1_000
+
+
+class RankedGuide(Protocol):
+    @property
+    def slug(self) -> str: ...
+    @property
+    def score(self) -> float: ...
+
+
+class TriageAnswer(Protocol):
+    """What an event keeps of a triage result (``helpdesk.triage.engine.TriageResult`` is one).
+    Described here rather than imported, so that events does not depend on the engine, which
+    depends on the guide format, whose workshop counts events."""
+
+    @property
+    def language(self) -> str: ...
+    @property
+    def outcome(self) -> str: ...
+    @property
+    def reason(self) -> str: ...
+    @property
+    def answer(self) -> str | None: ...
+    @property
+    def matches(self) -> Sequence[RankedGuide]: ...
 
 
 @dataclass
@@ -62,7 +87,7 @@ class PendingEvent:
 
     @classmethod
     def of(
-        cls, question: str, result: TriageResult, channel: str, ui_language: str | None
+        cls, question: str, result: TriageAnswer, channel: str, ui_language: str | None
     ) -> PendingEvent:
         top = result.matches[0] if result.matches else None
         return cls(

@@ -10,7 +10,7 @@ from collections import defaultdict
 from helpdesk import REFERENCE_LANGUAGES
 from helpdesk.kb.catalogue import REQUIRED_SLUGS
 from helpdesk.kb.content import KnowledgeBase
-from helpdesk.triage.normalize import normalize
+from helpdesk.normalize import normalize
 
 
 def check_knowledge_base(kb: KnowledgeBase) -> list[str]:

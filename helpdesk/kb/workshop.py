@@ -61,8 +61,8 @@ from helpdesk.kb.store import (
     translation_values,
     version_snapshot,
 )
+from helpdesk.normalize import normalize
 from helpdesk.privacy import redact_cpr
-from helpdesk.triage.normalize import normalize
 
 Action = Literal["create", "edit", "restore", "import", "review"]
 CellState = Literal["missing", "draft", "reviewed", "stale"]

@@ -4,7 +4,7 @@ to write next.
 A question counts when triage handed it to a person (``human``) or the citizen said the answer
 did not help, and its redacted text is still kept (``HELPDESK_QUESTION_RETENTION_DAYS``). The
 newest :data:`MAX_QUESTIONS` of the period are grouped: identical questions (after
-:func:`helpdesk.triage.normalize.normalize`) first, then each distinct text joins the biggest
+:func:`helpdesk.normalize.normalize`) first, then each distinct text joins the biggest
 earlier group whose leading text is similar enough (rapidfuzz), or starts a new group. Only
 groups of five or more are shown with their examples; smaller ones are folded into "other", and
 "other" is shown as "<5" when it holds fewer than five. No total of the groups is published (it
@@ -27,7 +27,7 @@ from sqlmodel import Session, col, select
 from helpdesk.events.models import UNMET_CONDITION, TriageEvent
 from helpdesk.metrics.queries import Period
 from helpdesk.metrics.suppression import THRESHOLD, Cell
-from helpdesk.triage.normalize import normalize
+from helpdesk.normalize import normalize
 
 #: The newest questions considered: enough to see the pattern, few enough for well under a
 #: second on any volume.

@@ -5,7 +5,7 @@ from __future__ import annotations
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 
-from helpdesk.kb.live import LiveKnowledgeBase, Snapshot
+from helpdesk.triage.live import LiveKnowledgeBase, Snapshot
 
 
 async def current_snapshot(request: Request) -> Snapshot:

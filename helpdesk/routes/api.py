@@ -16,7 +16,6 @@ from helpdesk.db import session_scope
 from helpdesk.events.service import record_feedback
 from helpdesk.events.writer import FLUSH_SECONDS, EventWriter, PendingEvent
 from helpdesk.kb.content import Guide
-from helpdesk.kb.live import LiveKnowledgeBase, Snapshot
 from helpdesk.kb.markup import render_markdown
 from helpdesk.kb.store import PublicStatus
 from helpdesk.openapi import Operation, QueryParam, build_openapi, operation
@@ -37,6 +36,7 @@ from helpdesk.routes.schemas import (
     TriageResponse,
 )
 from helpdesk.triage.engine import TriageResult
+from helpdesk.triage.live import LiveKnowledgeBase, Snapshot
 from helpdesk.triage.messages import draft_notice, triage_message
 from helpdesk.web.access import public
 from helpdesk.web.errors import ApiError, request_language

@@ -16,8 +16,8 @@ from starlette.routing import Route
 
 from helpdesk import LANGUAGES
 from helpdesk.i18n import N_, Nn_, gettext_for, is_rtl, native_name, plural_table
-from helpdesk.kb.live import Snapshot
 from helpdesk.routes._kb import current_snapshot
+from helpdesk.triage.live import Snapshot
 from helpdesk.web.access import public
 from helpdesk.web.templating import render
 

@@ -29,10 +29,10 @@ from typing import Literal, NamedTuple
 import numpy as np
 
 from helpdesk.kb.content import KnowledgeBase
+from helpdesk.normalize import normalize
 from helpdesk.triage.decision import CrisisFeatures, DecisionPolicy, Features
 from helpdesk.triage.index import NgramIndex, char_ngrams
 from helpdesk.triage.langid import LanguageGuess, LanguageIdentifier
-from helpdesk.triage.normalize import normalize
 from helpdesk.triage.safety import MAX_TRIGGER_WORDS, Trigger, TriggerMatcher
 
 Outcome = Literal["guide", "clarify", "human"]

@@ -9,9 +9,9 @@ from sqlmodel import Session
 
 from helpdesk.db import session_scope
 from helpdesk.kb.content import KnowledgeBase
-from helpdesk.kb.live import LiveKnowledgeBase
 from helpdesk.kb.store import import_guides
 from helpdesk.kb.workshop import current_snapshot
+from helpdesk.triage.live import LiveKnowledgeBase
 from tests.conftest import clear_tables
 
 

@@ -3,8 +3,8 @@
 import pytest
 
 from helpdesk.kb.content import KnowledgeBase
+from helpdesk.normalize import normalize
 from helpdesk.triage.engine import TriageEngine
-from helpdesk.triage.normalize import normalize
 from helpdesk.triage.safety import Trigger, TriggerMatcher
 
 

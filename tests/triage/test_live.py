@@ -4,8 +4,8 @@ from sqlalchemy.engine import Engine
 
 from helpdesk.db import session_scope
 from helpdesk.kb.content import KnowledgeBase
-from helpdesk.kb.live import LiveKnowledgeBase
 from helpdesk.kb.store import import_guides
+from helpdesk.triage.live import LiveKnowledgeBase
 
 
 def test_snapshot_rebuilds_when_guides_change(db_engine: Engine, real_kb: KnowledgeBase) -> None:

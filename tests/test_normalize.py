@@ -1,6 +1,6 @@
 import pytest
 
-from helpdesk.triage.normalize import normalize
+from helpdesk.normalize import normalize
 
 
 @pytest.mark.parametrize(
