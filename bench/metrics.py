@@ -46,7 +46,7 @@ DEFAULT_URL = "sqlite:////tmp/helpdesk-bench-metrics.db"
 ZONE_NAME = "Europe/Copenhagen"
 ZONE = ZoneInfo(ZONE_NAME)
 PASSWORD = "bench password for metrics"
-HISTORY_TABLES = ("session_topic", "session_log", "session_rollup", "triage_rollup", "triage_event")
+HISTORY_TABLES = ("help_log_topic", "help_log", "session_rollup", "triage_rollup", "triage_event")
 
 
 def count(engine: Engine, table: str) -> int:
@@ -193,8 +193,8 @@ def main() -> None:
         prepare(engine, settings)
         generate(engine, args.sessions, args.events, args.days, today)
     print(
-        f"{engine.dialect.name}: {count(engine, 'session_log'):,} session logs, "
-        f"{count(engine, 'session_topic'):,} topics, {count(engine, 'triage_event'):,} triage "
+        f"{engine.dialect.name}: {count(engine, 'help_log'):,} session logs, "
+        f"{count(engine, 'help_log_topic'):,} topics, {count(engine, 'triage_event'):,} triage "
         f"events; rollups {count(engine, 'session_rollup'):,} + "
         f"{count(engine, 'triage_rollup'):,} rows"
     )

@@ -13,6 +13,7 @@ from helpdesk.booking.models import (
     StaffMember,
 )
 from helpdesk.events.models import TriageEvent
+from helpdesk.helplog.models import HelpLog, HelpLogTopic
 from helpdesk.jobs import JobRun
 from helpdesk.kb.models import (
     AuditLogRecord,
@@ -23,7 +24,6 @@ from helpdesk.kb.models import (
 )
 from helpdesk.metrics.models import SessionRollup, SessionRollupAll, TriageRollup
 from helpdesk.ratelimit import RateLimitWindow
-from helpdesk.sessions.models import SessionLog, SessionTopic
 
 __all__ = [
     "AccountPlace",
@@ -34,6 +34,8 @@ __all__ = [
     "GuideRecord",
     "GuideRevisionRecord",
     "GuideTranslationRecord",
+    "HelpLog",
+    "HelpLogTopic",
     "JobRun",
     "KbGenerationRecord",
     "Location",
@@ -41,10 +43,8 @@ __all__ = [
     "RateLimitWindow",
     "Schedule",
     "ScheduleStaff",
-    "SessionLog",
     "SessionRollup",
     "SessionRollupAll",
-    "SessionTopic",
     "SessionType",
     "Slot",
     "StaffMember",

@@ -37,18 +37,18 @@ from helpdesk import LANGUAGES
 from helpdesk.booking.models import Location
 from helpdesk.clock import utcnow
 from helpdesk.events.models import TriageEvent
-from helpdesk.kb.models import GuideRecord
-from helpdesk.sessions.models import (
+from helpdesk.helplog.models import (
     AGE_BANDS,
     CHANNELS,
     FIRST_VISIT,
     OTHER_TOPIC,
     OUTCOMES,
     SELF_RELIANCE,
-    SessionLog,
-    SessionTopic,
+    HelpLog,
+    HelpLogTopic,
 )
-from helpdesk.sessions.service import OTHER_LANGUAGE, week_of
+from helpdesk.helplog.service import OTHER_LANGUAGE, week_of
+from helpdesk.kb.models import GuideRecord
 
 logger = logging.getLogger(__name__)
 
@@ -447,8 +447,8 @@ def _generate_rows(
         # Ids were given explicitly: move the sequence past them.
         connection.execute(
             text(
-                "SELECT setval(pg_get_serial_sequence('session_log', 'id'), "
-                "(SELECT max(id) FROM session_log))"
+                "SELECT setval(pg_get_serial_sequence('help_log', 'id'), "
+                "(SELECT max(id) FROM help_log))"
             )
         )
     return counts
@@ -523,14 +523,14 @@ def _write_sessions(
     epoch = np.array([(d - dt.date(1970, 1, 1)).days * 86400 for d in dates], dtype=np.int64)
     created = epoch[day] + minute_of_day * 60 + duration * 60 - offsets[day]
 
-    last_id = connection.execute(select(func.max(SessionLog.id))).scalar_one_or_none()
+    last_id = connection.execute(select(func.max(HelpLog.id))).scalar_one_or_none()
     first_id = (last_id or 0) + 1
     weeks = [week_of(d) for d in dates]
     slugs = [*topics, OTHER_TOPIC]
     place_ids = [p.id for p in places]
     topic_rows: list[dict[str, Any]] = []
-    log_table = SessionLog.__table__  # type: ignore[attr-defined]
-    topic_table = SessionTopic.__table__  # type: ignore[attr-defined]
+    log_table = HelpLog.__table__  # type: ignore[attr-defined]
+    topic_table = HelpLogTopic.__table__  # type: ignore[attr-defined]
 
     columns = (
         day,
@@ -554,12 +554,12 @@ def _write_sessions(
         for i, (d, p, c, lang, interp, a, f, o, r, minutes, k, oth, nt, ts) in enumerate(
             zip(*(column[low:high].tolist() for column in columns), strict=True), start=low
         ):
-            session_id = first_id + i
+            log_id = first_id + i
             chosen = list(dict.fromkeys(picks[i, :k].tolist()))
             for t in chosen:
                 topic_rows.append(
                     {
-                        "session_id": session_id,
+                        "log_id": log_id,
                         "topic": slugs[t],
                         "held_on": dates[d],
                         "location_id": place_ids[p],
@@ -567,7 +567,7 @@ def _write_sessions(
                 )
             batch.append(
                 {
-                    "id": session_id,
+                    "id": log_id,
                     "held_on": dates[d],
                     "week": weeks[d],
                     "location_id": place_ids[p],
@@ -700,7 +700,7 @@ def load_demo_history(
     without session logs (so it is loaded once), and only when the demo places exist."""
     now = now or utcnow()
     with db.connect() as connection:
-        if connection.execute(select(SessionLog.id).limit(1)).first() is not None:  # type: ignore[call-overload]
+        if connection.execute(select(HelpLog.id).limit(1)).first() is not None:  # type: ignore[call-overload]
             return {}
         if connection.execute(select(Location.id).limit(1)).first() is None:  # type: ignore[call-overload]
             return {}

@@ -4,7 +4,7 @@ dashboard's tables, the CSV exports and the JSON API's ``group_by`` all derive f
 from __future__ import annotations
 
 #: Every attribute of a session log that is counted, in the order the dashboard lists them.
-#: ``topic`` has several values per session (from ``session_topic``); ``location`` is a place.
+#: ``topic`` has several values per session (from ``help_log_topic``); ``location`` is a place.
 SESSION_DIMENSIONS: tuple[str, ...] = (
     "topic",
     "location",

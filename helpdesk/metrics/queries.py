@@ -2,7 +2,7 @@
 
 Every count is read from the daily rollups (thousands of rows for a year, whatever the volume)
 except combinations of two or more session attributes in :func:`metrics`, which only the JSON
-API asks for and which are counted from session_log itself. Everything published goes through
+API asks for and which are counted from help_log itself. Everything published goes through
 :mod:`helpdesk.metrics.suppression`.
 
 A period is two local dates, both included (``HELPDESK_TIMEZONE``); a location narrows session
@@ -23,18 +23,18 @@ from sqlmodel import Session, col, select
 
 from helpdesk.booking.models import Booking, Location
 from helpdesk.errors import DomainError
-from helpdesk.metrics.dimensions import ATTRIBUTES, GROUP_BY, SESSION_DIMENSIONS
-from helpdesk.metrics.models import SessionRollup, SessionRollupAll, TriageRollup
-from helpdesk.metrics.suppression import Cell, publish_total, suppress
-from helpdesk.sessions.models import (
+from helpdesk.helplog.models import (
     AGE_BANDS,
     CHANNELS,
     FIRST_VISIT,
     OUTCOMES,
     SELF_RELIANCE,
-    SessionLog,
-    SessionTopic,
+    HelpLog,
+    HelpLogTopic,
 )
+from helpdesk.metrics.dimensions import ATTRIBUTES, GROUP_BY, SESSION_DIMENSIONS
+from helpdesk.metrics.models import SessionRollup, SessionRollupAll, TriageRollup
+from helpdesk.metrics.suppression import Cell, publish_total, suppress
 
 #: The known values of each attribute, in the order tables list them.
 ORDER: dict[str, tuple[str, ...]] = {
@@ -415,23 +415,23 @@ def _raw_counts(
     session: Session, period: Period, group_by: Sequence[str], location_id: int | None
 ) -> dict[tuple[str, ...], int]:
     columns: dict[str, Any] = {
-        "topic": col(SessionTopic.topic),
-        "location": col(SessionLog.location_id),
-        "channel": col(SessionLog.channel),
-        "language": col(SessionLog.language),
-        "age_band": col(SessionLog.age_band),
-        "outcome": col(SessionLog.outcome),
-        "self_reliance": col(SessionLog.self_reliance),
-        "week": col(SessionLog.week),
+        "topic": col(HelpLogTopic.topic),
+        "location": col(HelpLog.location_id),
+        "channel": col(HelpLog.channel),
+        "language": col(HelpLog.language),
+        "age_band": col(HelpLog.age_band),
+        "outcome": col(HelpLog.outcome),
+        "self_reliance": col(HelpLog.self_reliance),
+        "week": col(HelpLog.week),
     }
     selected = [columns[name] for name in group_by]
     query = select(*selected, func.count()).where(  # type: ignore[call-overload]
-        col(SessionLog.held_on) >= period.start, col(SessionLog.held_on) <= period.end
+        col(HelpLog.held_on) >= period.start, col(HelpLog.held_on) <= period.end
     )
     if "topic" in group_by:
-        query = query.join(SessionTopic, col(SessionTopic.session_id) == col(SessionLog.id))
+        query = query.join(HelpLogTopic, col(HelpLogTopic.log_id) == col(HelpLog.id))
     if location_id is not None:
-        query = query.where(col(SessionLog.location_id) == location_id)
+        query = query.where(col(HelpLog.location_id) == location_id)
     slugs = _location_slugs(session) if "location" in group_by else {}
     counts: dict[tuple[str, ...], int] = {}
     for row in session.exec(query.group_by(*selected)).all():

@@ -29,13 +29,13 @@ from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm import UOWTransaction, sessionmaker
 
 from helpdesk.events.models import TriageEvent
+from helpdesk.helplog.models import HelpLog, HelpLogTopic
 from helpdesk.metrics.dimensions import ROLLED_UP
 from helpdesk.metrics.models import SessionRollup, SessionRollupAll, TriageRollup
-from helpdesk.sessions.models import SessionLog, SessionTopic
 
 #: The triage-event attributes counted per value.
 TRIAGE_DIMENSIONS: tuple[str, ...] = ("channel", "language", "outcome", "helpful")
-#: The session-log attributes counted per value (topic is counted from session_topic).
+#: The session-log attributes counted per value (topic is counted from help_log_topic).
 SESSION_DIMENSIONS = ROLLED_UP
 
 SESSION_TABLE: Table = SessionRollup.__table__  # type: ignore[attr-defined]
@@ -78,7 +78,7 @@ def _old(obj: object, attribute: str) -> Any:
     return getattr(obj, attribute)
 
 
-def _session_keys(log: SessionLog, *, before: bool = False) -> list[SessionKey]:
+def _session_keys(log: HelpLog, *, before: bool = False) -> list[SessionKey]:
     def get(name: str) -> Any:
         return _old(log, name) if before else getattr(log, name)
 
@@ -86,7 +86,7 @@ def _session_keys(log: SessionLog, *, before: bool = False) -> list[SessionKey]:
     return [(d, day, location, _session_value(d, get(d))) for d in SESSION_DIMENSIONS]
 
 
-def _topic_key(topic: SessionTopic, *, before: bool = False) -> SessionKey:
+def _topic_key(topic: HelpLogTopic, *, before: bool = False) -> SessionKey:
     def get(name: str) -> Any:
         return _old(topic, name) if before else getattr(topic, name)
 
@@ -125,26 +125,26 @@ def _count_flushed(session: OrmSession, zone: ZoneInfo) -> None:
     sessions: Counter[SessionKey] = Counter()
     triage: Counter[TriageKey] = Counter()
     for obj in session.new:
-        if isinstance(obj, SessionLog):
+        if isinstance(obj, HelpLog):
             sessions.update(_session_keys(obj))
-        elif isinstance(obj, SessionTopic):
+        elif isinstance(obj, HelpLogTopic):
             sessions[_topic_key(obj)] += 1
         elif isinstance(obj, TriageEvent):
             triage.update(_triage_keys(obj, zone))
     for obj in session.deleted:
-        if isinstance(obj, SessionLog):
+        if isinstance(obj, HelpLog):
             sessions.subtract(_session_keys(obj, before=True))
-        elif isinstance(obj, SessionTopic):
+        elif isinstance(obj, HelpLogTopic):
             sessions[_topic_key(obj, before=True)] -= 1
         elif isinstance(obj, TriageEvent):
             triage.subtract(_triage_keys(obj, zone, before=True))
     for obj in session.dirty:
         if not session.is_modified(obj):
             continue
-        if isinstance(obj, SessionLog):
+        if isinstance(obj, HelpLog):
             sessions.subtract(_session_keys(obj, before=True))
             sessions.update(_session_keys(obj))
-        elif isinstance(obj, SessionTopic):
+        elif isinstance(obj, HelpLogTopic):
             sessions[_topic_key(obj, before=True)] -= 1
             sessions[_topic_key(obj)] += 1
         elif isinstance(obj, TriageEvent):
@@ -214,7 +214,7 @@ def _add_triage(connection: Connection, changes: Iterable[tuple[TriageKey, int]]
 
 
 def rebuild(session: OrmSession, timezone: str) -> None:
-    """Recompute both rollups from session_log, session_topic and triage_event (after a bulk
+    """Recompute both rollups from help_log, help_log_topic and triage_event (after a bulk
     load, or to repair). Runs in the caller's transaction."""
     rebuild_sessions(session)
     rebuild_triage(session, timezone)
@@ -234,14 +234,14 @@ def rebuild_sessions(session: OrmSession) -> None:
             text(
                 "INSERT INTO session_rollup (dimension, location_id, day, value, week, sessions) "  # noqa: S608
                 f"SELECT '{dimension}', location_id, held_on, {value}, MIN(week), COUNT(*) "
-                f"FROM session_log GROUP BY held_on, location_id, {value}"
+                f"FROM help_log GROUP BY held_on, location_id, {value}"
             )
         )
     connection.execute(
         text(
             "INSERT INTO session_rollup (dimension, location_id, day, value, week, sessions) "
             "SELECT 'topic', l.location_id, l.held_on, t.topic, MIN(l.week), COUNT(*) "
-            "FROM session_topic t JOIN session_log l ON l.id = t.session_id "
+            "FROM help_log_topic t JOIN help_log l ON l.id = t.log_id "
             "GROUP BY l.held_on, l.location_id, t.topic"
         )
     )
@@ -309,7 +309,7 @@ def rebuild_if_behind(session: OrmSession, timezone: str) -> bool:
         return connection.execute(text(f"SELECT 1 FROM {table} LIMIT 1")).first() is not None  # noqa: S608
 
     behind = (has_rows("triage_event") and not has_rows("triage_rollup")) or (
-        has_rows("session_log") and not has_rows("session_rollup")
+        has_rows("help_log") and not has_rows("session_rollup")
     )
     if behind:
         rebuild(session, timezone)

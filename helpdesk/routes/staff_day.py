@@ -36,6 +36,7 @@ from helpdesk.booking.service import (
 )
 from helpdesk.clock import utcnow
 from helpdesk.dbtypes import parse_row_id
+from helpdesk.helplog.service import logged_booking_ids
 from helpdesk.i18n import N_, gettext_for, native_name
 from helpdesk.kb.content import Guide
 from helpdesk.kb.store import add_audit
@@ -50,7 +51,6 @@ from helpdesk.routes.booking_schemas import (
     StaffDay,
 )
 from helpdesk.routes.schemas import ErrorResponse
-from helpdesk.sessions.service import logged_booking_ids
 from helpdesk.web.access import requires
 from helpdesk.web.errors import MESSAGES, ApiError, api_error
 from helpdesk.web.locale import page_language

@@ -156,7 +156,7 @@ STATUS: dict[str, int] = {
     "unknown_session_type": 422,
     "invalid_request": 422,
     "invalid_character": 422,
-    # Session logs (helpdesk.sessions)
+    # Session logs (helpdesk.helplog)
     "session_booking_not_found": 404,
     "session_already_logged": 409,
     "booking_cancelled": 409,

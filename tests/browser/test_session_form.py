@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 
 from helpdesk.booking.service import BookingRequest, Needs, book
 from helpdesk.db import session_scope
-from helpdesk.sessions.models import SessionLog, SessionTopic
+from helpdesk.helplog.models import HelpLog, HelpLogTopic
 from tests.accounts.helpers import PASSWORD, make_user
 from tests.booking.conftest import World, world  # noqa: F401  (the fixture)
 from tests.browser.conftest import axe_violations, describe
@@ -26,7 +26,7 @@ ZONE = ZoneInfo("Europe/Copenhagen")
 @pytest.fixture
 def booked(world: World) -> Iterator[tuple[World, int, str]]:  # noqa: F811
     """A booking at Dokk1 an hour from now, with an interpreter, about passports."""
-    clear_tables(world.engine, "session_topic", "session_log")
+    clear_tables(world.engine, "help_log_topic", "help_log")
     start = dt.datetime.now(dt.UTC).replace(microsecond=0) + dt.timedelta(hours=1)
     slot_id = world.slot(capacity=2, session_type=world.citizen, start=start)
     with session_scope(world.engine) as session:
@@ -41,7 +41,7 @@ def booked(world: World) -> Iterator[tuple[World, int, str]]:  # noqa: F811
         booking_id = book(session, request).booking.id
     assert booking_id is not None
     yield world, booking_id, start.astimezone(ZONE).date().isoformat()
-    clear_tables(world.engine, "session_topic", "session_log")
+    clear_tables(world.engine, "help_log_topic", "help_log")
 
 
 async def test_log_a_session_from_the_day_view(
@@ -91,8 +91,8 @@ async def test_log_a_session_from_the_day_view(
     violations = await axe_violations(page)
     assert violations == [], describe(violations)
     with Session(places.engine) as session:
-        log = session.exec(select(SessionLog)).one()
-        topics = sorted(session.exec(select(SessionTopic.topic)).all())
+        log = session.exec(select(HelpLog)).one()
+        topics = sorted(session.exec(select(HelpLogTopic.topic)).all())
     assert (log.booking_id, log.channel, log.language, log.interpreter) == (
         booking_id,
         "booked",

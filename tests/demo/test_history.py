@@ -16,8 +16,8 @@ from sqlmodel import Session, col, select
 from helpdesk.db import session_scope
 from helpdesk.demo.history import GUIDES_DIR, generate_history, load_demo_history
 from helpdesk.events.models import TriageEvent
-from helpdesk.sessions.models import SessionLog, SessionTopic
-from helpdesk.sessions.service import SessionLogIn, log_session
+from helpdesk.helplog.models import HelpLog, HelpLogTopic
+from helpdesk.helplog.service import HelpLogIn, log_help
 from tests.booking.conftest import World
 from tests.conftest import clear_tables
 
@@ -31,7 +31,7 @@ GUIDES = {p.name for p in GUIDES_DIR.iterdir() if (p / "guide.toml").exists()}
 def places(logs: World) -> Iterator[World]:
     clear_tables(logs.engine, "triage_event")
     yield logs
-    clear_tables(logs.engine, "triage_event", "session_topic", "session_log")
+    clear_tables(logs.engine, "triage_event", "help_log_topic", "help_log")
 
 
 def generate(engine: Engine, seed: int = 7, **overrides: Any) -> dict[str, int]:
@@ -53,9 +53,9 @@ def utc(moment: dt.datetime) -> dt.datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
-def sessions(engine: Engine) -> list[SessionLog]:
+def sessions(engine: Engine) -> list[HelpLog]:
     with Session(engine) as session:
-        return list(session.exec(select(SessionLog).order_by(col(SessionLog.id))).all())
+        return list(session.exec(select(HelpLog).order_by(col(HelpLog.id))).all())
 
 
 def events(engine: Engine) -> list[TriageEvent]:
@@ -69,14 +69,14 @@ def test_counts_as_asked_and_plausible_rows(places: World) -> None:
     assert counts["session_logs"] == len(logs) == 20 * DAYS
     assert counts["triage_events"] == len(triage) == 60 * DAYS
     with Session(places.engine) as session:
-        topics = session.exec(select(SessionTopic)).all()
+        topics = session.exec(select(HelpLogTopic)).all()
     assert counts["session_topics"] == len(topics) >= len(logs)
     assert {t.topic for t in topics} <= GUIDES | {"other"}
     by_session = {log.id: log for log in logs}
     for topic in topics:
-        log = by_session[topic.session_id]
+        log = by_session[topic.log_id]
         assert (topic.held_on, topic.location_id) == (log.held_on, log.location_id)
-    with_other = {t.session_id for t in topics if t.topic == "other"}
+    with_other = {t.log_id for t in topics if t.topic == "other"}
     assert {log.id for log in logs if log.other_topic} == with_other
     place_ids = {places.dokk1.id, places.gellerup.id, places.shelter.id}
     for log in logs:
@@ -137,10 +137,10 @@ def test_deterministic_for_a_seed(places: World) -> None:
 
     generate(places.engine, seed=11)
     first = snapshot()
-    clear_tables(places.engine, "triage_event", "session_topic", "session_log")
+    clear_tables(places.engine, "triage_event", "help_log_topic", "help_log")
     generate(places.engine, seed=11)
     assert snapshot() == first
-    clear_tables(places.engine, "triage_event", "session_topic", "session_log")
+    clear_tables(places.engine, "triage_event", "help_log_topic", "help_log")
     generate(places.engine, seed=12)
     assert snapshot() != first
 
@@ -148,7 +148,7 @@ def test_deterministic_for_a_seed(places: World) -> None:
 def test_a_logged_session_after_a_bulk_load_gets_a_fresh_id(places: World) -> None:
     generate(places.engine, days=3)
     before = {log.id or 0 for log in sessions(places.engine)}
-    body = SessionLogIn(
+    body = HelpLogIn(
         location=places.dokk1.id or 0,
         channel="walk_in",
         topics=["mitid-locked"],
@@ -158,9 +158,7 @@ def test_a_logged_session_after_a_bulk_load_gets_a_fresh_id(places: World) -> No
         duration_minutes=10,
     )
     with session_scope(places.engine) as session:
-        logged = log_session(
-            session, body, known_topics=GUIDES, logged_by=None, today=dt.date.today()
-        )
+        logged = log_help(session, body, known_topics=GUIDES, logged_by=None, today=dt.date.today())
     assert logged.log.id not in before
     assert logged.log.id == max(before) + 1 or places.engine.dialect.name == "sqlite"
 
@@ -171,11 +169,11 @@ def test_demo_history_loads_only_into_an_empty_log(places: World, db_engine: Eng
         load_demo_history(db_engine, question_retention_days=30, timezone="Europe/Copenhagen") == {}
     )
     with db_engine.begin() as connection:
-        assert connection.execute(text("SELECT count(*) FROM session_log")).scalar_one() == 20
+        assert connection.execute(text("SELECT count(*) FROM help_log")).scalar_one() == 20
 
 
 def test_no_places_is_a_clear_error(db_engine: Engine) -> None:
-    clear_tables(db_engine, "triage_event", "session_topic", "session_log", "booking", "slot")
+    clear_tables(db_engine, "triage_event", "help_log_topic", "help_log", "booking", "slot")
     clear_tables(db_engine, "schedule_staff", "schedule", "closure", "location")
     with pytest.raises(ValueError, match="no places"):
         generate(db_engine)

@@ -18,8 +18,8 @@ from sqlmodel import Session, select
 from helpdesk.booking.models import Location
 from helpdesk.db import make_engine, migrate, session_scope
 from helpdesk.demo.booking import load_demo
+from helpdesk.helplog.models import HelpLog
 from helpdesk.kb.store import import_guides_safely
-from helpdesk.sessions.models import SessionLog
 from tests.conftest import REPO, make_guide, make_translation, phrases
 
 ZONE = ZoneInfo("Europe/Copenhagen")
@@ -55,7 +55,7 @@ def contents(database_url: str) -> dict[str, Any]:
                     "SELECT g.slug, t.language, t.title FROM guide g "
                     "JOIN guide_translation t ON t.guide_id = g.id ORDER BY 1, 2"
                 ),
-                "session_logs": rows("SELECT held_on, note FROM session_log ORDER BY id"),
+                "session_logs": rows("SELECT held_on, note FROM help_log ORDER BY id"),
             }
     finally:
         engine.dispose()
@@ -83,7 +83,7 @@ def fill(database_url: str) -> None:
         today = now.astimezone(ZONE).date()
         with session_scope(engine) as session:
             session.add(
-                SessionLog(
+                HelpLog(
                     held_on=today,
                     week=today - dt.timedelta(days=today.weekday()),
                     location_id=dokk1.id or 0,
@@ -104,7 +104,7 @@ def spoil(database_url: str) -> None:
     engine = make_engine(database_url)
     try:
         with engine.begin() as connection:
-            connection.execute(text("DELETE FROM session_log"))
+            connection.execute(text("DELETE FROM help_log"))
             connection.execute(text("UPDATE guide_translation SET title = 'spoilt'"))
             connection.execute(text("DELETE FROM booking"))
     finally:

@@ -18,15 +18,15 @@ from sqlalchemy.engine import Engine
 from helpdesk.booking.models import Booking, Location, SessionType
 from helpdesk.db import session_scope
 from helpdesk.events.models import TriageEvent
-from helpdesk.sessions.models import SessionLog, SessionTopic
+from helpdesk.helplog.models import HelpLog, HelpLogTopic
 from tests.conftest import clear_tables
 
 START, END = dt.date(2026, 3, 2), dt.date(2026, 3, 15)
 WEEK1, WEEK2 = "2026-03-02", "2026-03-09"
 
 METRICS_TABLES = (
-    "session_topic",
-    "session_log",
+    "help_log_topic",
+    "help_log",
     "session_rollup",
     "session_rollup_all",
     "triage_rollup",
@@ -111,7 +111,7 @@ def _add_world(engine: Engine) -> MetricsWorld:
         assert kind.id
         ids = {"metrics-a": a.id, "metrics-b": b.id}
         for i in range(30):
-            log = SessionLog(
+            log = HelpLog(
                 held_on=DAYS[i],
                 week=DAYS[i] - dt.timedelta(days=DAYS[i].weekday()),
                 location_id=ids[LOCATIONS[i]],
@@ -131,8 +131,8 @@ def _add_world(engine: Engine) -> MetricsWorld:
             topics = [TOPICS[i]] + (["passport-book"] if i in SECOND_TOPIC else [])
             for topic in topics:
                 session.add(
-                    SessionTopic(
-                        session_id=log.id,
+                    HelpLogTopic(
+                        log_id=log.id,
                         topic=topic,
                         held_on=log.held_on,
                         location_id=log.location_id,
@@ -141,7 +141,7 @@ def _add_world(engine: Engine) -> MetricsWorld:
         # Outside the period on both sides: never counted.
         for day in (dt.date(2026, 3, 1), dt.date(2026, 3, 16)):
             session.add(
-                SessionLog(
+                HelpLog(
                     held_on=day,
                     week=day - dt.timedelta(days=day.weekday()),
                     location_id=a.id,

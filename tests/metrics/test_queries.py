@@ -12,6 +12,7 @@ from sqlmodel import Session, select
 
 from helpdesk.db import session_scope
 from helpdesk.events.service import record_feedback
+from helpdesk.helplog.models import HelpLog
 from helpdesk.metrics import dashboard, rollup
 from helpdesk.metrics.queries import (
     Period,
@@ -20,7 +21,6 @@ from helpdesk.metrics.queries import (
     metrics,
 )
 from helpdesk.metrics.unmet import OTHER, unmet_demand
-from helpdesk.sessions.models import SessionLog
 from tests.metrics.conftest import (
     DAYS,
     END,
@@ -296,7 +296,7 @@ def test_feedback_and_deletion_move_the_rollup(metrics_world: MetricsWorld) -> N
         feedback = dashboard.build(session, PERIOD, ZONE).tables["triage_feedback"]
     assert feedback.total == 17
     with session_scope(metrics_world.engine) as session:
-        log = session.exec(select(SessionLog).where(SessionLog.channel == "phone")).first()
+        log = session.exec(select(HelpLog).where(HelpLog.channel == "phone")).first()
         assert log is not None
         session.delete(log)
     with Session(metrics_world.engine) as session:

@@ -85,11 +85,11 @@ def test_api_details_keep_pydantics_words_beside_the_translation() -> None:
 
 def test_domain_errors_get_their_status_from_the_one_table() -> None:
     from helpdesk.booking.service import BookingError
+    from helpdesk.helplog.service import HelpLogError
     from helpdesk.kb.workshop import WorkshopError
-    from helpdesk.sessions.service import SessionLogError
 
     assert status_of(BookingError("slot_full")) == 409
-    assert status_of(SessionLogError("session_booking_not_found", "booking")) == 404
+    assert status_of(HelpLogError("session_booking_not_found", "booking")) == 404
     assert status_of(WorkshopError("guide_invalid")) == 422
     assert status_of(BookingError("booking_limit_address")) == 429
     assert all(status in (404, 409, 422, 429) for status in STATUS.values())

@@ -1,6 +1,6 @@
 """Logging assisted sessions: the staff form (``/staff/sessions``) and ``POST /api/v1/sessions``.
 
-Thin: the rules are in :mod:`helpdesk.sessions.service`. The form works without JavaScript
+Thin: the rules are in :mod:`helpdesk.helplog.service`. The form works without JavaScript
 (radio "chips", checkboxes, plain POST with the CSRF token, POST-redirect-GET); a small script
 adds a topic filter and the duration shortcuts. The last place used is remembered in the signed
 session cookie, so that the next log at the same counter starts there.
@@ -26,6 +26,24 @@ from helpdesk.booking.models import Booking, Location
 from helpdesk.clock import utcnow
 from helpdesk.dbtypes import parse_row_id
 from helpdesk.errors import FieldError, field_errors
+from helpdesk.helplog.models import AGE_BANDS, OTHER_TOPIC
+from helpdesk.helplog.service import (
+    FIELD_MESSAGES,
+    MAX_DAYS_BACK,
+    OTHER_LANGUAGE,
+    AgeBand,
+    Channel,
+    FirstVisit,
+    HelpLogError,
+    HelpLogIn,
+    LoggedHelp,
+    Outcome,
+    SelfReliance,
+    SessionLanguage,
+    log_help,
+    logged_booking_ids,
+    recent_logs,
+)
 from helpdesk.i18n import N_, gettext_for, native_name
 from helpdesk.kb.content import Guide
 from helpdesk.openapi import Operation, operation
@@ -34,24 +52,6 @@ from helpdesk.routes._common import NO_STORE, guides, zone
 from helpdesk.routes._db import in_session
 from helpdesk.routes.api import BAD_INPUT
 from helpdesk.routes.schemas import ErrorResponse
-from helpdesk.sessions.models import AGE_BANDS, OTHER_TOPIC
-from helpdesk.sessions.service import (
-    FIELD_MESSAGES,
-    MAX_DAYS_BACK,
-    OTHER_LANGUAGE,
-    AgeBand,
-    Channel,
-    FirstVisit,
-    LoggedSession,
-    Outcome,
-    SelfReliance,
-    SessionLanguage,
-    SessionLogError,
-    SessionLogIn,
-    log_session,
-    logged_booking_ids,
-    recent_logs,
-)
 from helpdesk.web.access import requires
 from helpdesk.web.errors import MESSAGES, api_error, request_language, status_of
 from helpdesk.web.locale import page_language
@@ -106,7 +106,7 @@ class SessionLogOut(BaseModel):
     created_at: dt.datetime
 
     @classmethod
-    def of(cls, logged: LoggedSession) -> SessionLogOut:
+    def of(cls, logged: LoggedHelp) -> SessionLogOut:
         log = logged.log
         return cls.model_validate(
             {
@@ -132,7 +132,7 @@ def _form_position(field: str) -> int:
     return order.index(field) if field in order else len(order)
 
 
-def _error_field(error: SessionLogError) -> str:
+def _error_field(error: HelpLogError) -> str:
     return error.field or "form"
 
 
@@ -142,7 +142,7 @@ def _error_field(error: SessionLogError) -> str:
 @operation(
     Operation(
         summary="Log an assisted session, anonymously (staff)",
-        body=SessionLogIn,
+        body=HelpLogIn,
         responses={
             201: ("The stored log (note and other topic redacted)", SessionLogOut),
             401: ("Not signed in", ErrorResponse),
@@ -156,17 +156,17 @@ def _error_field(error: SessionLogError) -> str:
 @requires("staff")
 async def create_session_log(request: Request) -> JSONResponse:
     # Each field's problem in the user's language, beside pydantic's own words.
-    body = await parse_json_body(request, SessionLogIn, FIELD_MESSAGES)
+    body = await parse_json_body(request, HelpLogIn, FIELD_MESSAGES)
     known = await guides(request)
     today = _today(request)
     user_id = request.state.principal.user_id
 
-    def work(session: Session) -> LoggedSession:
-        return log_session(session, body, known_topics=known, logged_by=user_id, today=today)
+    def work(session: Session) -> LoggedHelp:
+        return log_help(session, body, known_topics=known, logged_by=user_id, today=today)
 
     try:
         logged = await in_session(request, work)
-    except SessionLogError as error:
+    except HelpLogError as error:
         field = _error_field(error)
         details = [
             {
@@ -367,7 +367,7 @@ async def new_session_form(request: Request) -> Response:
     ]
     data = None
     try:
-        data = SessionLogIn.model_validate(_input_from(values))
+        data = HelpLogIn.model_validate(_input_from(values))
     except ValidationError as exc:
         problems += field_errors(exc)
     if problems or data is None:
@@ -378,12 +378,12 @@ async def new_session_form(request: Request) -> Response:
     today = _today(request)
     user_id = request.state.principal.user_id
 
-    def work(session: Session) -> LoggedSession:
-        return log_session(session, data, known_topics=known, logged_by=user_id, today=today)
+    def work(session: Session) -> LoggedHelp:
+        return log_help(session, data, known_topics=known, logged_by=user_id, today=today)
 
     try:
         logged = await in_session(request, work)
-    except SessionLogError as error:
+    except HelpLogError as error:
         errors = {_error_field(error): gettext_for(language, MESSAGES[error.code])}
         return await _form_page(request, values, errors, status_of(error))
     request.session[LAST_LOCATION_KEY] = logged.location_slug
@@ -400,7 +400,7 @@ async def sessions_page(request: Request) -> Response:
     midnight = dt.datetime.combine(today, dt.time(), tzinfo=zone_info)
     user_id = request.state.principal.user_id
 
-    def work(session: Session) -> tuple[list[LoggedSession], dict[int, str]]:
+    def work(session: Session) -> tuple[list[LoggedHelp], dict[int, str]]:
         logs = recent_logs(session, user_id, midnight)
         names = {p.id or 0: p.name for p in catalog.locations(session, include_unlisted=True)}
         return logs, names

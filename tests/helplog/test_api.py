@@ -8,7 +8,7 @@ import httpx
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from helpdesk.sessions.models import SessionLog, SessionTopic
+from helpdesk.helplog.models import HelpLog, HelpLogTopic
 from tests.accounts.helpers import make_token
 from tests.booking.conftest import World
 
@@ -52,11 +52,11 @@ async def test_201_with_the_stored_redacted_log(
     assert out["week"] <= out["held_on"]
     assert (out["channel"], out["age_band"], out["self_reliance"]) == ("outreach", "75+", "no")
     with Session(logs.engine) as session:
-        row = session.get(SessionLog, out["id"])
+        row = session.get(HelpLog, out["id"])
         assert row is not None
         assert row.logged_by is not None
         assert row.note == out["note"]
-        topics = session.exec(select(SessionTopic.topic).where(SessionTopic.session_id == row.id))
+        topics = session.exec(select(HelpLogTopic.topic).where(HelpLogTopic.log_id == row.id))
         assert sorted(topics.all()) == ["digital-post-read", "other"]
 
 
@@ -75,7 +75,7 @@ async def test_401_without_a_token(client: httpx.AsyncClient, logs: World) -> No
     response = await client.post(URL, json=body(logs), headers={"Authorization": "Bearer hd_nope"})
     assert response.status_code == 401
     with Session(logs.engine) as session:
-        assert session.exec(select(SessionLog)).first() is None
+        assert session.exec(select(HelpLog)).first() is None
 
 
 async def test_422_field_messages_in_the_callers_language(
@@ -157,7 +157,7 @@ async def test_the_openapi_document_describes_it(client: httpx.AsyncClient) -> N
     document = (await client.get("/api/v1/openapi.json")).json()
     post = document["paths"]["/api/v1/sessions"]["post"]
     assert set(post["responses"]) >= {"201", "401", "404", "409", "422"}
-    schema = document["components"]["schemas"]["SessionLogIn"]
+    schema = document["components"]["schemas"]["HelpLogIn"]
     assert set(schema["required"]) == {
         "location",
         "channel",

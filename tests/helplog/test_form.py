@@ -9,7 +9,7 @@ import httpx
 from sqlmodel import Session, select
 
 from helpdesk.booking.models import Booking
-from helpdesk.sessions.models import SessionLog, SessionTopic
+from helpdesk.helplog.models import HelpLog, HelpLogTopic
 from tests.accounts.helpers import csrf_from, sign_in
 from tests.booking.conftest import World
 
@@ -63,8 +63,8 @@ async def test_log_a_walk_in_and_see_it_in_todays_list(
     assert saved.status_code == 303
     assert saved.headers["location"].startswith("/staff/sessions?logged=")
     with Session(logs.engine) as session:
-        row = session.exec(select(SessionLog)).one()
-        topics = session.exec(select(SessionTopic.topic)).all()
+        row = session.exec(select(HelpLog)).one()
+        topics = session.exec(select(HelpLogTopic.topic)).all()
     assert (row.location_id, row.channel, row.language, row.interpreter) == (
         logs.gellerup.id,
         "walk_in",
@@ -118,7 +118,7 @@ async def test_errors_keep_everything_typed(
     assert response.status_code == 422
     assert "Vælg en aldersgruppe eller ukendt." in response.text
     with Session(logs.engine) as session:
-        assert session.exec(select(SessionLog)).first() is None
+        assert session.exec(select(HelpLog)).first() is None
 
 
 async def test_prefilled_from_a_booking_then_logged_once(

@@ -12,7 +12,7 @@ from tests.accounts.helpers import make_user
 from tests.booking.conftest import World, world  # noqa: F401  (the fixture)
 from tests.conftest import clear_tables
 
-SESSION_TABLES = ("session_topic", "session_log")
+SESSION_TABLES = ("help_log_topic", "help_log")
 
 
 @pytest.fixture
@@ -24,9 +24,9 @@ def logs(world: World) -> Iterator[World]:  # noqa: F811
 
 @pytest.fixture
 def staff(db_engine: Engine) -> Iterator[str]:
-    clear_tables(db_engine, "session_topic", "session_log")
+    clear_tables(db_engine, "help_log_topic", "help_log")
     clear_tables(db_engine, "api_token", "login_attempt", "user_account")
     make_user(db_engine, "mette", "staff")
     yield "mette"
-    clear_tables(db_engine, "session_topic", "session_log")
+    clear_tables(db_engine, "help_log_topic", "help_log")
     clear_tables(db_engine, "api_token", "login_attempt", "user_account")

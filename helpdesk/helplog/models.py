@@ -40,19 +40,19 @@ def _in(column: str, values: tuple[str, ...]) -> str:
     return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
 
-class SessionLog(SQLModel, table=True):
-    __tablename__ = "session_log"
+class HelpLog(SQLModel, table=True):
+    __tablename__ = "help_log"
     __table_args__ = (
-        CheckConstraint(_in("channel", CHANNELS), name="ck_session_log_channel"),
-        CheckConstraint(_in("age_band", AGE_BANDS), name="ck_session_log_age_band"),
-        CheckConstraint(_in("first_visit", FIRST_VISIT), name="ck_session_log_first_visit"),
-        CheckConstraint(_in("outcome", OUTCOMES), name="ck_session_log_outcome"),
-        CheckConstraint(_in("self_reliance", SELF_RELIANCE), name="ck_session_log_self_reliance"),
+        CheckConstraint(_in("channel", CHANNELS), name="ck_help_log_channel"),
+        CheckConstraint(_in("age_band", AGE_BANDS), name="ck_help_log_age_band"),
+        CheckConstraint(_in("first_visit", FIRST_VISIT), name="ck_help_log_first_visit"),
+        CheckConstraint(_in("outcome", OUTCOMES), name="ck_help_log_outcome"),
+        CheckConstraint(_in("self_reliance", SELF_RELIANCE), name="ck_help_log_self_reliance"),
         CheckConstraint(
-            "duration_minutes >= 0 AND duration_minutes <= 480", name="ck_session_log_duration"
+            "duration_minutes >= 0 AND duration_minutes <= 480", name="ck_help_log_duration"
         ),
         # The dashboard filters by period, then by location.
-        Index("ix_session_log_held_on_location", "held_on", "location_id"),
+        Index("ix_help_log_held_on_location", "held_on", "location_id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -83,16 +83,16 @@ class SessionLog(SQLModel, table=True):
     )
 
 
-class SessionTopic(SQLModel, table=True):
+class HelpLogTopic(SQLModel, table=True):
     """One topic of a session (a guide slug or "other"). ``held_on`` and ``location_id`` repeat
     the session's so that counts by topic read one covering index, without a join."""
 
-    __tablename__ = "session_topic"
+    __tablename__ = "help_log_topic"
     __table_args__ = (
-        Index("ix_session_topic_held_on_location_topic", "held_on", "location_id", "topic"),
+        Index("ix_help_log_topic_held_on_location_topic", "held_on", "location_id", "topic"),
     )
 
-    session_id: int = Field(foreign_key="session_log.id", primary_key=True, ondelete="CASCADE")
+    log_id: int = Field(foreign_key="help_log.id", primary_key=True, ondelete="CASCADE")
     topic: str = Field(max_length=80, primary_key=True)
     held_on: dt.date
     location_id: int = Field(foreign_key="location.id", ondelete="RESTRICT")

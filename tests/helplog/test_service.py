@@ -1,4 +1,4 @@
-"""log_session: validation against the database and the knowledge base, redaction, bookings."""
+"""log_help: validation against the database and the knowledge base, redaction, bookings."""
 
 from __future__ import annotations
 
@@ -13,17 +13,17 @@ from sqlmodel import Session, col, select
 from helpdesk.booking.models import Booking
 from helpdesk.booking.service import BookingRequest, book
 from helpdesk.db import session_scope
-from helpdesk.sessions import models
-from helpdesk.sessions.models import SessionLog, SessionTopic
-from helpdesk.sessions.service import (
+from helpdesk.helplog import models
+from helpdesk.helplog.models import HelpLog, HelpLogTopic
+from helpdesk.helplog.service import (
     AgeBand,
     Channel,
     FirstVisit,
+    HelpLogError,
+    HelpLogIn,
     Outcome,
     SelfReliance,
-    SessionLogError,
-    SessionLogIn,
-    log_session,
+    log_help,
     week_of,
 )
 from tests.booking.conftest import World
@@ -32,7 +32,7 @@ TODAY = dt.date(2026, 11, 25)  # a Wednesday
 KNOWN = {"mitid-locked", "passport-book", "digital-post-read"}
 
 
-def data(world: World, **overrides: Any) -> SessionLogIn:
+def data(world: World, **overrides: Any) -> HelpLogIn:
     fields: dict[str, Any] = {
         "location": world.dokk1.id,
         "channel": "walk_in",
@@ -46,17 +46,17 @@ def data(world: World, **overrides: Any) -> SessionLogIn:
         "duration_minutes": 25,
     }
     fields.update(overrides)
-    return SessionLogIn.model_validate(fields)
+    return HelpLogIn.model_validate(fields)
 
 
-def log(world: World, body: SessionLogIn, today: dt.date = TODAY) -> SessionLog:
+def log(world: World, body: HelpLogIn, today: dt.date = TODAY) -> HelpLog:
     with session_scope(world.engine) as session:
-        return log_session(session, body, known_topics=KNOWN, logged_by=None, today=today).log
+        return log_help(session, body, known_topics=KNOWN, logged_by=None, today=today).log
 
 
-def stored(world: World) -> list[SessionLog]:
+def stored(world: World) -> list[HelpLog]:
     with Session(world.engine) as session:
-        return list(session.exec(select(SessionLog).order_by(col(SessionLog.id))).all())
+        return list(session.exec(select(HelpLog).order_by(col(HelpLog.id))).all())
 
 
 def test_value_lists_agree_with_the_model() -> None:
@@ -88,7 +88,7 @@ def test_a_walk_in_is_stored_with_its_topics_and_week(logs: World) -> None:
         "with_help",
     )
     with Session(logs.engine) as session:
-        topics = session.exec(select(SessionTopic).order_by(col(SessionTopic.topic))).all()
+        topics = session.exec(select(HelpLogTopic).order_by(col(HelpLogTopic.topic))).all()
     assert [(t.topic, t.held_on, t.location_id) for t in topics] == [
         ("mitid-locked", dt.date(2026, 11, 22), logs.dokk1.id),
         ("passport-book", dt.date(2026, 11, 22), logs.dokk1.id),
@@ -122,7 +122,7 @@ def test_personal_data_in_note_and_other_topic_is_not_stored(logs: World) -> Non
 def test_other_topic_only_with_the_topic_other(logs: World) -> None:
     log(logs, data(logs, other_topic="ignored, no 'other' topic"))
     assert stored(logs)[0].other_topic is None
-    with pytest.raises(SessionLogError) as caught:
+    with pytest.raises(HelpLogError) as caught:
         log(logs, data(logs, topics=["other"], other_topic="   "))
     assert (caught.value.code, caught.value.field) == ("other_topic_required", "other_topic")
 
@@ -139,7 +139,7 @@ def test_other_topic_only_with_the_topic_other(logs: World) -> None:
     ],
 )
 def test_refusals(logs: World, overrides: dict[str, Any], code: str, field: str) -> None:
-    with pytest.raises(SessionLogError) as caught:
+    with pytest.raises(HelpLogError) as caught:
         log(logs, data(logs, **overrides))
     assert (caught.value.code, caught.value.field) == (code, field)
     assert stored(logs) == []
@@ -190,7 +190,7 @@ def test_logging_a_booking_marks_it_arrived_and_only_once(logs: World) -> None:
     log(logs, data(logs, channel="booked", booking=booking_id))
     assert logs.get_booking(booking_id).status == "arrived"
     assert stored(logs)[0].booking_id == booking_id
-    with pytest.raises(SessionLogError) as caught:
+    with pytest.raises(HelpLogError) as caught:
         log(logs, data(logs, channel="booked", booking=booking_id))
     assert (caught.value.code, caught.value.field) == ("session_already_logged", "booking")
     assert len(stored(logs)) == 1
@@ -205,6 +205,6 @@ def test_a_no_show_stays_no_show_and_a_cancelled_booking_is_refused(logs: World)
     cancelled = _booking(logs)
     with session_scope(logs.engine) as session:
         session.get(Booking, cancelled).status = "cancelled"  # type: ignore[union-attr]
-    with pytest.raises(SessionLogError) as caught:
+    with pytest.raises(HelpLogError) as caught:
         log(logs, data(logs, booking=cancelled))
     assert caught.value.code == "booking_cancelled"

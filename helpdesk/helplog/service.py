@@ -1,9 +1,9 @@
 """Logging an assisted session: validation, redaction, one transaction for the log and its topics.
 
 Plain domain logic (no HTTP): the API (``POST /api/v1/sessions``) and the staff form both call
-:func:`log_session`. What can be checked without the database (types, ranges, the value lists)
-is checked by :class:`SessionLogIn`; what needs the database or the live knowledge base (the
-place, the booking, the topics) by :func:`log_session`, which raises :class:`SessionLogError`
+:func:`log_help`. What can be checked without the database (types, ranges, the value lists)
+is checked by :class:`HelpLogIn`; what needs the database or the live knowledge base (the
+place, the booking, the topics) by :func:`log_help`, which raises :class:`HelpLogError`
 with an error code of :mod:`helpdesk.errors`.
 """
 
@@ -24,13 +24,13 @@ from helpdesk.booking.models import Booking, Location
 from helpdesk.clock import utcnow
 from helpdesk.dbtypes import InputModel, RowId, parse_row_id
 from helpdesk.errors import DomainError
+from helpdesk.helplog.models import (
+    OTHER_TOPIC,
+    HelpLog,
+    HelpLogTopic,
+)
 from helpdesk.i18n import N_
 from helpdesk.privacy import redact_personal_data
-from helpdesk.sessions.models import (
-    OTHER_TOPIC,
-    SessionLog,
-    SessionTopic,
-)
 
 #: The language of a session: one of the eight, or another one (no finer detail is kept).
 OTHER_LANGUAGE = "other"
@@ -42,7 +42,7 @@ MAX_DURATION = 480
 #: How far back a session may be logged (a forgotten log on Monday for last week is fine).
 MAX_DAYS_BACK = 31
 
-# Literal types mirror the tuples in helpdesk.sessions.models (and the database's CHECKs); a
+# Literal types mirror the tuples in helpdesk.helplog.models (and the database's CHECKs); a
 # test asserts that they agree.
 Channel = Literal["booked", "walk_in", "outreach", "phone"]
 AgeBand = Literal["15-24", "25-34", "35-44", "45-54", "55-64", "65-74", "75+", "unknown"]
@@ -71,7 +71,7 @@ FIELD_MESSAGES: dict[str, str] = {
 }
 
 
-class SessionLogIn(InputModel):
+class HelpLogIn(InputModel):
     """One assisted session, as staff or an integration report it (anonymous: no citizen data)."""
 
     model_config = ConfigDict(extra="forbid")
@@ -121,7 +121,7 @@ class SessionLogIn(InputModel):
         return list(dict.fromkeys(cleaned))
 
 
-class SessionLogError(DomainError):
+class HelpLogError(DomainError):
     """A session that cannot be logged; ``field`` is the input field it is about (if any)."""
 
     def __init__(self, code: str, field: str | None = None) -> None:
@@ -130,8 +130,8 @@ class SessionLogError(DomainError):
 
 
 @dataclass(frozen=True)
-class LoggedSession:
-    log: SessionLog
+class LoggedHelp:
+    log: HelpLog
     topics: list[str]
     location_slug: str
 
@@ -148,38 +148,38 @@ def _clean(text: str | None, limit: int) -> str | None:
     return cleaned or None
 
 
-def log_session(
+def log_help(
     session: Session,
-    data: SessionLogIn,
+    data: HelpLogIn,
     *,
     known_topics: Collection[str],
     logged_by: int | None,
     today: dt.date,
-) -> LoggedSession:
+) -> LoggedHelp:
     """Validate against the database and the knowledge base, redact, and store the log and its
     topics in one transaction. A booking is logged at most once; a booking still "booked" is
     marked "arrived" in the same transaction."""
     unknown = [t for t in data.topics if t != OTHER_TOPIC and t not in known_topics]
     if unknown:
-        raise SessionLogError("unknown_topic", "topics")
+        raise HelpLogError("unknown_topic", "topics")
     other_topic = _clean(data.other_topic, MAX_OTHER_TOPIC) if OTHER_TOPIC in data.topics else None
     if OTHER_TOPIC in data.topics and other_topic is None:
-        raise SessionLogError("other_topic_required", "other_topic")
+        raise HelpLogError("other_topic_required", "other_topic")
     held_on = data.held_on or today
     if held_on > today or held_on < today - dt.timedelta(days=MAX_DAYS_BACK):
-        raise SessionLogError("held_on_out_of_range", "held_on")
+        raise HelpLogError("held_on_out_of_range", "held_on")
     location = find_location(session, data.location)
     if location is None or location.id is None:
-        raise SessionLogError("location_not_found", "location")
+        raise HelpLogError("location_not_found", "location")
     if data.booking is not None:
         booking = session.get(Booking, data.booking)
         if booking is None:
-            raise SessionLogError("session_booking_not_found", "booking")
+            raise HelpLogError("session_booking_not_found", "booking")
         if booking.status == "cancelled":
-            raise SessionLogError("booking_cancelled", "booking")
+            raise HelpLogError("booking_cancelled", "booking")
         if _booking_logged(session, data.booking):
-            raise SessionLogError("session_already_logged", "booking")
-    log = SessionLog(
+            raise HelpLogError("session_already_logged", "booking")
+    log = HelpLog(
         held_on=held_on,
         week=week_of(held_on),
         location_id=location.id,
@@ -202,9 +202,7 @@ def log_session(
         assert log.id is not None
         for topic in data.topics:
             session.add(
-                SessionTopic(
-                    session_id=log.id, topic=topic, held_on=held_on, location_id=location.id
-                )
+                HelpLogTopic(log_id=log.id, topic=topic, held_on=held_on, location_id=location.id)
             )
         if data.booking is not None:
             session.execute(
@@ -217,9 +215,9 @@ def log_session(
         # Two staff logging the same booking at the same moment: the unique booking_id decides.
         session.rollback()
         if data.booking is not None and _booking_logged(session, data.booking):
-            raise SessionLogError("session_already_logged", "booking") from exc
+            raise HelpLogError("session_already_logged", "booking") from exc
         raise
-    return LoggedSession(log=log, topics=list(data.topics), location_slug=location.slug)
+    return LoggedHelp(log=log, topics=list(data.topics), location_slug=location.slug)
 
 
 def find_location(session: Session, key: int | str) -> Location | None:
@@ -232,7 +230,7 @@ def find_location(session: Session, key: int | str) -> Location | None:
 
 
 def _booking_logged(session: Session, booking_id: int) -> bool:
-    found = session.exec(select(SessionLog.id).where(SessionLog.booking_id == booking_id)).first()
+    found = session.exec(select(HelpLog.id).where(HelpLog.booking_id == booking_id)).first()
     return found is not None
 
 
@@ -241,33 +239,31 @@ def logged_booking_ids(session: Session, booking_ids: Sequence[int]) -> set[int]
     if not booking_ids:
         return set()
     rows = session.exec(
-        select(SessionLog.booking_id).where(col(SessionLog.booking_id).in_(list(booking_ids)))
+        select(HelpLog.booking_id).where(col(HelpLog.booking_id).in_(list(booking_ids)))
     ).all()
     return {row for row in rows if row is not None}
 
 
 def recent_logs(
     session: Session, logged_by: int, since: dt.datetime, limit: int = 50
-) -> list[LoggedSession]:
+) -> list[LoggedHelp]:
     """The sessions this staff account logged since ``since`` (newest first), with topics."""
     logs = session.exec(
-        select(SessionLog)
-        .where(SessionLog.logged_by == logged_by, col(SessionLog.created_at) >= since)
-        .order_by(col(SessionLog.created_at).desc(), col(SessionLog.id).desc())
+        select(HelpLog)
+        .where(HelpLog.logged_by == logged_by, col(HelpLog.created_at) >= since)
+        .order_by(col(HelpLog.created_at).desc(), col(HelpLog.id).desc())
         .limit(limit)
     ).all()
     ids = [log.id for log in logs if log.id is not None]
     topics: dict[int, list[str]] = {}
     if ids:
-        for session_id, topic in session.exec(
-            select(SessionTopic.session_id, SessionTopic.topic).where(
-                col(SessionTopic.session_id).in_(ids)
-            )
+        for log_id, topic in session.exec(
+            select(HelpLogTopic.log_id, HelpLogTopic.topic).where(col(HelpLogTopic.log_id).in_(ids))
         ).all():
-            topics.setdefault(session_id, []).append(topic)
+            topics.setdefault(log_id, []).append(topic)
     slugs = dict(session.exec(select(Location.id, Location.slug)).all())
     return [
-        LoggedSession(
+        LoggedHelp(
             log=log,
             topics=sorted(topics.get(log.id or 0, [])),
             location_slug=slugs[log.location_id],
