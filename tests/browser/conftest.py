@@ -38,7 +38,10 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture(scope="session")
+# Package scope: the server (and its background jobs, such as the purge that runs when no lease
+# says it ran today) stops before the other packages' tests use the same database. A session
+# scope once let it purge the questions of a history the demo tests were comparing.
+@pytest.fixture(scope="package")
 def live_server(settings: Settings, db_engine: Any) -> Iterator[str]:
     port = _free_port()
     config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
