@@ -97,11 +97,15 @@ def set_password(
 
 
 def set_active(session: Session, username: str, active: bool) -> User:
-    """Deactivating ends every sign-in and makes the user's tokens stop working."""
+    """Deactivating ends every sign-in and revokes the user's tokens: reactivating the account
+    later does not bring back a token that may have been left behind (on a laptop, in a script);
+    the user makes new ones."""
     user = _existing_user(session, username)
     user.active = active
     user.session_version += 1
     session.add(user)
+    if not active:
+        revoke_tokens(session, username=username)
     return user
 
 
