@@ -24,6 +24,7 @@ from helpdesk import lifecycle, telemetry
 from helpdesk.errors import DomainError
 from helpdesk.events.writer import EventWriter
 from helpdesk.logs import install_redaction
+from helpdesk.ratelimit import RateCounter
 from helpdesk.routes import (
     accounts,
     api,
@@ -186,6 +187,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
     app.state.settings = settings
     app.state.db = db
     app.state.events = events
+    # Per-address limits: counted in this process, written to the database in batches.
+    app.state.rate_counter = RateCounter()
     # Who the caller is: a staff session cookie or an API bearer token (helpdesk.web.auth).
     app.state.authenticator = make_authenticator(db)
     return app

@@ -9,6 +9,13 @@ let up to twice the limit through around a window's edge; for generous limits ag
 that is fine, and it costs one small row per address and window instead of one per request.
 Rows hold no address (a keyed hash only) and are deleted after a day with the daily purge.
 
+A transaction per request made that write the most expensive part of a triage answer, so each
+process puts a :class:`RateCounter` in front of it: an address it has seen in this window is
+counted here and written in one statement every :data:`SYNC_SECONDS` or every tenth of the
+limit, whichever comes first, and always when the count comes near the limit. In one process
+the limit is exact; across P processes it can be exceeded by at most P tenths of it within a
+window (each process's unwritten hits), which is well inside what the limits are for.
+
 Booking itself is limited separately, by counting bookings (helpdesk.booking.limits).
 """
 
@@ -17,6 +24,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import Column, delete
@@ -28,6 +38,12 @@ from helpdesk.dbtypes import UTCDateTime
 
 RETENTION = dt.timedelta(days=1)
 KEY_SALT = b"helpdesk-rate-limit:"
+#: Hits counted in a process are written at least this often (seconds) ...
+SYNC_SECONDS = 1.0
+#: ... and whenever they reach this share of the limit.
+SYNC_SHARE = 0.1
+#: Windows a process remembers before it forgets the ended ones.
+REMEMBERED_WINDOWS = 4096
 
 
 class RateLimitWindow(SQLModel, table=True):
@@ -65,28 +81,124 @@ def hit(
     limit: int,
     window: dt.timedelta,
     now: dt.datetime | None = None,
+    hits: int = 1,
 ) -> RateDecision:
-    """Count one request and say whether it is within ``limit`` per ``window``; commits."""
-    now = now or utcnow()
+    """Count ``hits`` requests and say whether the window is within ``limit``; commits."""
+    return _decision(
+        add_hits(session, bucket, key, window, now or utcnow(), hits), limit, window, now
+    )
+
+
+def add_hits(
+    session: Session, bucket: str, key: str, window: dt.timedelta, now: dt.datetime, hits: int
+) -> int:
+    """Add ``hits`` to the window's row in one atomic statement; the window's total. Commits."""
     start = window_start(now, window)
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     table = RateLimitWindow.__table__  # type: ignore[attr-defined]
     statement = (
         insert(table)
-        .values(bucket=bucket, key_hash=key, window_start=start, hits=1)
+        .values(bucket=bucket, key_hash=key, window_start=start, hits=hits)
         .on_conflict_do_update(
             index_elements=["bucket", "key_hash", "window_start"],
-            set_={"hits": table.c.hits + 1},
+            set_={"hits": table.c.hits + hits},
         )
         .returning(table.c.hits)
     )
-    hits = int(session.execute(statement).scalar_one())
+    total = int(session.execute(statement).scalar_one())
     session.commit()
-    if hits > limit:
-        retry = int((start + window - now).total_seconds()) + 1
-        return RateDecision(False, max(1, retry))
-    return RateDecision(True)
+    return total
+
+
+def _decision(
+    total: int, limit: int, window: dt.timedelta, now: dt.datetime | None = None
+) -> RateDecision:
+    if total <= limit:
+        return RateDecision(True)
+    now = now or utcnow()
+    retry = int((window_start(now, window) + window - now).total_seconds()) + 1
+    return RateDecision(False, max(1, retry))
+
+
+@dataclass
+class _Tally:
+    """One window of one address, as this process knows it."""
+
+    written: int  # the window's total in the database when this process last wrote
+    pending: int = 0  # hits counted here since then
+    written_at: float = 0.0  # when (monotonic seconds)
+
+
+class RateCounter:
+    """This process's front of :func:`add_hits` (see the module's docstring for why).
+
+    Use in two steps, so that a request decided here never waits for a thread or the database:
+    :meth:`decide_here` counts the hit and decides, or returns None; then :meth:`write` (in a
+    thread, with a session) writes what this process has counted, this hit included, and
+    decides on the database's total.
+    """
+
+    def __init__(
+        self,
+        sync_seconds: float = SYNC_SECONDS,
+        sync_share: float = SYNC_SHARE,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.sync_seconds = sync_seconds
+        self.sync_share = sync_share
+        self.clock = clock
+        self._tallies: dict[tuple[str, str, dt.datetime], _Tally] = {}
+        self._lock = threading.Lock()
+
+    def decide_here(
+        self, bucket: str, key: str, limit: int, window: dt.timedelta, now: dt.datetime
+    ) -> RateDecision | None:
+        tally = self._tallies.get((bucket, key, window_start(now, window)))
+        if tally is None:
+            return None  # first seen in this window: the database knows more
+        with self._lock:
+            if tally.written > limit:
+                # Refused by the database's count already: nothing to add to it.
+                return _decision(tally.written, limit, window, now)
+            step = max(1, int(limit * self.sync_share))
+            near_limit = tally.written + tally.pending + 1 > limit
+            due = self.clock() - tally.written_at >= self.sync_seconds
+            if near_limit or due or tally.pending + 1 >= step:
+                return None
+            tally.pending += 1
+            return RateDecision(True)
+
+    def write(
+        self,
+        session: Session,
+        bucket: str,
+        key: str,
+        limit: int,
+        window: dt.timedelta,
+        now: dt.datetime,
+    ) -> RateDecision:
+        window_key = (bucket, key, window_start(now, window))
+        with self._lock:
+            tally = self._tallies.get(window_key)
+            hits = 1 + (tally.pending if tally else 0)
+            if tally:
+                tally.pending = 0
+        total = add_hits(session, bucket, key, window, now, hits)
+        with self._lock:
+            if window_key not in self._tallies and len(self._tallies) >= REMEMBERED_WINDOWS:
+                self._forget_ended(now)
+            tally = self._tallies.setdefault(window_key, _Tally(written=total))
+            tally.written = max(tally.written, total)
+            tally.written_at = self.clock()
+        return _decision(total, limit, window, now)
+
+    def _forget_ended(self, now: dt.datetime) -> None:
+        ended = [key for key in self._tallies if key[2] < now - RETENTION / 24]
+        for key in ended:
+            del self._tallies[key]
+        if len(self._tallies) >= REMEMBERED_WINDOWS:
+            self._tallies.clear()  # a flood of addresses: start afresh, the database counts on
 
 
 def purge_rate_windows(session: Session, now: dt.datetime | None = None) -> int:

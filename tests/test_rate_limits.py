@@ -14,7 +14,7 @@ from starlette.applications import Starlette
 
 from helpdesk.app import create_app
 from helpdesk.db import session_scope
-from helpdesk.ratelimit import RateLimitWindow, hit, purge_rate_windows
+from helpdesk.ratelimit import RateCounter, RateDecision, RateLimitWindow, hit, purge_rate_windows
 from helpdesk.settings import Settings
 from tests.conftest import clear_tables
 
@@ -44,6 +44,68 @@ def test_a_fixed_window_counts_in_the_database(db_engine: Engine) -> None:
             ("triage", "b", 1),
         ]
         assert purge_rate_windows(session, start + dt.timedelta(days=2)) == 4
+
+
+class Ticks:
+    """A monotonic clock the test moves by hand (the counter's writes are time-driven)."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def count(counter: RateCounter, engine: Engine, limit: int, now: dt.datetime) -> RateDecision:
+    """One request through a process's counter, as routes._limits.check_rate makes it."""
+    decided = counter.decide_here("triage", "a", limit, MINUTE, now)
+    if decided is not None:
+        return decided
+    with session_scope(engine) as session:
+        return counter.write(session, "triage", "a", limit, MINUTE, now)
+
+
+def stored_hits(engine: Engine) -> int:
+    with Session(engine) as session:
+        return sum(r.hits for r in session.exec(select(RateLimitWindow)).all())
+
+
+def test_a_process_counts_in_batches_and_keeps_the_limit_exact(db_engine: Engine) -> None:
+    clear_tables(db_engine, "rate_limit_window")
+    now = dt.datetime(2026, 12, 7, 9, 0, 10, tzinfo=dt.UTC)
+    ticks = Ticks()
+    counter = RateCounter(sync_seconds=1.0, sync_share=0.1, clock=ticks)
+    decisions = [count(counter, db_engine, 100, now) for _ in range(25)]
+    assert all(d.allowed for d in decisions)
+    # Written in batches of a tenth of the limit, not one row update per request.
+    assert stored_hits(db_engine) == 21
+    ticks.now += 1.0  # a second later, the next request writes everything counted so far
+    assert count(counter, db_engine, 100, now).allowed
+    assert stored_hits(db_engine) == 26
+    # Near the limit every request is written, so the limit is exact in one process.
+    decisions = [count(counter, db_engine, 100, now) for _ in range(80)]
+    assert sum(d.allowed for d in decisions) == 100 - 26
+    refused = decisions[-1]
+    assert not refused.allowed
+    assert refused.retry_after == 51
+    # Once refused by the stored count, refusals are decided here, without writing.
+    before = stored_hits(db_engine)
+    assert not count(counter, db_engine, 100, now).allowed
+    assert stored_hits(db_engine) == before
+    # The next window starts from nothing.
+    assert count(counter, db_engine, 100, now + MINUTE).allowed
+
+
+def test_processes_sharing_a_database_stay_near_the_limit(db_engine: Engine) -> None:
+    clear_tables(db_engine, "rate_limit_window")
+    now = dt.datetime(2026, 12, 7, 9, 0, 10, tzinfo=dt.UTC)
+    ticks = Ticks()
+    processes = [RateCounter(clock=ticks) for _ in range(3)]
+    allowed = 0
+    for i in range(300):
+        allowed += count(processes[i % 3], db_engine, 60, now).allowed
+    # Each process may let through its unwritten tenth of the limit beyond it, no more.
+    assert 60 <= allowed <= 60 + 3 * 6
 
 
 async def limited(settings: Settings, address: str) -> AsyncIterator[httpx.AsyncClient]:

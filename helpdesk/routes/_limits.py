@@ -1,7 +1,8 @@
 """Per-address limits as routes apply them: who the caller is (network address), the limit for
 that address (higher from ``HELPDESK_TRUSTED_NETWORKS``), and the 429 answer with Retry-After.
 
-The counting is in :mod:`helpdesk.ratelimit` (fixed windows in the database) and, for booking,
+The counting is in :mod:`helpdesk.ratelimit` (fixed windows in the database, counted in batches
+by the app's :class:`~helpdesk.ratelimit.RateCounter`) and, for booking,
 in :mod:`helpdesk.booking.limits` (bookings counted inside the booking transaction).
 """
 
@@ -12,7 +13,8 @@ import datetime as dt
 from starlette.requests import Request
 
 from helpdesk.booking.limits import BookingLimits, client_hash
-from helpdesk.ratelimit import RateDecision, hit, key_hash
+from helpdesk.clock import utcnow
+from helpdesk.ratelimit import RateCounter, RateDecision, key_hash
 from helpdesk.routes._db import in_session
 from helpdesk.settings import Settings
 from helpdesk.web.client import UNKNOWN, client_address
@@ -64,7 +66,12 @@ async def check_rate(request: Request, bucket: str) -> RateDecision:
     if settings.is_trusted_address(address):
         limit *= TRUSTED_FACTOR
     key = key_hash(settings.secret_key, address)
-    return await in_session(request, lambda s: hit(s, bucket, key, limit, window))
+    counter: RateCounter = request.app.state.rate_counter
+    now = utcnow()
+    decided = counter.decide_here(bucket, key, limit, window, now)
+    if decided is not None:
+        return decided
+    return await in_session(request, lambda s: counter.write(s, bucket, key, limit, window, now))
 
 
 async def enforce_rate(request: Request, bucket: str) -> None:
