@@ -144,3 +144,23 @@ def test_a_source_that_is_only_a_home_page_is_reported(
     assert bool(problems) is reported, problems
     if reported:
         assert problems[0].startswith(f"one/en: source {url} ")
+
+
+def test_arabic_persian_and_ukrainian_guides_carry_phrases_in_latin_letters(
+    real_kb: KnowledgeBase,
+) -> None:
+    """People type these languages in Latin letters on a phone without the keyboard (Arabizi,
+    Finglish, transliteration): each guide knows at least two such phrases per language."""
+    import re
+
+    native = re.compile(r"[\u0600-\u06ff\u0400-\u04ff]")
+    for guide in real_kb.guides:
+        if guide.kind != "guide":
+            continue
+        for language in ("ar", "fa", "uk"):
+            latin = [
+                phrase
+                for phrase in guide.translations[language].phrases
+                if re.search(r"[a-z]", phrase) and not native.search(phrase)
+            ]
+            assert len(latin) >= 2, (guide.slug, language, latin)
