@@ -5,12 +5,35 @@
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
+from urllib.parse import urlsplit
 
 from helpdesk import REFERENCE_LANGUAGES
 from helpdesk.kb.catalogue import REQUIRED_SLUGS
 from helpdesk.kb.content import KnowledgeBase
 from helpdesk.normalize import normalize
+
+# Portals whose home page supports no fact: a source there must be the page that says it.
+PORTALS: tuple[str, ...] = ("aarhus.dk", "borger.dk")
+
+
+def home_page_problem(title: str, url: str) -> str | None:
+    """Why a source that links only to a site's home page is not a citation, or None.
+
+    A portal's home page (aarhus.dk, borger.dk and their subdomains) is never one; another
+    site's home page is one only while the title names just the site, not a page on it
+    ("skat.dk (Skattestyrelsen)" may link https://skat.dk, "borger.dk: Brevstemme" may not).
+    """
+    parts = urlsplit(url)
+    if parts.path not in ("", "/") or parts.query:
+        return None
+    host = (parts.hostname or "").removeprefix("www.")
+    if any(host == portal or host.endswith("." + portal) for portal in PORTALS):
+        return f"links the home page of {host}; link the page that says it"
+    if re.search(r":\s*\S", title):
+        return "its title names a page, but the link is the site's home page"
+    return None
 
 
 def check_knowledge_base(kb: KnowledgeBase) -> list[str]:
@@ -30,6 +53,14 @@ def check_knowledge_base(kb: KnowledgeBase) -> list[str]:
                 problems.append(f"{guide.slug}: has no {language} version (da and en are required)")
             elif version.review_status != "reviewed":
                 problems.append(f"{guide.slug}/{language}: reference versions must be reviewed")
+
+    # A source is the deep page a fact comes from, not a site's front door.
+    for guide in kb.guides:
+        for language, version in guide.translations.items():
+            for source in version.sources:
+                problem = home_page_problem(source.title, source.url)
+                if problem:
+                    problems.append(f"{guide.slug}/{language}: source {source.url} {problem}")
 
     # A search phrase names one guide: shared by two, it would make triage guess between them.
     owners: defaultdict[str, set[str]] = defaultdict(set)

@@ -1,5 +1,9 @@
 """Right to left in a real browser: numbers keep their order, controls and bullets mirror.
 
+Every renderer, in Arabic and Persian: the public guide page, the staff side-by-side view, the
+A4 handout, the kiosk and the chat widget (e-mails and calendar files are plain text:
+tests/booking/test_mail.py).
+
 Positions are measured, not assumed: the x of each digit group of a phone number, of a radio
 button against its label's text, of a list bullet against its item's text.
 """
@@ -12,6 +16,7 @@ from sqlalchemy.engine import Engine
 
 from tests.booking.conftest import World, world  # noqa: F401  (the booking world fixture)
 from tests.browser.test_staff import signed_in
+from tests.browser.test_widget import WIDGET
 
 PHONE = "+45 89 40 10 40"
 
@@ -54,15 +59,20 @@ _BULLET_BOX = """(li) => {
 }"""
 
 
-async def group_xs(page: Page, root_selector: str) -> list[float]:
+async def group_xs(page: Page, root_selector: str, phone: str = PHONE) -> list[float]:
     """The x of each digit group, after checking that the number is drawn on one line."""
     root = await page.query_selector(root_selector)
     assert root is not None, root_selector
-    boxes = await page.evaluate(_GROUP_XS, [root, PHONE])
-    assert boxes is not None, f"{PHONE} not in {root_selector}"
+    boxes = await page.evaluate(_GROUP_XS, [root, phone])
+    assert boxes is not None, f"{phone} not in {root_selector}"
     tops = {round(top) for _, top in boxes}
-    assert len(tops) == 1, f"{PHONE} is broken over lines: {boxes}"
+    assert len(tops) == 1, f"{phone} is broken over lines: {boxes}"
     return [x for x, _ in boxes]
+
+
+def reads_left_to_right(xs: list[float]) -> bool:
+    """The groups are drawn in the order they are written, from left to right."""
+    return xs == sorted(xs) and xs[0] < xs[-1] - 40
 
 
 @pytest.mark.parametrize("language", ["ar", "fa"])
@@ -73,8 +83,7 @@ async def test_a_phone_number_reads_left_to_right_in_an_rtl_guide(
     assert await page.get_attribute("html", "dir") == "rtl"
     xs = await group_xs(page, "ol.guide-steps")
     # "+45" is the leftmost group and the others follow it to the right: +45 89 40 10 40.
-    assert xs == sorted(xs), xs
-    assert xs[0] < xs[-1] - 40, xs
+    assert reads_left_to_right(xs), xs
     # The control: the same number typed into right-to-left text without the isolate is
     # drawn "40 10 40 89 45+", the bug this guards against (so the measurement can see it).
     await page.evaluate(
@@ -91,16 +100,17 @@ async def test_a_phone_number_reads_left_to_right_in_an_rtl_guide(
     assert reversed_xs == sorted(reversed_xs, reverse=True), reversed_xs
 
 
+@pytest.mark.parametrize("language", ["ar", "fa"])
 async def test_numbers_and_bullets_in_the_side_by_side_view(
-    browser: Browser, live_server: str, db_engine: Engine
+    browser: Browser, live_server: str, db_engine: Engine, language: str
 ) -> None:
     context = await signed_in(browser, live_server, db_engine)
     page = await context.new_page()
-    await page.goto(f"{live_server}/staff/guides/cpr-newcomer?citizen=ar")
-    citizen = "article.guide-column[lang=ar]"
+    await page.goto(f"{live_server}/staff/guides/cpr-newcomer?citizen={language}")
+    citizen = f"article.guide-column[lang={language}]"
     assert await page.get_attribute(citizen, "dir") == "rtl"
     xs = await group_xs(page, citizen)
-    assert xs == sorted(xs), xs
+    assert reads_left_to_right(xs), xs
     for column, bullet_on_the_right in ((citizen, True), ("article.guide-column[lang=da]", False)):
         item = page.locator(f"{column} ul.guide-bring > li").first
         text = await item.evaluate(_TEXT_BOX)
@@ -179,4 +189,78 @@ async def test_the_staff_session_form_mirrors_in_arabic(
     for control in ("#session-interpreter", ".topic-list input.form-checkbox"):
         box, text = await _control_beside_its_text(page, control)
         assert box["left"] >= text["right"], (control, box, text)
+    await context.close()
+
+
+@pytest.mark.parametrize("language", ["ar", "fa"])
+async def test_a_phone_number_reads_left_to_right_on_the_a4_handout(
+    browser: Browser, live_server: str, db_engine: Engine, language: str
+) -> None:
+    context = await signed_in(browser, live_server, db_engine)
+    page = await context.new_page()
+    await page.goto(f"{live_server}/staff/guides/cpr-newcomer/print?citizen={language}")
+    await page.emulate_media(media="print")
+    assert await page.get_attribute("html", "dir") == "rtl"
+    xs = await group_xs(page, "main")
+    assert reads_left_to_right(xs), xs
+    await context.close()
+
+
+# A question the guide itself lists as a search phrase (from the knowledge base, not from an
+# evaluation set), so that triage opens cpr-newcomer.
+KIOSK_QUESTIONS = {
+    "ar": "كيف أحصل على رقم CPR لما أكون جديد بالدنمارك",
+    "fa": "چطوری شماره CPR بگیرم تازه اومدم",
+}
+
+
+@pytest.mark.parametrize("language", ["ar", "fa"])
+async def test_numbers_and_bullets_in_the_kiosk_guide(
+    browser: Browser, live_server: str, language: str
+) -> None:
+    context = await browser.new_context(viewport={"width": 1080, "height": 1920}, has_touch=True)
+    page = await context.new_page()
+    await page.goto(f"{live_server}/kiosk?location=dokk1&lang={language}")
+    assert await page.get_attribute("html", "dir") == "rtl"
+    await page.locator("#kiosk-text").fill(KIOSK_QUESTIONS[language])
+    await page.locator(".kiosk-submit").tap()
+    guide = page.locator("article.kiosk-guide")
+    await guide.wait_for()
+    assert await guide.get_attribute("dir") == "rtl"
+    await page.locator(".kiosk-toggle-steps").tap()  # all the steps, the number among them
+    assert reads_left_to_right(await group_xs(page, "article.kiosk-guide ol.kiosk-steps"))
+    assert reads_left_to_right(await group_xs(page, "article.kiosk-guide .kiosk-help"))
+    # What to bring: the bullets sit at the start of the line, on the right.
+    items = await guide.locator("ul > li").all()
+    assert items
+    for item in items:
+        text = await item.evaluate(_TEXT_BOX)
+        bullet = await item.evaluate(_BULLET_BOX)
+        assert bullet["left"] >= text["right"] - 1, (bullet, text)
+    await context.close()
+
+
+@pytest.mark.parametrize(
+    ("language", "question"),
+    [
+        # Crisis phrases from the knowledge base's own entry (crisis-suicide).
+        ("ar", "أفكر أن أنهي حياتي"),
+        ("fa", "می‌خواهم خودکشی کنم"),
+    ],
+)
+async def test_a_phone_number_reads_left_to_right_in_the_widget(
+    browser: Browser, live_server: str, language: str, question: str
+) -> None:
+    context = await browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
+    page = await context.new_page()
+    await page.goto(f"{live_server}/widget-demo?lang={language}")
+    await page.locator(f"{WIDGET} .hd-launcher").click()
+    await page.locator(f"{WIDGET} .hd-input").fill(question)
+    await page.keyboard.press("Enter")
+    card = page.locator(f"{WIDGET} .hd-crisis")
+    await card.wait_for()
+    assert await card.get_attribute("dir") == "rtl"
+    # Lægevagten's number, in the crisis entry's steps (tap-to-call links in an isolate).
+    xs = await group_xs(page, f"{WIDGET} .hd-crisis .hd-entry-steps", "70 11 31 31")
+    assert reads_left_to_right(xs), xs
     await context.close()

@@ -6,7 +6,7 @@ import pytest
 from pydantic import ValidationError
 
 from helpdesk.kb.catalogue import REQUIRED_SLUGS
-from helpdesk.kb.content import KnowledgeBase
+from helpdesk.kb.content import KnowledgeBase, Source
 from helpdesk.kb.files import load_knowledge_base, write_guide_dir
 from helpdesk.kb.validate import check_knowledge_base
 from tests.conftest import REPO, make_guide, make_translation, phrases
@@ -113,3 +113,54 @@ def test_files_round_trip(tmp_path: Path, real_kb: KnowledgeBase) -> None:
     assert [g.model_dump() for g in again.knowledge_base.guides] == [
         g.model_dump() for g in real_kb.guides
     ]
+
+
+@pytest.mark.parametrize(
+    ("title", "url", "reported"),
+    [
+        # A portal's front door supports no fact, whatever the title says.
+        ("Aarhus Kommune", "https://aarhus.dk", True),
+        ("borger.dk: Brevstemme", "https://www.borger.dk/", True),
+        ("Life in Denmark", "https://lifeindenmark.borger.dk/", True),
+        # Another site's home page, titled by the site alone, may stand for the site.
+        ("skat.dk (Skattestyrelsen)", "https://skat.dk", False),
+        # ... but not when the title names a page on it.
+        ("sundhed.dk: Min sundhedsjournal", "https://www.sundhed.dk/", True),
+        # Deep pages are what a source should be.
+        (
+            "borger.dk: Brevstemme",
+            "https://www.borger.dk/samfund-og-rettigheder/valgsystemet/brevstemme",
+            False,
+        ),
+        ("skat.dk: Årsopgørelsen", "https://skat.dk/data.aspx?oid=3468", False),
+    ],
+)
+def test_a_source_that_is_only_a_home_page_is_reported(
+    title: str, url: str, reported: bool
+) -> None:
+    guides = _two_guides()
+    guides[0].translations["en"].sources[0] = Source(title=title, url=url)
+    problems = [p for p in check_knowledge_base(KnowledgeBase(guides=guides)) if "one/en" in p]
+    assert bool(problems) is reported, problems
+    if reported:
+        assert problems[0].startswith(f"one/en: source {url} ")
+
+
+def test_arabic_persian_and_ukrainian_guides_carry_phrases_in_latin_letters(
+    real_kb: KnowledgeBase,
+) -> None:
+    """People type these languages in Latin letters on a phone without the keyboard (Arabizi,
+    Finglish, transliteration): each guide knows at least two such phrases per language."""
+    import re
+
+    native = re.compile(r"[\u0600-\u06ff\u0400-\u04ff]")
+    for guide in real_kb.guides:
+        if guide.kind != "guide":
+            continue
+        for language in ("ar", "fa", "uk"):
+            latin = [
+                phrase
+                for phrase in guide.translations[language].phrases
+                if re.search(r"[a-z]", phrase) and not native.search(phrase)
+            ]
+            assert len(latin) >= 2, (guide.slug, language, latin)
