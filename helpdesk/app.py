@@ -23,6 +23,7 @@ from starlette.staticfiles import StaticFiles
 from helpdesk import lifecycle, telemetry
 from helpdesk.errors import DomainError
 from helpdesk.events.writer import EventWriter
+from helpdesk.kb.live import LiveKnowledgeBase
 from helpdesk.logs import install_redaction
 from helpdesk.routes import (
     accounts,
@@ -71,15 +72,23 @@ async def home(request: Request) -> RedirectResponse:
     return RedirectResponse("/guides", status_code=307)
 
 
-async def run_daily(settings: Settings, db: Engine) -> None:
-    """The daily jobs (:func:`helpdesk.lifecycle.daily`) once a day across all processes, off
-    the event loop: every process looks now and then, the lease in job_run lets one run them."""
+async def run_jobs(settings: Settings, db: Engine, live: LiveKnowledgeBase) -> None:
+    """The daily jobs (:func:`helpdesk.lifecycle.daily`) once a day and the reminders
+    (:func:`helpdesk.lifecycle.send_reminders`) every quarter of an hour, across all processes,
+    off the event loop: every process looks now and then, the leases in job_run let one run
+    each."""
     while True:
         await asyncio.sleep(lifecycle.JOBS_CHECK_SECONDS)
         try:
             await run_in_threadpool(lifecycle.daily_when_due, settings, db)
         except Exception:
             logger.exception("daily jobs failed; they are tried again at the next check")
+        try:
+            await run_in_threadpool(
+                lifecycle.reminders_when_due, settings, db, lambda: live.current.guides
+            )
+        except Exception:
+            logger.exception("reminders failed; they are tried again at the next check")
 
 
 def create_app(settings: Settings | None = None) -> Starlette:
@@ -97,8 +106,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        app.state.knowledge_base = await run_in_threadpool(lifecycle.start_up, settings, db)
-        task = asyncio.create_task(run_daily(settings, db))
+        live = await run_in_threadpool(lifecycle.start_up, settings, db)
+        app.state.knowledge_base = live
+        task = asyncio.create_task(run_jobs(settings, db, live))
         # Triage events are written in batches in the background; close() writes the rest.
         events.start()
         try:

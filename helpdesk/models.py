@@ -21,7 +21,12 @@ from helpdesk.kb.models import (
     GuideTranslationRecord,
     KbGenerationRecord,
 )
-from helpdesk.metrics.models import SessionRollup, SessionRollupAll, TriageRollup
+from helpdesk.metrics.models import (
+    SessionRollup,
+    SessionRollupAll,
+    TriageRollup,
+    TriageRollupPlace,
+)
 from helpdesk.ratelimit import RateLimitWindow
 from helpdesk.sessions.models import SessionLog, SessionTopic
 
@@ -50,5 +55,6 @@ __all__ = [
     "StaffMember",
     "TriageEvent",
     "TriageRollup",
+    "TriageRollupPlace",
     "User",
 ]
