@@ -21,6 +21,7 @@ from starlette.routing import Route
 from helpdesk.booking.bursts import Burst, cancel_burst, find_bursts
 from helpdesk.booking.details import BookingDetails, booking_details
 from helpdesk.booking.models import Booking, Location
+from helpdesk.booking.sms import sms_enabled
 from helpdesk.i18n import N_, Nn_, gettext_for
 from helpdesk.routes._body import read_form
 from helpdesk.routes._common import NO_STORE, guides, zone
@@ -77,6 +78,7 @@ async def bursts_page(request: Request) -> Response:
         "notice": notice,
         "csrf_token": csrf_token(request),
         "principal": request.state.principal,
+        "sms": sms_enabled(request.app.state.settings),
     }
     return render(request, "coordinator/bursts.html", context, language, headers=NO_STORE)
 

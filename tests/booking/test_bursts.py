@@ -123,6 +123,7 @@ async def test_the_coordinator_page_cancels_a_burst_and_tells_the_citizens(
             assert BOT[:12] in page.text
             assert OTHER[:12] not in page.text  # two bookings are no burst
             assert "Bot 1" not in page.text  # no names: the burst is what matters
+            assert "Citizens who gave a phone number get a text message." in page.text
             form = {
                 "client_hash": BOT,
                 "first": page.text.split('name="first" value="')[1].split('"')[0],
@@ -172,6 +173,7 @@ async def test_without_a_gateway_a_cancelled_burst_sends_no_text_message(
             make_user(world.engine, coordinator, "coordinator")
             await sign_in(client, coordinator)
             page = await client.get("/coordinator/bookings/bursts?lang=en")
+            assert "text message" not in page.text  # no SMS: the page does not promise one
             form = {
                 "client_hash": BOT,
                 "first": page.text.split('name="first" value="')[1].split('"')[0],
