@@ -44,6 +44,7 @@ from helpdesk.routes import (
     workshop,
 )
 from helpdesk.settings import Settings
+from helpdesk.triage.live import LiveKnowledgeBase
 from helpdesk.web import metrics as metrics_endpoint
 from helpdesk.web.access import AccessControlMiddleware, public
 from helpdesk.web.assets import AssetFiles
@@ -72,15 +73,23 @@ async def home(request: Request) -> RedirectResponse:
     return RedirectResponse("/guides", status_code=307)
 
 
-async def run_daily(settings: Settings, db: Engine) -> None:
-    """The daily jobs (:func:`helpdesk.lifecycle.daily`) once a day across all processes, off
-    the event loop: every process looks now and then, the lease in job_run lets one run them."""
+async def run_jobs(settings: Settings, db: Engine, live: LiveKnowledgeBase) -> None:
+    """The daily jobs (:func:`helpdesk.lifecycle.daily`) once a day and the reminders
+    (:func:`helpdesk.lifecycle.send_reminders`) every quarter of an hour, across all processes,
+    off the event loop: every process looks now and then, the leases in job_run let one run
+    each."""
     while True:
         await asyncio.sleep(lifecycle.JOBS_CHECK_SECONDS)
         try:
             await run_in_threadpool(lifecycle.daily_when_due, settings, db)
         except Exception:
             logger.exception("daily jobs failed; they are tried again at the next check")
+        try:
+            await run_in_threadpool(
+                lifecycle.reminders_when_due, settings, db, lambda: live.current.guides
+            )
+        except Exception:
+            logger.exception("reminders failed; they are tried again at the next check")
 
 
 def create_app(settings: Settings | None = None) -> Starlette:
@@ -98,8 +107,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        app.state.knowledge_base = await run_in_threadpool(lifecycle.start_up, settings, db)
-        task = asyncio.create_task(run_daily(settings, db))
+        live = await run_in_threadpool(lifecycle.start_up, settings, db)
+        app.state.knowledge_base = live
+        task = asyncio.create_task(run_jobs(settings, db, live))
         # Triage events are written in batches in the background; close() writes the rest.
         events.start()
         try:

@@ -15,12 +15,13 @@ import ctypes
 import datetime as dt
 import gc
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import Engine
 
 from helpdesk.accounts.service import purge_login_attempts
+from helpdesk.booking.reminders import send_due_reminders
 from helpdesk.booking.schedule import materialise_slots
 from helpdesk.booking.service import purge_contact_details
 from helpdesk.clock import utcnow
@@ -29,6 +30,7 @@ from helpdesk.demo.booking import load_demo
 from helpdesk.demo.history import load_demo_history
 from helpdesk.events.service import purge_questions
 from helpdesk.jobs import run_if_due
+from helpdesk.kb.content import Guide
 from helpdesk.kb.files import LoadResult, load_knowledge_base
 from helpdesk.kb.store import ImportReport, import_guides_safely
 from helpdesk.locks import exclusive
@@ -41,8 +43,11 @@ logger = logging.getLogger(__name__)
 #: The daily jobs' row in ``job_run``, and how long after a run they are due again.
 DAILY_JOBS = "daily"
 DAILY_JOBS_EVERY = dt.timedelta(days=1)
-#: How often each service process checks whether the daily jobs are due (one small UPDATE);
-#: the lease lets one process run them.
+#: The reminders' row in ``job_run``, and how often they are looked for.
+REMINDER_JOBS = "reminders"
+REMINDERS_EVERY = dt.timedelta(minutes=15)
+#: How often each service process checks whether the daily jobs or the reminders are due (one
+#: small UPDATE each); the lease lets one process run them.
 JOBS_CHECK_SECONDS = 5 * 60
 
 
@@ -117,6 +122,32 @@ def daily(
         except Exception:
             logger.exception("daily job %r failed; it runs again tomorrow", name)
     return report
+
+
+def send_reminders(
+    settings: Settings,
+    db: Engine,
+    guides: Mapping[str, Guide] | None = None,
+    now: dt.datetime | None = None,
+) -> dict[str, int]:
+    """The reminders due now (``HELPDESK_REMINDER_HOURS`` before each booked session), by SMS
+    and/or e-mail; each booking's reminder is taken atomically, so it is sent once even if two
+    processes run this at the same time (:mod:`helpdesk.booking.reminders`)."""
+    return send_due_reminders(settings, db, guides, now).as_dict()
+
+
+def reminders_when_due(
+    settings: Settings, db: Engine, guides: Callable[[], Mapping[str, Guide]] | None = None
+) -> bool:
+    """The reminders (:func:`send_reminders`) if they are due (every :data:`REMINDERS_EVERY`)
+    and no other process looks for them now; True if they ran here. ``guides`` gives the live
+    knowledge base's guides (what to bring, in the e-mail)."""
+    return run_if_due(
+        db,
+        REMINDER_JOBS,
+        REMINDERS_EVERY,
+        lambda: send_reminders(settings, db, guides() if guides else None),
+    )
 
 
 def load_demo_data(settings: Settings, db: Engine) -> None:

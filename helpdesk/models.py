@@ -22,7 +22,12 @@ from helpdesk.kb.models import (
     GuideTranslationRecord,
     KbGenerationRecord,
 )
-from helpdesk.metrics.models import SessionRollup, SessionRollupAll, TriageRollup
+from helpdesk.metrics.models import (
+    SessionRollup,
+    SessionRollupAll,
+    TriageRollup,
+    TriageRollupPlace,
+)
 from helpdesk.ratelimit import RateLimitWindow
 
 __all__ = [
@@ -50,5 +55,6 @@ __all__ = [
     "StaffMember",
     "TriageEvent",
     "TriageRollup",
+    "TriageRollupPlace",
     "User",
 ]

@@ -170,6 +170,14 @@ class Settings:
     )
     #: A bearer token that opens /metrics from anywhere; empty = no token access.
     metrics_token: str = setting("", secret=True)
+    #: Hours before a booked session that its reminder (SMS and/or e-mail) is sent; 0 = none.
+    reminder_hours: int = setting(24, minimum=0)
+    #: The SMS gateway's address (a JSON POST, helpdesk.booking.sms); empty = no SMS at all.
+    sms_url: str = setting("", parse=lambda variable, raw: parse_sms_url(variable, raw))
+    #: The gateway's API token, sent as ``Authorization: Bearer ...`` (never logged).
+    sms_token: str = setting("", secret=True)
+    #: The sender the citizen sees: a name of up to 11 letters and digits, or a phone number.
+    sms_sender: str = setting("Aarhus", parse=lambda variable, raw: parse_sms_sender(variable, raw))
 
     @property
     def is_development(self) -> bool:
@@ -218,6 +226,9 @@ def _check_production(values: Mapping[str, Any]) -> None:
             "use, e.g. https://hjaelp.aarhus.dk): links in e-mails and calendar files are "
             "built from it"
         )
+    if values["sms_url"].startswith("http://"):
+        # The gateway's token and the citizens' phone numbers travel in the request.
+        raise SettingsError(f"{env_name('sms_url')} must be https:// in production")
     if "*" in values["allowed_hosts"]:
         raise SettingsError(
             f"{env_name('allowed_hosts')} must list the service's host names in production "
@@ -323,6 +334,27 @@ def parse_base_url(raw: str) -> str:
             f"HELPDESK_PUBLIC_BASE_URL must be like https://hjaelp.aarhus.dk, not {raw!r}"
         )
     return url
+
+
+def parse_sms_url(variable: str, raw: str) -> str:
+    """The SMS gateway's ``https://`` (or, for a gateway on the same host, ``http://``) URL."""
+    url = raw.strip()
+    if url and not re.fullmatch(r"https?://[^/?#\s]+(/[^#\s]*)?", url):
+        raise SettingsError(
+            f"{variable} must be the gateway's URL, like https://sms.example.dk/send, not {raw!r}"
+        )
+    return url
+
+
+def parse_sms_sender(variable: str, raw: str) -> str:
+    """An alphanumeric sender (1-11 letters, digits, spaces) or a phone number (+ and digits)."""
+    sender = raw.strip()
+    if not re.fullmatch(r"[A-Za-z0-9 ]{1,11}|\+?[0-9]{3,15}", sender):
+        raise SettingsError(
+            f"{variable} must be up to 11 letters and digits (Aarhus) or a phone number, "
+            f"not {raw!r}"
+        )
+    return sender
 
 
 def parse_hosts(raw: str) -> tuple[str, ...]:

@@ -159,6 +159,11 @@ def test_production_needs_a_public_base_url_and_its_host_names() -> None:
         {"HELPDESK_TRUSTED_NETWORKS": "10.0.0.0/33"},
         {"HELPDESK_TRUSTED_NETWORKS": "library"},
         {"HELPDESK_BOOKING_MAX_PER_CONTACT": "0"},
+        {"HELPDESK_SMS_URL": "sms.example.dk/send"},
+        {"HELPDESK_SMS_URL": "ftp://sms.example.dk"},
+        {"HELPDESK_SMS_SENDER": "Aarhus Kommune Borgerservice"},
+        {"HELPDESK_SMS_SENDER": "Aarhus<script>"},
+        {"HELPDESK_REMINDER_HOURS": "-1"},
     ],
 )
 def test_bad_host_link_and_limit_settings_are_refused(env: dict[str, str]) -> None:
@@ -174,3 +179,23 @@ def test_trusted_networks() -> None:
     assert not settings.is_trusted_address("10.21.0.1")
     assert not settings.is_trusted_address("testclient")  # not an address at all
     assert not Settings.from_env({}).is_trusted_address("10.20.3.4")
+
+
+def test_sms_and_reminder_settings() -> None:
+    settings = Settings.from_env({})
+    assert (settings.sms_url, settings.reminder_hours, settings.sms_sender) == ("", 24, "Aarhus")
+    assert "sms_token" not in repr(Settings.from_env({"HELPDESK_SMS_TOKEN": "gateway-secret"}))
+    configured = Settings.from_env(
+        {
+            "HELPDESK_SMS_URL": "https://sms.example.dk/v1/send",
+            "HELPDESK_SMS_SENDER": "+4589402000",
+            "HELPDESK_REMINDER_HOURS": "0",
+        }
+    )
+    assert configured.sms_url == "https://sms.example.dk/v1/send"
+    assert configured.sms_sender == "+4589402000"
+    assert configured.reminder_hours == 0  # no reminders
+    # In production the token and the citizens' numbers travel only over TLS.
+    assert Settings.from_env({**PRODUCTION, "HELPDESK_SMS_URL": "https://sms.example.dk/send"})
+    with pytest.raises(SettingsError, match="HELPDESK_SMS_URL must be https"):
+        Settings.from_env({**PRODUCTION, "HELPDESK_SMS_URL": "http://sms.example.dk/send"})

@@ -5,7 +5,7 @@ burst is named by that hash, never by an address. The per-address limit
 (helpdesk.booking.limits) stops one address early; a burst shows what got through (from a
 trusted network with its higher limit, or by a patient client hour after hour), and a
 coordinator can cancel all of it in one action: the seats are free at once, and the caller
-tells the citizens who left an e-mail address.
+tells the citizens (an e-mail, and a text message when SMS is configured).
 """
 
 from __future__ import annotations

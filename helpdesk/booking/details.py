@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+from babel.dates import format_date, format_time, get_datetime_format
 from sqlmodel import Session
 
 from helpdesk.booking.models import Booking, Location, SessionType, translated
@@ -43,6 +44,19 @@ class BookingDetails:
     def place(self) -> str:
         """One line: "Dokk1, Hack Kampmanns Plads 2, 8000 Aarhus C"."""
         return ", ".join(part for part in (self.location_name, self.location_address) if part)
+
+    @property
+    def when(self) -> str:
+        """ "tirsdag den 8. december 2026 10.00": the day in full and the local time, in the
+        booking's language and in its own order (Babel's pattern for a date and a time), for
+        text messages (the e-mail's own line adds the time zone)."""
+        language = self.language
+        pattern = str(get_datetime_format("long", locale=language)).replace("'", "")
+        date = format_date(self.local_start, "full", locale=language)
+        time = format_time(
+            self.local_start, "short", tzinfo=self.local_start.tzinfo, locale=language
+        )
+        return pattern.replace("{1}", date).replace("{0}", time)
 
 
 def full_address(location: Location) -> str | None:

@@ -18,7 +18,7 @@ from babel.dates import format_datetime as babel_datetime
 from helpdesk.bidi import isolate_text_in, ltr_text_in
 from helpdesk.booking.details import BookingDetails
 from helpdesk.clock import utcnow
-from helpdesk.i18n import N_, gettext_for
+from helpdesk.i18n import N_, Nn_, gettext_for
 from helpdesk.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -27,9 +27,16 @@ TIMEOUT_SECONDS = 20
 SUBJECT = N_("Your booking %(reference)s: %(when)s")
 SUBJECT_MOVED = N_("Your booking %(reference)s has moved: %(when)s")
 SUBJECT_CANCELLED = N_("Your booking %(reference)s is cancelled")
+SUBJECT_REMINDER = N_("Reminder: your booking %(reference)s, %(when)s")
 GREETING = N_("Thank you for your booking.")
 GREETING_MOVED = N_("Your booking has been moved to a new time.")
 GREETING_CANCELLED = N_("Your booking has been cancelled. You are welcome to book a new time.")
+GREETING_REMINDER = N_("A reminder of your booking. We look forward to seeing you.")
+DURATION = Nn_(
+    "It takes about %(minutes)s minute.", "It takes about %(minutes)s minutes.", "minutes"
+)
+#: The same words as on the receipt page.
+PLEASE_CANCEL = N_("If you cannot come, please cancel so that someone else can have the time.")
 WHEN = N_("When: %(when)s")
 WHERE = N_("Where: %(place)s")
 WHAT = N_("What: %(session_type)s")
@@ -57,7 +64,8 @@ def confirmation_message(
     calendar: bytes | None,
     kind: str = "booked",
 ) -> EmailMessage:
-    """The e-mail in the citizen's language; ``kind`` is "booked", "moved" or "cancelled"."""
+    """The e-mail in the citizen's language; ``kind`` is "booked", "moved", "cancelled" or
+    "reminder" (the day before: with how long it takes, and a plea to cancel if need be)."""
     language = details.language
     when = babel_datetime(
         details.local_start, "full", tzinfo=details.local_start.tzinfo, locale=language
@@ -69,6 +77,7 @@ def confirmation_message(
         "booked": (SUBJECT, GREETING),
         "moved": (SUBJECT_MOVED, GREETING_MOVED),
         "cancelled": (SUBJECT_CANCELLED, GREETING_CANCELLED),
+        "reminder": (SUBJECT_REMINDER, GREETING_REMINDER),
     }[kind]
     lines = [
         gettext_for(language, greeting),
@@ -78,12 +87,16 @@ def confirmation_message(
         gettext_for(language, WHERE, place=isolate_text_in(language, details.place)),
         gettext_for(language, WHAT, session_type=details.session_type_name),
     ]
+    if kind == "reminder":
+        lines.append(gettext_for(language, DURATION, minutes=details.duration_minutes))
     if details.location_notes:
         lines += ["", isolate_text_in(language, details.location_notes)]
     if details.bring and kind != "cancelled":
         bring = (f"- {isolate_text_in(language, item)}" for item in details.bring)
         lines += ["", gettext_for(language, BRING), *bring]
     if kind != "cancelled":
+        if kind == "reminder":
+            lines += ["", gettext_for(language, PLEASE_CANCEL)]
         if manage_url:
             url = ltr_text_in(language, manage_url)
             lines += ["", gettext_for(language, MANAGE, url=url)]

@@ -254,6 +254,14 @@ class Booking(SQLModel, table=True):
     purged_at: dt.datetime | None = Field(
         default=None, sa_column=Column(UTCDateTime(), nullable=True)
     )
+    #: When a worker took the booking's reminder (helpdesk.booking.reminders): set by one
+    #: conditional UPDATE, so that only one process ever sends it; cleared again if every way
+    #: of sending failed (tried again at the next run). Purged with the contact details.
+    reminded_at: dt.datetime | None = Field(
+        default=None, sa_column=Column(UTCDateTime(), nullable=True)
+    )
+    #: Runs at which sending the reminder failed; after a few the reminder is given up.
+    reminder_failures: int = 0
 
     @property
     def needs(self) -> dict[str, Any]:

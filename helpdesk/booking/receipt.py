@@ -1,4 +1,5 @@
-"""Receipt links: an unguessable name for a booking's receipt page, keyed with the secret key.
+"""Links to a booking: an unguessable name for its receipt page, keyed with the secret key,
+and the absolute "cancel or move" link that e-mails and text messages carry.
 
 The receipt page and its ``.ics`` file are reached by this link alone (the booking pages set no
 cookie), so the link must neither be guessable nor reveal the reference or a contact detail.
@@ -25,6 +26,20 @@ def receipt_token(settings: Settings, booking: Booking) -> str:
     reveals neither the reference nor any contact detail (browser history on a kiosk).
     """
     return f"{booking.id}-{_receipt_mac(settings, booking.id, booking.reference)}"
+
+
+def manage_link(settings: Settings, language: str) -> str | None:
+    """The absolute "cancel or move a booking" link for what leaves the service (e-mails, text
+    messages, calendar files): only ever from ``HELPDESK_PUBLIC_BASE_URL``, never from a
+    request's Host header (which a caller chooses). None without it."""
+    base = settings.public_base_url
+    return f"{base}/book/manage?lang={language}" if base else None
+
+
+def book_link(settings: Settings, language: str) -> str | None:
+    """The absolute link to book a new time, on the same terms as :func:`manage_link`."""
+    base = settings.public_base_url
+    return f"{base}/book?lang={language}" if base else None
 
 
 def _receipt_mac(settings: Settings, booking_id: int | None, reference: str | None) -> str:

@@ -583,8 +583,8 @@ def purge_contact_details(
     """Delete contact details of bookings whose session ended more than ``retention_days`` ago.
 
     Name, phone, e-mail and the free-text note go, and with them the reference, the
-    idempotency key and fingerprint and the address hash (the handles that could lead back to a
-    person). What stays
+    idempotency key and fingerprint, the address hash (the handles that could lead back to a
+    person) and the reminder's state. What stays
     is anonymous: place, session type, time, language, topic, the needs ticked, the status.
     """
     now = now or utcnow()
@@ -601,6 +601,9 @@ def purge_contact_details(
             idempotency_key=None,
             request_fingerprint=None,
             client_hash=None,
+            # The reminder's state (when it was sent, how often it failed) goes with them.
+            reminded_at=None,
+            reminder_failures=0,
             purged_at=now,
         )
     )

@@ -433,6 +433,7 @@ def _generate_rows(
         _write_events(
             connection,
             rng,
+            places,
             topics,
             dates[block],
             months[block],
@@ -596,6 +597,7 @@ def _write_sessions(
 def _write_events(
     connection: Connection,
     rng: np.random.Generator,
+    places: Sequence[Any],
     topics: Sequence[str],
     dates: Sequence[dt.date],
     months: Ints,
@@ -645,10 +647,16 @@ def _write_events(
     # in one place (random tokens make the B-tree insert everywhere, several times slower).
     run = secrets.token_hex(8)
     token_base = counts["triage_events"]
+    # A kiosk stands in a library or at Borgerservice, and says which (the self-service figures
+    # per place). Drawn from a generator of its own, so the other draws stay as they were.
+    kiosk_places = [p for p in places if p.kind != "outreach"] or list(places)
+    kiosk_weights = np.array([[_location_weight(p.slug, p.kind) for p in kiosk_places]])
+    kiosk_place = _draw(np.random.default_rng(token_base + n), kiosk_weights, None, n)
 
     columns = (
         created,
         channel,
+        kiosk_place,
         language,
         same_ui,
         outcome,
@@ -664,7 +672,7 @@ def _write_events(
     for low in range(0, n, CHUNK):
         high = min(n, low + CHUNK)
         batch: list[dict[str, Any]] = []
-        for i, (ts, c, lang, ui, o, hr, t, s, ht, h, q, ty, ts_seed) in enumerate(
+        for i, (ts, c, kp, lang, ui, o, hr, t, s, ht, h, q, ty, ts_seed) in enumerate(
             zip(*(column[low:high].tolist() for column in columns), strict=True)
         ):
             code = LANGUAGES[lang]
@@ -686,6 +694,7 @@ def _write_events(
                     "question": text_,
                     "helpful": None if h < 0 else bool(h),
                     "feedback_token": f"{run}{token_base + low + i:016x}",
+                    "location_id": kiosk_places[kp].id if TRIAGE_CHANNELS[c] == "kiosk" else None,
                 }
             )
         _insert(connection, event_table, batch)

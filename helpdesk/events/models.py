@@ -46,3 +46,6 @@ class TriageEvent(SQLModel, table=True):
     helpful: bool | None = None
     #: An unguessable handle a front end uses to send the "Did this help?" answer.
     feedback_token: str = Field(max_length=32, unique=True)
+    #: The place the question was asked at (a library's kiosk sends its place); None for the
+    #: chat and the web, and a kiosk that does not say.
+    location_id: int | None = Field(default=None, foreign_key="location.id", ondelete="SET NULL")

@@ -84,10 +84,17 @@ class PendingEvent:
     feedback_token: str
     created_at: dt.datetime = field(default_factory=utcnow)
     helpful: bool | None = None
+    #: The place the question was asked at (a kiosk's), when the front end said.
+    location_id: int | None = None
 
     @classmethod
     def of(
-        cls, question: str, result: TriageAnswer, channel: str, ui_language: str | None
+        cls,
+        question: str,
+        result: TriageAnswer,
+        channel: str,
+        ui_language: str | None,
+        location_id: int | None = None,
     ) -> PendingEvent:
         top = result.matches[0] if result.matches else None
         return cls(
@@ -101,6 +108,7 @@ class PendingEvent:
             top_score=top.score if top else None,
             question=redact_personal_data(question)[:500],
             feedback_token=secrets.token_urlsafe(16),
+            location_id=location_id,
         )
 
     def row(self) -> TriageEvent:
@@ -116,6 +124,7 @@ class PendingEvent:
             question=self.question,
             helpful=self.helpful,
             feedback_token=self.feedback_token,
+            location_id=self.location_id,
         )
 
 

@@ -19,6 +19,7 @@ from helpdesk.metrics.queries import (
     Period,
     SelfServiceFigures,
     Table,
+    booking_place_table,
     booking_table,
     key_figures,
     self_service_figures,
@@ -57,9 +58,12 @@ def build(
     tables: dict[str, Table] = {}
     tables.update(timed("sessions", lambda: session_tables(session, period, location_id)))
     tables.update(timed("weekly", lambda: weekly_sessions(session, period, location_id)))
-    tables.update(timed("self_service", lambda: self_service_tables(session, period)))
+    tables.update(timed("self_service", lambda: self_service_tables(session, period, location_id)))
     tables["bookings"] = timed(
         "bookings", lambda: booking_table(session, period, zone, location_id)
+    )
+    tables["booking_location"] = timed(
+        "booking_location", lambda: booking_place_table(session, period, zone)
     )
     clusters = timed(
         "unmet", lambda: unmet_demand(session, period.start, period.end, location_id, zone=zone)
@@ -88,8 +92,8 @@ class Names:
 def value_label(dimension: str, value: str, language: str, names: Names) -> str:
     if dimension in ("topic",) and value in names.topics:
         return names.topics[value]
-    if dimension == "location":
-        return names.places.get(value, value)
+    if dimension in ("location", "triage_location") and value in names.places:
+        return names.places[value]
     if dimension == "language":
         if value in LANGUAGES:
             return native_name(value)

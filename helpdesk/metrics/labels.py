@@ -24,6 +24,7 @@ DIMENSIONS: dict[str, str] = {
     "triage_outcome": N_("Answer"),
     "helpful": N_("Did this help?"),
     "booking_status": N_("Status"),
+    "triage_location": N_("Place"),
     "cluster": N_("Questions like"),
 }
 
@@ -64,6 +65,7 @@ VALUES: dict[str, dict[str, str]] = {
         "cancelled": N_("Cancelled"),
     },
     "topic": {"other": N_("Other")},
+    "triage_location": {"none": N_("No place (chat, web)")},
 }
 
 TABLE_TITLES: dict[str, str] = {
@@ -83,6 +85,8 @@ TABLE_TITLES: dict[str, str] = {
     "triage_feedback": N_("Did this help?"),
     "triage_weekly": N_("Questions per week"),
     "bookings": N_("Bookings"),
+    "booking_location": N_("No-shows by place"),
+    "triage_location": N_("Questions by place"),
     "unmet": N_("Unmet demand"),
 }
 

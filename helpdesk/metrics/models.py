@@ -1,5 +1,5 @@
 """Daily rollups: pre-aggregated counts so that the dashboard reads thousands of rows, not
-millions. All three are derived data: :func:`helpdesk.metrics.rollup.rebuild` recreates them
+millions. All four are derived data: :func:`helpdesk.metrics.rollup.rebuild` recreates them
 from the source tables at any time (after a bulk load, or to repair).
 
 Each row counts one attribute's value on one local day: ``dimension`` names the attribute and
@@ -42,6 +42,20 @@ class SessionRollupAll(SQLModel, table=True):
     value: str = Field(max_length=80, primary_key=True)
     week: dt.date
     sessions: int
+
+
+class TriageRollupPlace(SQLModel, table=True):
+    """Triage events per place (the kiosk's), local day and value, as in
+    :class:`TriageRollup`; events without a place are counted only there."""
+
+    __tablename__ = "triage_rollup_place"
+
+    dimension: str = Field(max_length=16, primary_key=True)
+    location_id: int = Field(primary_key=True, foreign_key="location.id", ondelete="CASCADE")
+    day: dt.date = Field(primary_key=True)
+    value: str = Field(max_length=16, primary_key=True)
+    week: dt.date
+    events: int
 
 
 class TriageRollup(SQLModel, table=True):

@@ -6,8 +6,9 @@ API asks for and which are counted from help_log itself. Everything published go
 :mod:`helpdesk.metrics.suppression`.
 
 A period is two local dates, both included (``HELPDESK_TIMEZONE``); a location narrows session
-logs and bookings to one place. Triage events have no place (the kiosk, chat and web are the
-same service everywhere), so self-service figures are for the whole municipality.
+logs, bookings and self-service to one place. A triage event has a place when its front end
+said where it was (a library's kiosk); the chat and the web have none, so self-service figures
+for one place are its kiosks' questions, and without a place they are everyone's.
 """
 
 from __future__ import annotations
@@ -33,8 +34,13 @@ from helpdesk.helplog.models import (
     HelpLogTopic,
 )
 from helpdesk.metrics.dimensions import ATTRIBUTES, GROUP_BY, SESSION_DIMENSIONS
-from helpdesk.metrics.models import SessionRollup, SessionRollupAll, TriageRollup
-from helpdesk.metrics.suppression import Cell, publish_total, suppress
+from helpdesk.metrics.models import (
+    SessionRollup,
+    SessionRollupAll,
+    TriageRollup,
+    TriageRollupPlace,
+)
+from helpdesk.metrics.suppression import Cell, publish_total, share, suppress
 
 #: The known values of each attribute, in the order tables list them.
 ORDER: dict[str, tuple[str, ...]] = {
@@ -268,36 +274,59 @@ def triage_counts(
     period: Period,
     dimension: str | Sequence[str],
     by: Sequence[str] = ("value",),
+    location_id: int | None = None,
 ) -> dict[tuple[str, ...], int]:
     """Triage events per value of "channel", "language", "outcome" or "helpful" (``by``
-    "value"), optionally per week ("week"); several at once with "dimension" in ``by``."""
+    "value"), optionally per week ("week") or place ("location", the place's slug; only events
+    that have one); several at once with "dimension" in ``by``. With ``location_id``, only the
+    events asked at that place."""
     dimensions = [dimension] if isinstance(dimension, str) else list(dimension)
+    per_place = location_id is not None or "location" in by
+    table: Any = TriageRollupPlace if per_place else TriageRollup
     columns = {
-        "dimension": col(TriageRollup.dimension),
-        "value": col(TriageRollup.value),
-        "week": col(TriageRollup.week),
+        "dimension": col(table.dimension),
+        "value": col(table.value),
+        "week": col(table.week),
     }
+    if per_place:
+        columns["location"] = col(TriageRollupPlace.location_id)
     selected = [columns[name] for name in by]
+    conditions = [
+        col(table.dimension).in_(dimensions),
+        col(table.day) >= period.start,
+        col(table.day) <= period.end,
+    ]
+    if location_id is not None:
+        conditions.append(col(TriageRollupPlace.location_id) == location_id)
     rows = session.exec(
-        select(*selected, func.sum(TriageRollup.events))  # type: ignore[call-overload]
-        .where(
-            col(TriageRollup.dimension).in_(dimensions),
-            col(TriageRollup.day) >= period.start,
-            col(TriageRollup.day) <= period.end,
-        )
-        .group_by(*selected)
+        select(*selected, func.sum(table.events)).where(*conditions).group_by(*selected)  # type: ignore[call-overload]
     ).all()
+    slugs = _location_slugs(session) if "location" in by else {}
     counts: dict[tuple[str, ...], int] = {}
     for row in rows:
         *values, n = row
         if n:
-            key = tuple(v.isoformat() if isinstance(v, dt.date) else str(v) for v in values)
-            counts[key] = int(n)
+            key = tuple(
+                slugs.get(v, str(v))
+                if name == "location"
+                else (v.isoformat() if isinstance(v, dt.date) else str(v))
+                for name, v in zip(by, values, strict=True)
+            )
+            counts[key] = counts.get(key, 0) + int(n)
     return counts
 
 
-def self_service_tables(session: Session, period: Period) -> dict[str, Table]:
-    weekly_outcomes = triage_counts(session, period, "outcome", ("week", "value"))
+#: The value of "triage_location" for questions asked at no particular place (chat, web).
+NO_PLACE = "none"
+
+
+def self_service_tables(
+    session: Session, period: Period, location_id: int | None = None
+) -> dict[str, Table]:
+    """The self-service tables; with ``location_id``, of the questions asked at that place."""
+    weekly_outcomes = triage_counts(
+        session, period, "outcome", ("week", "value"), location_id=location_id
+    )
     by_outcome: dict[tuple[str, ...], int] = {}
     by_week: dict[tuple[str, ...], int] = {}
     for (week, outcome), n in weekly_outcomes.items():
@@ -306,9 +335,17 @@ def self_service_tables(session: Session, period: Period) -> dict[str, Table]:
     total = sum(by_outcome.values())
     per: dict[str, dict[tuple[str, ...], int]] = {"channel": {}, "language": {}, "helpful": {}}
     for (name, value), n in triage_counts(
-        session, period, list(per), ("dimension", "value")
+        session, period, list(per), ("dimension", "value"), location_id=location_id
     ).items():
         per[name][(value,)] = n
+    # Questions per place (of all places, whatever the filter): every event has one outcome.
+    places = triage_counts(session, period, "outcome", ("location",))
+    all_questions = (
+        total
+        if location_id is None
+        else sum(triage_counts(session, period, "outcome", ("dimension",)).values())
+    )
+    places[(NO_PLACE,)] = all_questions - sum(places.values())
     feedback = per["helpful"]
     answered = feedback.get(("yes",), 0) + feedback.get(("no",), 0)
     return {
@@ -326,6 +363,9 @@ def self_service_tables(session: Session, period: Period) -> dict[str, Table]:
         "triage_weekly_total": make_table("triage_weekly_total", ("week",), by_week, total),
         "triage_weekly": make_table(
             "triage_weekly", ("week", "triage_outcome"), weekly_outcomes, total
+        ),
+        "triage_location": make_table(
+            "triage_location", ("triage_location",), places, all_questions
         ),
     }
 
@@ -347,6 +387,65 @@ def booking_table(
     ).all()
     counts: dict[tuple[str, ...], int] = {(str(status),): int(n) for status, n in rows}
     return make_table("bookings", ("booking_status",), counts, sum(counts.values()))
+
+
+def booking_place_table(session: Session, period: Period, zone: ZoneInfo) -> Table:
+    """Bookings (not walk-ins) whose session falls in the period, by place (slug) and status:
+    no-shows per place. Two dimensions, so every place's row and every status's column is
+    protected as a line (:mod:`helpdesk.metrics.suppression`)."""
+    start, end = period.utc_bounds(zone)
+    rows = session.exec(
+        select(Booking.location_id, Booking.status, func.count())
+        .where(
+            col(Booking.starts_at) >= start,
+            col(Booking.starts_at) < end,
+            col(Booking.channel) != WALK_IN_CHANNEL,
+        )
+        .group_by(col(Booking.location_id), col(Booking.status))
+    ).all()
+    slugs = _location_slugs(session)
+    counts: dict[tuple[str, ...], int] = {}
+    for location_id, status, n in rows:
+        key = (slugs.get(location_id, str(location_id)), str(status))
+        counts[key] = counts.get(key, 0) + int(n)
+    # Every place that had bookings lists every status, zeros included, so rows line up.
+    for place in {place for place, _ in counts}:
+        for status in ORDER["booking_status"]:
+            counts.setdefault((place, status), 0)
+    return make_table(
+        "booking_location", ("location", "booking_status"), counts, sum(counts.values())
+    )
+
+
+@dataclass(frozen=True)
+class PlaceBookings:
+    """One place's row of :func:`booking_place_table`: its counts by status (None where hidden)
+    and the share of no-shows among its bookings that were not cancelled."""
+
+    place: str
+    cells: dict[str, Cell[tuple[str, ...]]]
+
+    def count(self, status: str) -> int | None:
+        cell = self.cells.get(status)
+        return cell.count if cell else 0
+
+    @property
+    def no_show_share(self) -> float | None:
+        held = [self.count(status) for status in ("booked", "arrived", "no_show")]
+        if any(n is None for n in held):
+            return None  # a hidden count in the whole: the share could reveal it
+        return share(self.count("no_show"), sum(n or 0 for n in held))
+
+
+def bookings_by_place(table: Table) -> list[PlaceBookings]:
+    """:func:`booking_place_table` as one row per place, most no-shows first."""
+    places: dict[str, dict[str, Cell[tuple[str, ...]]]] = {}
+    for cell in table.cells:
+        places.setdefault(cell.key[0], {})[cell.key[1]] = cell
+    rows = [PlaceBookings(place, cells) for place, cells in places.items()]
+    return sorted(
+        rows, key=lambda r: (r.count("no_show") is None, -(r.count("no_show") or 0), r.place)
+    )
 
 
 @dataclass(frozen=True)

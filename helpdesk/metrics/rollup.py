@@ -31,7 +31,12 @@ from sqlalchemy.orm import UOWTransaction, sessionmaker
 from helpdesk.events.models import TriageEvent
 from helpdesk.helplog.models import HelpLog, HelpLogTopic
 from helpdesk.metrics.dimensions import ROLLED_UP
-from helpdesk.metrics.models import SessionRollup, SessionRollupAll, TriageRollup
+from helpdesk.metrics.models import (
+    SessionRollup,
+    SessionRollupAll,
+    TriageRollup,
+    TriageRollupPlace,
+)
 
 #: The triage-event attributes counted per value.
 TRIAGE_DIMENSIONS: tuple[str, ...] = ("channel", "language", "outcome", "helpful")
@@ -41,6 +46,7 @@ SESSION_DIMENSIONS = ROLLED_UP
 SESSION_TABLE: Table = SessionRollup.__table__  # type: ignore[attr-defined]
 SESSION_ALL_TABLE: Table = SessionRollupAll.__table__  # type: ignore[attr-defined]
 TRIAGE_TABLE: Table = TriageRollup.__table__  # type: ignore[attr-defined]
+TRIAGE_PLACE_TABLE: Table = TriageRollupPlace.__table__  # type: ignore[attr-defined]
 
 
 def week_of(day: dt.date) -> dt.date:
@@ -68,6 +74,8 @@ def _session_value(dimension: str, value: Any) -> str:
 
 SessionKey = tuple[str, dt.date, int, str]
 TriageKey = tuple[str, dt.date, str]
+#: (dimension, day, place, value): events asked at a place (a kiosk that sent it).
+TriagePlaceKey = tuple[str, dt.date, int, str]
 
 
 def _old(obj: object, attribute: str) -> Any:
@@ -109,6 +117,18 @@ def _triage_keys(
     return [(dimension, day, values[dimension]) for dimension in TRIAGE_DIMENSIONS]
 
 
+def _triage_place_keys(
+    event_row: TriageEvent, zone: ZoneInfo, *, before: bool = False
+) -> list[TriagePlaceKey]:
+    location = _old(event_row, "location_id") if before else event_row.location_id
+    if location is None:
+        return []
+    return [
+        (dimension, day, location, value)
+        for dimension, day, value in _triage_keys(event_row, zone, before=before)
+    ]
+
+
 def keep_in_step(factory: sessionmaker[Any], timezone: str) -> None:
     """Keep the rollups in step with what sessions made by ``factory`` flush, counting triage
     events by calendar day in ``timezone``. Register once per factory (a second registration
@@ -124,6 +144,7 @@ def keep_in_step(factory: sessionmaker[Any], timezone: str) -> None:
 def _count_flushed(session: OrmSession, zone: ZoneInfo) -> None:
     sessions: Counter[SessionKey] = Counter()
     triage: Counter[TriageKey] = Counter()
+    places: Counter[TriagePlaceKey] = Counter()
     for obj in session.new:
         if isinstance(obj, HelpLog):
             sessions.update(_session_keys(obj))
@@ -131,6 +152,7 @@ def _count_flushed(session: OrmSession, zone: ZoneInfo) -> None:
             sessions[_topic_key(obj)] += 1
         elif isinstance(obj, TriageEvent):
             triage.update(_triage_keys(obj, zone))
+            places.update(_triage_place_keys(obj, zone))
     for obj in session.deleted:
         if isinstance(obj, HelpLog):
             sessions.subtract(_session_keys(obj, before=True))
@@ -138,6 +160,7 @@ def _count_flushed(session: OrmSession, zone: ZoneInfo) -> None:
             sessions[_topic_key(obj, before=True)] -= 1
         elif isinstance(obj, TriageEvent):
             triage.subtract(_triage_keys(obj, zone, before=True))
+            places.subtract(_triage_place_keys(obj, zone, before=True))
     for obj in session.dirty:
         if not session.is_modified(obj):
             continue
@@ -150,10 +173,14 @@ def _count_flushed(session: OrmSession, zone: ZoneInfo) -> None:
         elif isinstance(obj, TriageEvent):
             triage.subtract(_triage_keys(obj, zone, before=True))
             triage.update(_triage_keys(obj, zone))
+            places.subtract(_triage_place_keys(obj, zone, before=True))
+            places.update(_triage_place_keys(obj, zone))
     if changes := [(key, n) for key, n in sessions.items() if n]:
         _add_sessions(session.connection(), changes)
     if triage_changes := [(key, n) for key, n in triage.items() if n]:
         _add_triage(session.connection(), triage_changes)
+    if place_changes := [(key, n) for key, n in places.items() if n]:
+        _add_triage_places(session.connection(), place_changes)
 
 
 def _upsert(
@@ -210,6 +237,23 @@ def _add_triage(connection: Connection, changes: Iterable[tuple[TriageKey, int]]
     _upsert(connection, TRIAGE_TABLE, "events", rows)
 
 
+def _add_triage_places(
+    connection: Connection, changes: Iterable[tuple[TriagePlaceKey, int]]
+) -> None:
+    rows = [
+        {
+            "dimension": d,
+            "location_id": location,
+            "day": day,
+            "value": v,
+            "week": week_of(day),
+            "events": n,
+        }
+        for (d, day, location, v), n in sorted(changes)
+    ]
+    _upsert(connection, TRIAGE_PLACE_TABLE, "events", rows)
+
+
 # --- rebuilding from the sources ---------------------------------------------------------------
 
 
@@ -259,6 +303,7 @@ def rebuild_triage(session: OrmSession, timezone: str) -> None:
     connection = session.connection()
     zone = ZoneInfo(timezone)
     connection.execute(text("DELETE FROM triage_rollup"))
+    connection.execute(text("DELETE FROM triage_rollup_place"))
     helpful = "CASE WHEN helpful IS NULL THEN 'unanswered' WHEN helpful THEN 'yes' ELSE 'no' END"
     if connection.dialect.name == "postgresql":
         for dimension in TRIAGE_DIMENSIONS:
@@ -273,29 +318,45 @@ def rebuild_triage(session: OrmSession, timezone: str) -> None:
                 ),
                 {"zone": zone.key},
             )
+            connection.execute(
+                text(
+                    "INSERT INTO triage_rollup_place "  # noqa: S608
+                    "(dimension, location_id, day, value, week, events) "
+                    f"SELECT '{dimension}', location_id, d, v, "
+                    "CAST(date_trunc('week', d) AS date), COUNT(*) "
+                    "FROM (SELECT location_id, CAST(created_at AT TIME ZONE :zone AS date) AS d, "
+                    f"{value} AS v FROM triage_event WHERE location_id IS NOT NULL) AS e "
+                    "GROUP BY location_id, d, v"
+                ),
+                {"zone": zone.key},
+            )
         return
     # SQLite has no time zones: count by UTC hour in SQL (stored as "YYYY-MM-DD HH:MM:SS"),
     # then fold the hours into local days here (offsets are whole hours in Denmark; a zone
     # with half-hour offsets would be off by up to half an hour at midnight).
     totals: Counter[TriageKey] = Counter()
+    places: Counter[TriagePlaceKey] = Counter()
     result = connection.execute(
         text(
             f"SELECT substr(created_at, 1, 13), channel, language, outcome, {helpful}, "  # noqa: S608
-            "COUNT(*) FROM triage_event GROUP BY 1, 2, 3, 4, 5"
+            "location_id, COUNT(*) FROM triage_event GROUP BY 1, 2, 3, 4, 5, 6"
         )
     )
     days: dict[str, dt.date] = {}
-    for hour, channel, language, outcome, answer, n in result:
+    for hour, channel, language, outcome, answer, location, n in result:
         day = days.get(hour)
         if day is None:
             moment = dt.datetime.strptime(hour, "%Y-%m-%d %H").replace(tzinfo=dt.UTC)
             day = days[hour] = local_day(moment, zone)
-        totals[("channel", day, channel)] += n
-        totals[("language", day, language)] += n
-        totals[("outcome", day, outcome)] += n
-        totals[("helpful", day, answer)] += n
+        values = {"channel": channel, "language": language, "outcome": outcome, "helpful": answer}
+        for dimension, value in values.items():
+            totals[(dimension, day, value)] += n
+            if location is not None:
+                places[(dimension, day, location, value)] += n
     if totals:
         _add_triage(connection, totals.items())
+    if places:
+        _add_triage_places(connection, places.items())
 
 
 def rebuild_if_behind(session: OrmSession, timezone: str) -> bool:

@@ -12,6 +12,7 @@ from starlette.routing import Route
 
 from helpdesk import LANGUAGES
 from helpdesk.bidi import isolate_text
+from helpdesk.booking import catalog
 from helpdesk.db import session_scope
 from helpdesk.events.service import record_feedback
 from helpdesk.events.writer import FLUSH_SECONDS, EventWriter, PendingEvent
@@ -51,6 +52,16 @@ BAD_INPUT = ("Invalid input; the message is in the user's language", ErrorRespon
 
 def guide_url(request: Request, slug: str, language: str) -> str:
     return f"{request.app.state.settings.public_base_url}/guides/{slug}?lang={language}"
+
+
+def place_id(request: Request, slug: str | None) -> int | None:
+    """The id of the place a front end says it is at (a kiosk's ``?location=``); None without
+    one, or for a slug of no place (a kiosk set up with a typo still answers)."""
+    if not slug:
+        return None
+    with session_scope(request.app.state.db) as session:
+        location = catalog.location_by_slug(session, slug)
+        return location.id if location else None
 
 
 def wanted_language(request: Request) -> str:
@@ -93,7 +104,8 @@ async def triage(request: Request) -> JSONResponse:
         snapshot = live.current  # at most once a second a one-row query
         # The engine never sees personal data: it is removed before matching.
         result = snapshot.engine.triage(remove_personal_data(text), body.lang)
-        return snapshot, result, PendingEvent.of(text, result, body.channel, body.lang)
+        place = place_id(request, body.location)
+        return snapshot, result, PendingEvent.of(text, result, body.channel, body.lang, place)
 
     # One trip to a thread, so that a long question does not hold up the event loop; the event
     # is written in the background (helpdesk.events.writer), the answer does not wait for it.

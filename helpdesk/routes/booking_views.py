@@ -25,10 +25,11 @@ from helpdesk.booking.ics import booking_calendar
 from helpdesk.booking.inputs import INPUT_CODES
 from helpdesk.booking.mail import confirmation_message, mail_enabled, send
 from helpdesk.booking.models import Booking, Location, SessionType, Slot, translated
-from helpdesk.booking.receipt import receipt_token
+from helpdesk.booking.receipt import book_link, manage_link, receipt_token
 from helpdesk.booking.service import (
     BookingError,
 )
+from helpdesk.booking.sms import cancellation_text, send_sms, sms_enabled
 from helpdesk.dbtypes import parse_row_id
 from helpdesk.errors import FieldError
 from helpdesk.i18n import native_name
@@ -79,8 +80,7 @@ def absolute_manage_url(request: Request, language: str) -> str | None:
     """The cancel-or-move link for e-mails and calendar files: only ever from
     ``HELPDESK_PUBLIC_BASE_URL``, never from the request's Host header (which a caller chooses:
     the municipality's own mailer would send a link to any site). None without it."""
-    base: str = request.app.state.settings.public_base_url
-    return f"{base}/book/manage?lang={language}" if base else None
+    return manage_link(request.app.state.settings, language)
 
 
 def place_out(location: Location, language: str) -> PlaceOut:
@@ -155,6 +155,16 @@ def mail_task(
         kind,
     )
     return BackgroundTask(send, settings, message)
+
+
+def sms_task(request: Request, booking: Booking, details: BookingDetails) -> BackgroundTask | None:
+    """The text message that a booking was cancelled by staff, sent after the response; None
+    without a gateway (``HELPDESK_SMS_URL``) or a phone number."""
+    settings: Settings = request.app.state.settings
+    if not sms_enabled(settings) or not booking.phone:
+        return None
+    text = cancellation_text(details, book_link(settings, details.language))
+    return BackgroundTask(send_sms, settings, booking.phone, text)
 
 
 def conflict_response(

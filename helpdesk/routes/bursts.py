@@ -2,7 +2,8 @@
 and the one action that cancels a burst: ``/coordinator/bookings/bursts``.
 
 Thin: finding and cancelling are in :mod:`helpdesk.booking.bursts`; the citizens who left an
-e-mail address get the usual cancellation e-mail, sent after the response.
+e-mail address get the usual cancellation e-mail, and those who left a phone number a text
+message when an SMS gateway is configured, sent after the response.
 """
 
 from __future__ import annotations
@@ -20,11 +21,12 @@ from starlette.routing import Route
 from helpdesk.booking.bursts import Burst, cancel_burst, find_bursts
 from helpdesk.booking.details import BookingDetails, booking_details
 from helpdesk.booking.models import Booking, Location
+from helpdesk.booking.sms import sms_enabled
 from helpdesk.i18n import N_, Nn_, gettext_for
 from helpdesk.routes._body import read_form
 from helpdesk.routes._common import NO_STORE, guides, zone
 from helpdesk.routes._db import acting_user, in_session
-from helpdesk.routes.booking_views import mail_task
+from helpdesk.routes.booking_views import mail_task, sms_task
 from helpdesk.web.access import requires
 from helpdesk.web.auth import csrf_token
 from helpdesk.web.locale import page_language
@@ -76,6 +78,7 @@ async def bursts_page(request: Request) -> Response:
         "notice": notice,
         "csrf_token": csrf_token(request),
         "principal": request.state.principal,
+        "sms": sms_enabled(request.app.state.settings),
     }
     return render(request, "coordinator/bursts.html", context, language, headers=NO_STORE)
 
@@ -98,9 +101,13 @@ async def cancel_burst_action(request: Request) -> Response:
     cancelled = await in_session(request, work)
     tasks = BackgroundTasks()
     for booking, details in cancelled:
-        task = mail_task(request, booking, details, "cancelled")
-        if task is not None:
-            tasks.add_task(task.func, *task.args, **task.kwargs)
+        # An e-mail to whoever gave an address, a text message to whoever gave a phone number.
+        for task in (
+            mail_task(request, booking, details, "cancelled"),
+            sms_task(request, booking, details),
+        ):
+            if task is not None:
+                tasks.add_task(task.func, *task.args, **task.kwargs)
     query = urlencode({"cancelled": len(cancelled)})
     return RedirectResponse(
         f"/coordinator/bookings/bursts?{query}", status_code=303, background=tasks

@@ -26,7 +26,7 @@ from helpdesk.i18n import gettext_for
 from helpdesk.metrics import dashboard, labels
 from helpdesk.metrics.dashboard import Names, pivot_weeks
 from helpdesk.metrics.dimensions import GROUP_BY, SESSION_DIMENSIONS
-from helpdesk.metrics.queries import Period, metrics
+from helpdesk.metrics.queries import Period, bookings_by_place, metrics
 from helpdesk.metrics.suppression import SUPPRESSED_TEXT
 from helpdesk.openapi import Operation, QueryParam, operation
 from helpdesk.routes._common import DATE_SCHEMA, NO_STORE, guides, query_date, zone
@@ -53,7 +53,9 @@ EXPORTS: tuple[str, ...] = (
     "triage_feedback",
     "triage_weekly_total",
     "triage_weekly",
+    "triage_location",
     "bookings",
+    "booking_location",
     "unmet",
 )
 
@@ -167,6 +169,7 @@ async def dashboard_page(request: Request) -> Response:
         "triage_weeks": pivot_weeks(
             board.tables["triage_weekly"], board.tables["triage_weekly_total"]
         ),
+        "place_bookings": bookings_by_place(board.tables["booking_location"]),
         "fmt": Formatter(language, await _names(request, places, language)),
         "titles": labels.TABLE_TITLES,
         "presets": [

@@ -32,6 +32,14 @@ class TriageRequest(InputModel):
         default=None, description="The front end's UI language: a hint, not the answer."
     )
     channel: Channel = "web"
+    location: str | None = Field(
+        default=None,
+        description="The place the question is asked at: the kiosk's place (`/kiosk?location=`), "
+        "as a place's slug from /api/v1/locations. Kept with the anonymous triage event for the "
+        "self-service figures per place; a slug of no known place is kept as no place.",
+        max_length=60,
+        pattern=r"^[A-Za-z0-9_-]+$",
+    )
 
 
 class TriageMatch(BaseModel):

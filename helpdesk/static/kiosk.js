@@ -309,8 +309,10 @@
     show(el("p", { class: "kiosk-thinking", role: "status", text: t("thinking") }));
     let result;
     try {
-      result = await api("/api/v1/triage", {
-        method: "POST", body: JSON.stringify({ text: question, lang, channel: "kiosk" }) });
+      // The kiosk's place goes with the question: self-service figures per place.
+      const asked = { text: question, lang, channel: "kiosk" };
+      if (location_) asked.location = location_;
+      result = await api("/api/v1/triage", { method: "POST", body: JSON.stringify(asked) });
     } catch (error) { showError(error.message); return; }
     if (result.outcome === "guide") {
       await showGuide(result.matches[0].slug, result.feedback_token, result.offer_person, result.message);

@@ -15,6 +15,7 @@ from sqlmodel import Session
 
 from helpdesk.booking.models import Booking, Location, SessionType, Slot
 from helpdesk.db import session_scope
+from tests.booking.gateway import Gateway, running_gateway
 from tests.conftest import clear_tables
 
 if TYPE_CHECKING:
@@ -146,3 +147,10 @@ def mailbox() -> Iterator[tuple[Inbox, int]]:
         yield handler, port
     finally:
         controller.stop()
+
+
+@pytest.fixture
+def gateway() -> Iterator[Gateway]:
+    """A fake SMS gateway on a free loopback port (tests/booking/gateway.py)."""
+    with running_gateway() as running:
+        yield running

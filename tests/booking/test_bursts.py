@@ -3,6 +3,7 @@ CSRF-protected, audited action; citizens with an e-mail address are told."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import uuid
 from dataclasses import replace
@@ -21,6 +22,7 @@ from helpdesk.kb.models import AuditLogRecord
 from helpdesk.settings import Settings
 from tests.accounts.helpers import csrf_from, make_user, sign_in
 from tests.booking.conftest import World
+from tests.booking.gateway import Gateway
 from tests.booking.test_mail import Inbox
 
 BOT = client_hash("test-secret", "127.0.0.1")  # the test client's address, as the app hashes it
@@ -84,7 +86,11 @@ def test_a_burst_is_found_and_cancelled_in_one_action(world: World) -> None:
 
 
 async def test_the_coordinator_page_cancels_a_burst_and_tells_the_citizens(
-    app: Starlette, settings: Settings, world: World, mailbox: tuple[Inbox, int]
+    app: Starlette,
+    settings: Settings,
+    world: World,
+    mailbox: tuple[Inbox, int],
+    gateway: Gateway,
 ) -> None:
     handler, port = mailbox
     now = dt.datetime.now(dt.UTC)
@@ -95,6 +101,9 @@ async def test_the_coordinator_page_cancels_a_burst_and_tells_the_citizens(
         smtp_host="127.0.0.1",
         smtp_port=port,
         smtp_security="none",
+        # Citizens who gave a phone number get a text message through the gateway.
+        sms_url=gateway.url,
+        public_base_url="https://hjaelp.example.dk",
     )
     application = create_app(mail_settings)
     async with application.router.lifespan_context(application):
@@ -114,6 +123,7 @@ async def test_the_coordinator_page_cancels_a_burst_and_tells_the_citizens(
             assert BOT[:12] in page.text
             assert OTHER[:12] not in page.text  # two bookings are no burst
             assert "Bot 1" not in page.text  # no names: the burst is what matters
+            assert "Citizens who gave a phone number get a text message." in page.text
             form = {
                 "client_hash": BOT,
                 "first": page.text.split('name="first" value="')[1].split('"')[0],
@@ -127,6 +137,10 @@ async def test_the_coordinator_page_cancels_a_burst_and_tells_the_citizens(
             shown = await client.get(done.headers["location"] + "&lang=en")
             assert "6 bookings from the burst were cancelled." in shown.text
             await handler.wait_for(3)  # bots 0, 2 and 4 gave an e-mail address
+            for _ in range(200):  # every bot gave a phone number
+                if len(gateway.messages) >= 6:
+                    break
+                await asyncio.sleep(0.05)
     assert world.get_slot(slot_id).booked == 3
     with Session(world.engine) as session:
         statuses = session.exec(select(Booking.status).where(col(Booking.id).in_(burst_ids))).all()
@@ -140,3 +154,33 @@ async def test_the_coordinator_page_cancels_a_burst_and_tells_the_citizens(
         "bot2@example.dk",
         "bot4@example.dk",
     ]
+    assert sorted(m["to"] for m in gateway.messages) == [f"+452200{n:04d}" for n in range(6)]
+    for message in gateway.messages:
+        assert "er aflyst" in message["message"]  # in the booking's language (Danish)
+        assert "https://hjaelp.example.dk/book?lang=da" in message["message"]
+
+
+async def test_without_a_gateway_a_cancelled_burst_sends_no_text_message(
+    settings: Settings, world: World, gateway: Gateway
+) -> None:
+    now = dt.datetime.now(dt.UTC)
+    make_burst(world, now)
+    application = create_app(replace(settings, import_kb_on_start=False))
+    async with application.router.lifespan_context(application):
+        transport = httpx.ASGITransport(app=application)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            coordinator = f"coord-{uuid.uuid4().hex[:8]}"
+            make_user(world.engine, coordinator, "coordinator")
+            await sign_in(client, coordinator)
+            page = await client.get("/coordinator/bookings/bursts?lang=en")
+            assert "text message" not in page.text  # no SMS: the page does not promise one
+            form = {
+                "client_hash": BOT,
+                "first": page.text.split('name="first" value="')[1].split('"')[0],
+                "last": page.text.split('name="last" value="')[1].split('"')[0],
+                "csrf_token": csrf_from(page.text),
+            }
+            done = await client.post("/coordinator/bookings/bursts/cancel", data=form)
+            assert done.status_code == 303
+            assert "cancelled=6" in done.headers["location"]
+    assert gateway.received == []

@@ -69,9 +69,20 @@ def every_text_value(world: World) -> str:
     return "\n".join(values)
 
 
+def reminded(world: World, booking_id: int) -> None:
+    """As the reminders leave a booking: reminded, after a failed try."""
+    with session_scope(world.engine) as session:
+        session.execute(
+            update(Booking)
+            .where(col(Booking.id) == booking_id)
+            .values(reminded_at=dt.datetime.now(dt.UTC), reminder_failures=1)
+        )
+
+
 def test_contact_details_are_gone_after_the_retention_period(world: World) -> None:
     booking = make_booking(world, world.slot(capacity=2, session_type=world.citizen))
     reference = booking.reference or ""
+    reminded(world, booking.id or 0)
     age(world, booking.id or 0, days=29)
     with session_scope(world.engine) as session:
         assert purge_contact_details(session, 30) == 0
@@ -89,6 +100,8 @@ def test_contact_details_are_gone_after_the_retention_period(world: World) -> No
         assert kept is not None
         assert (kept.name, kept.phone, kept.email, kept.needs_note, kept.reference) == (None,) * 5
         assert kept.request_fingerprint is None
+        # The reminder's state goes with the contact details.
+        assert (kept.reminded_at, kept.reminder_failures) == (None, 0)
         assert kept.purged_at is not None
         # The anonymous statistics stay.
         assert (kept.language, kept.topic, kept.status, kept.needs_interpreter) == (
@@ -101,6 +114,7 @@ def test_contact_details_are_gone_after_the_retention_period(world: World) -> No
 
 def test_helpdesk_purge_command_uses_the_setting(world: World, database_url: str) -> None:
     booking = make_booking(world, world.slot(capacity=1))
+    reminded(world, booking.id or 0)
     age(world, booking.id or 0, days=8)
     env = {
         **os.environ,
@@ -120,10 +134,12 @@ def test_helpdesk_purge_command_uses_the_setting(world: World, database_url: str
     report = json.loads(result.stdout)
     assert report["booking_contacts_purged"] == 1
     with world.engine.connect() as connection:
-        name = connection.execute(
-            select(Booking.name).where(col(Booking.id) == booking.id)
-        ).scalar()
-    assert name is None
+        name, phone, email, reminded_at = connection.execute(
+            select(Booking.name, Booking.phone, Booking.email, Booking.reminded_at).where(
+                col(Booking.id) == booking.id
+            )
+        ).one()
+    assert (name, phone, email, reminded_at) == (None, None, None, None)
     assert NAME not in every_text_value(world)
 
 

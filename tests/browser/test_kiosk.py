@@ -1,5 +1,6 @@
 """The library kiosk in a real browser: Arabic flow, idle reset, shared-screen privacy."""
 
+import asyncio
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -356,3 +357,45 @@ async def test_enter_asks_and_shift_enter_adds_a_line(
     assert (await asked.value).ok
     await expect(page.locator("article.kiosk-guide")).to_be_visible()
     await page.context.close()
+
+
+async def test_the_kiosk_sends_its_place_with_each_question(
+    browser: Browser, live_server: str, db_engine: Engine
+) -> None:
+    from sqlalchemy import text
+
+    from helpdesk.booking.models import Location
+    from helpdesk.db import session_scope
+
+    with session_scope(db_engine) as session:
+        place = Location(slug="browser-kiosk-place", name="Kiosk library", kind="library")
+        session.add(place)
+        session.flush()
+        place_id = place.id
+    try:
+        page = await kiosk_page(browser)
+        await page.goto(f"{live_server}/kiosk?location=browser-kiosk-place&lang=da")
+        await page.locator("#kiosk-text").fill("Jeg har glemt mit bruger-id til MitID")
+        async with page.expect_response(lambda r: r.url.endswith("/api/v1/triage")) as asked:
+            await page.locator(".kiosk-submit").tap()
+        response = await asked.value
+        assert response.ok
+        sent = response.request.post_data_json
+        assert sent["location"] == "browser-kiosk-place"
+        assert sent["channel"] == "kiosk"
+        token = (await response.json())["feedback_token"]
+        await page.context.close()
+        # The event is written in the background, within a second.
+        for _ in range(100):
+            with Session(db_engine) as session:
+                event = session.exec(
+                    select(TriageEvent).where(TriageEvent.feedback_token == token)
+                ).first()
+            if event is not None:
+                break
+            await asyncio.sleep(0.1)
+        assert event is not None
+        assert event.location_id == place_id
+    finally:
+        with db_engine.begin() as connection:
+            connection.execute(text("DELETE FROM location WHERE slug = 'browser-kiosk-place'"))

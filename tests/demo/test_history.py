@@ -98,6 +98,12 @@ def test_counts_as_asked_and_plausible_rows(places: World) -> None:
     assert {len(t) for t in tokens} == {32}
     assert {event.channel for event in triage} == {"kiosk", "web", "chat", "counter"}
     assert {event.outcome for event in triage} == {"guide", "clarify", "human"}
+    # Kiosks say where they stand (a library or Borgerservice, never an outreach site); the
+    # chat, the web and the counter have no place.
+    kiosk_places = {event.location_id for event in triage if event.channel == "kiosk"}
+    assert None not in kiosk_places
+    assert places.shelter.id not in kiosk_places
+    assert {event.location_id for event in triage if event.channel != "kiosk"} == {None}
 
 
 def test_weekends_are_quieter(places: World) -> None:
@@ -130,7 +136,7 @@ def test_deterministic_for_a_seed(places: World) -> None:
         log_fields = ["held_on", "location_id", "channel", "language", "age_band", "outcome"]
         log_fields += ["self_reliance", "duration_minutes", "other_topic", "created_at"]
         event_fields = ["created_at", "channel", "language", "outcome", "reason", "top_slug"]
-        event_fields += ["question", "helpful"]
+        event_fields += ["question", "helpful", "location_id"]
         logs = [tuple(getattr(log, f) for f in log_fields) for log in sessions(places.engine)]
         triage = [tuple(getattr(e, f) for f in event_fields) for e in events(places.engine)]
         return logs, triage

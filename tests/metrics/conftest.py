@@ -30,6 +30,7 @@ METRICS_TABLES = (
     "session_rollup",
     "session_rollup_all",
     "triage_rollup",
+    "triage_rollup_place",
     "triage_event",
     "booking",
 )
@@ -65,6 +66,9 @@ T_CHANNELS = spread(("kiosk", 20), ("chat", 12), ("web", 8))
 T_LANGUAGES = spread(("da", 20), ("ar", 10), ("uk", 6), ("en", 4))
 # "Did this help?": among the 25 guide answers, 12 yes and 4 no; the rest unanswered.
 T_HELPFUL: list[bool | None] = [True] * 12 + [False] * 4 + [None] * 24
+# The kiosk events (0-19) were asked at a place: 0-13 at metrics-a, 14-19 at metrics-b; the
+# chat and web events (20-39) at none.
+T_PLACES = spread(("metrics-a", 14), ("metrics-b", 6), ("", 20))
 # Unmet: the 10 human hand-offs (events 30-39) and the 4 "no" (events 12-15).
 RESIDENCE = [
     "How do I renew my residence permit?",
@@ -166,6 +170,7 @@ def _add_world(engine: Engine) -> MetricsWorld:
                     question=QUESTIONS.get(i, f"question {i}"),
                     helpful=T_HELPFUL[i],
                     feedback_token=f"metrics-{i}",
+                    location_id=ids.get(T_PLACES[i]),
                 )
             )
         for i, moment in enumerate(
@@ -195,6 +200,7 @@ def _add_world(engine: Engine) -> MetricsWorld:
                 reason="test",
                 question=None,
                 feedback_token="metrics-purged",
+                location_id=a.id,
             )
         )
         for i, status in enumerate(BOOKINGS):

@@ -18,7 +18,10 @@ from helpdesk.metrics.queries import (
     Period,
     Table,
     UnknownGroup,
+    booking_place_table,
+    bookings_by_place,
     metrics,
+    triage_counts,
 )
 from helpdesk.metrics.unmet import OTHER, unmet_demand
 from tests.metrics.conftest import (
@@ -249,6 +252,8 @@ def test_rollup_rebuild_matches_the_flush_hook(metrics_world: MetricsWorld) -> N
             "FROM session_rollup_all WHERE sessions <> 0 ORDER BY 1, 2, 3",
             "triage": "SELECT dimension, day, value, week, events "
             "FROM triage_rollup WHERE events <> 0 ORDER BY 1, 2, 3",
+            "triage per place": "SELECT dimension, location_id, day, value, week, events "
+            "FROM triage_rollup_place WHERE events <> 0 ORDER BY 1, 2, 3, 4",
         }
         with metrics_world.engine.connect() as connection:
             return {
@@ -263,6 +268,7 @@ def test_rollup_rebuild_matches_the_flush_hook(metrics_world: MetricsWorld) -> N
     assert rebuilt == kept
     assert len(kept["per place"]) > len(kept["all places"]) > 30
     assert len(kept["triage"]) > 10
+    assert len(kept["triage per place"]) > 10
 
 
 def test_rollups_left_behind_are_rebuilt_and_in_step_ones_are_not(
@@ -310,3 +316,114 @@ def test_a_small_other_group_hides_no_real_group(metrics_world: MetricsWorld) ->
         clusters = unmet_demand(session, START, dt.date(2026, 3, 12), zone=ZONE)
     assert [(c.count, c.suppressed) for c in clusters] == [(5, False), (None, True)]
     assert clusters[1].id == OTHER
+
+
+# --- per place: the kiosks' questions, and the no-shows --------------------------------------
+
+
+def test_self_service_at_one_place(metrics_world: MetricsWorld) -> None:
+    # Kiosk events 0-13 and the purged hand-off were asked at A: 14 guide answers, 1 hand-off.
+    tables = build(metrics_world, metrics_world.location_a).tables
+    assert tables["triage_outcome"].total == 15
+    assert published(tables["triage_outcome"]) == {
+        ("guide",): None,  # 14, hidden with the lone hand-off (1)
+        ("clarify",): 0,
+        ("human",): None,
+    }
+    assert published(tables["triage_channel"]) == {
+        ("kiosk",): 15,
+        ("chat",): 0,
+        ("web",): 0,
+        ("counter",): 0,
+    }
+    # 14 in the first week, the purged hand-off (10 March) in the second: both hidden.
+    assert published(tables["triage_weekly_total"]) == {(WEEK1,): None, (WEEK2,): None}
+    # Kiosk events 14-19 at B: six guide answers, two said "did not help" (a small count).
+    tables = build(metrics_world, metrics_world.location_b).tables
+    assert published(tables["triage_outcome"]) == {("guide",): 6, ("clarify",): 0, ("human",): 0}
+    assert tables["triage_feedback"].total is None  # 2 answers: too few to publish
+    assert published(tables["triage_language"]) == {("da",): 6}
+
+
+def test_questions_by_place(metrics_world: MetricsWorld) -> None:
+    table = build(metrics_world).tables["triage_location"]
+    assert published(table) == {("none",): 20, ("metrics-a",): 15, ("metrics-b",): 6}
+    assert table.total == 41
+    # With a place chosen the table still shows every place (the filter narrows the rest).
+    narrowed = build(metrics_world, metrics_world.location_b).tables["triage_location"]
+    assert published(narrowed) == published(table)
+
+
+def test_feedback_moves_the_place_rollup_too(metrics_world: MetricsWorld) -> None:
+    with session_scope(metrics_world.engine) as session:
+        # Event 16, at B, unanswered so far: the citizen says it helped.
+        assert record_feedback(session, "metrics-16", True)
+    with Session(metrics_world.engine) as session:
+        at_b = triage_counts(session, PERIOD, "helpful", location_id=metrics_world.location_b)
+    assert at_b == {("yes",): 1, ("no",): 2, ("unanswered",): 3}
+    assert build(metrics_world).tables["triage_feedback"].total == 17
+
+
+def test_no_shows_by_place_are_suppressed_like_everything(metrics_world: MetricsWorld) -> None:
+    # The world's twelve bookings: A has 2 booked, 4 arrived, 1 no-show, 1 cancelled; B has
+    # 1, 2, 1, 0. All of them small.
+    with Session(metrics_world.engine) as session:
+        table = booking_place_table(session, PERIOD, ZONE)
+    assert table.total == 12
+    rows = {row.place: row for row in bookings_by_place(table)}
+    assert set(rows) == {"metrics-a", "metrics-b"}
+    assert rows["metrics-a"].count("no_show") is None
+    assert rows["metrics-b"].count("cancelled") == 0  # zero describes nobody: shown
+    assert rows["metrics-a"].no_show_share is None
+
+
+def test_no_shows_by_place(metrics_world: MetricsWorld) -> None:
+    from helpdesk.booking.models import Booking, SessionType
+
+    with session_scope(metrics_world.engine) as session:
+        session.execute(text("DELETE FROM booking"))
+        kind = session.exec(select(SessionType).where(SessionType.slug == "metrics-help")).one()
+        counts = {
+            metrics_world.location_a: {"booked": 5, "arrived": 20, "no_show": 5, "cancelled": 5},
+            metrics_world.location_b: {"arrived": 8},
+        }
+        n = 0
+        for place, statuses in counts.items():
+            for status, many in statuses.items():
+                for _ in range(many):
+                    n += 1
+                    starts = dt.datetime(2026, 3, 3, 8, tzinfo=dt.UTC) + dt.timedelta(hours=n)
+                    session.add(
+                        Booking(
+                            location_id=place,
+                            session_type_id=kind.id or 0,
+                            starts_at=starts,
+                            ends_at=starts + dt.timedelta(minutes=30),
+                            status=status,
+                            language="da",
+                        )
+                    )
+        # A walk-in is no booking, and a booking outside the period does not count.
+        walk_in = dt.datetime(2026, 3, 4, 9, tzinfo=dt.UTC)
+        outside = dt.datetime(2026, 3, 20, 9, tzinfo=dt.UTC)
+        for starts, channel in ((walk_in, "walk-in"), (outside, "web")):
+            session.add(
+                Booking(
+                    location_id=metrics_world.location_b,
+                    session_type_id=kind.id or 0,
+                    starts_at=starts,
+                    ends_at=starts + dt.timedelta(minutes=30),
+                    status="no_show",
+                    channel=channel,
+                    language="da",
+                )
+            )
+    board = build(metrics_world)
+    rows = bookings_by_place(board.tables["booking_location"])
+    assert [row.place for row in rows] == ["metrics-a", "metrics-b"]  # most no-shows first
+    a, b = rows
+    assert [a.count(s) for s in ("booked", "arrived", "no_show", "cancelled")] == [5, 20, 5, 5]
+    assert a.no_show_share == pytest.approx(5 / 30)  # of the bookings not cancelled
+    assert [b.count(s) for s in ("booked", "arrived", "no_show", "cancelled")] == [0, 8, 0, 0]
+    assert b.no_show_share == 0
+    assert board.tables["booking_location"].total == 43

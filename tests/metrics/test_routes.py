@@ -87,6 +87,43 @@ async def test_dashboard_by_place_and_bad_input(
     assert "YYYY-MM-DD" in garbled.text
 
 
+def cell_after(html: str, marker: str) -> str:
+    """The text of the first table cell after ``marker`` (a row's heading)."""
+    rest = html.split(marker, 1)[1]
+    return rest.split('<td class="number">', 1)[1].split("</td>", 1)[0]
+
+
+async def test_self_service_and_no_shows_by_place_on_the_dashboard(
+    client: httpx.AsyncClient, db_engine: Engine, metrics_world: MetricsWorld
+) -> None:
+    await signed_in(client, db_engine, "coordinator")
+    everywhere = (await client.get(f"/coordinator?{PERIOD}&lang=en")).text
+    assert "Questions asked at the kiosks, in the chat and on the web, at all places" in everywhere
+    # Questions by place: the kiosks' places, and the chat and web as no place.
+    assert 'id="table-triage_location"' in everywhere
+    assert (
+        cell_after(everywhere.split('id="table-triage_location"')[1], "No place (chat, web)")
+        == "20"
+    )
+    assert cell_after(everywhere.split('id="table-triage_location"')[1], ">Metrics A<") == "15"
+    # No-shows by place: every count here is under 5, so hidden.
+    no_shows = everywhere.split('id="table-booking_location"')[1].split("</table>")[0]
+    assert "Metrics A" in no_shows
+    assert "Metrics B" in no_shows
+    assert "&lt;5" in no_shows
+    assert "/coordinator/export/booking_location.csv?" in everywhere
+    # One place: its kiosks' questions only, and no per-place tables.
+    at_b = (await client.get(f"/coordinator?{PERIOD}&location=metrics-b&lang=en")).text
+    assert "Questions asked at this place" in at_b
+    assert 'id="table-triage_location"' not in at_b
+    assert 'id="table-booking_location"' not in at_b
+    outcomes = at_b.split('id="table-triage_outcome"')[1].split("</table>")[0]
+    assert cell_after(outcomes, "A guide") == "6"
+    danish = (await client.get(f"/coordinator?{PERIOD}&lang=da")).text
+    assert "Udeblevne pr. sted" in danish
+    assert "Spørgsmål pr. sted" in danish
+
+
 # --- CSV ---------------------------------------------------------------------------------------
 
 
@@ -126,6 +163,18 @@ async def test_csv_in_english_and_danish(
     assert unmet[1][1] == "7"
     assert unmet[-1][0] == "Other questions (groups of fewer than 5)"
     assert (await client.get("/coordinator/export/secrets.csv")).status_code == 404
+    by_place = read_csv(
+        await client.get(f"/coordinator/export/triage_location.csv?{PERIOD}&lang=en")
+    )
+    assert by_place[0] == ["Place", "Count", "Share (%)"]
+    assert ["Metrics B", "6", "14.6"] in by_place
+    assert by_place[-1] == ["Total", "41"]
+    no_shows = read_csv(
+        await client.get(f"/coordinator/export/booking_location.csv?{PERIOD}&lang=en")
+    )
+    assert no_shows[0] == ["Place", "Status", "Count"]
+    assert ["Metrics B", "Cancelled", "0"] in no_shows
+    assert no_shows[-1] == ["Total", "", "12"]
 
 
 # --- the JSON API ------------------------------------------------------------------------------

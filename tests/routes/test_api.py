@@ -2,9 +2,12 @@
 
 import httpx
 import pytest
+from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from helpdesk.booking.models import Location
+from helpdesk.db import session_scope
 from helpdesk.events.models import TriageEvent
 from helpdesk.kb.files import load_knowledge_base
 from tests.conftest import clear_tables
@@ -84,6 +87,32 @@ async def test_triage_redacts_hidden_and_spelled_out_personal_data(
     )
 
 
+async def test_triage_keeps_the_place_a_kiosk_sends(
+    client: httpx.AsyncClient, db_engine: Engine
+) -> None:
+    clear_tables(db_engine, "triage_event")
+    with session_scope(db_engine) as session:
+        place = Location(slug="api-kiosk-place", name="Kiosk place", kind="library")
+        session.add(place)
+        session.flush()
+        place_id = place.id
+    try:
+        for location in ("api-kiosk-place", "no-such-place", None):
+            body = {"text": "Jeg har glemt mit bruger-id til MitID", "channel": "kiosk"}
+            if location:
+                body["location"] = location
+            response = await client.post("/api/v1/triage", json=body)
+            assert response.status_code == 200
+        with Session(db_engine) as session:
+            kept = session.exec(select(TriageEvent.location_id).order_by(TriageEvent.id)).all()
+        # The known place is kept; a kiosk set up with an unknown place still answers, as none.
+        assert kept == [place_id, None, None]
+    finally:
+        clear_tables(db_engine, "triage_event", "triage_rollup_place")
+        with db_engine.begin() as connection:
+            connection.execute(text("DELETE FROM location WHERE slug = 'api-kiosk-place'"))
+
+
 async def test_feedback_is_recorded(client: httpx.AsyncClient, db_engine: Engine) -> None:
     triaged = (await client.post("/api/v1/triage", json={"text": "nyt sundhedskort"})).json()
     response = await client.post(
@@ -149,6 +178,8 @@ async def test_missing_language_version_falls_back(app, client: httpx.AsyncClien
         (b'{"text": "hej", "channel": "fax"}', 422, "invalid_request"),
         (b'{"text": "hej", "lang": "xx"}', 422, "invalid_request"),
         (b'{"text": "hej", "surprise": 1}', 422, "invalid_request"),
+        (b'{"text": "hej", "location": "../dokk1"}', 422, "invalid_request"),
+        (b'{"text": "hej", "location": 7}', 422, "invalid_request"),
         (b"[]", 422, "invalid_request"),
         (b"null", 422, "invalid_request"),
         (b'{"text": "   "}', 422, "empty_text"),
