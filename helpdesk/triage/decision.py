@@ -55,6 +55,9 @@ class Features:
     """1 when the best entry is a referral (out of scope), else 0."""
     person_intent: float
     """How much the question reads like asking for a person."""
+    referral_gap: float
+    """The best referral's score less the best guide's: near 0 or above, the question may
+    belong to another service even when a guide ranks first."""
 
     def vector(self) -> tuple[float, ...]:
         return tuple(float(x) for x in astuple(self))
@@ -71,8 +74,10 @@ class CrisisFeatures:
     crisis_lead: float
     """How much closer the question comes to a crisis phrase than to any guide's or referral's
     phrase (negative: it reads more like a guide)."""
-    crisis_sentence: float
-    """The best crisis entry's score on the question's best sentence."""
+    crisis_score: float
+    """The best crisis entry's score (best phrase and bag) on the whole question or on its best
+    sentence. (Measured: scored on sentences only, it was 0 for every short question, and the
+    model learned that a long question is more likely a crisis.)"""
     crisis_words: float
     """Question words that only crisis entries use (0-3, over 3)."""
 
