@@ -148,6 +148,10 @@ class DecisionPolicy:
     """Else ``shortlist`` at least this: ask "which of these?"."""
     shortlist_ratio: float = 0.7
     """Guides scoring at least this share of the best one are offered with it."""
+    referral_min: float = 0.5
+    """A question that would be handed off with "no guide found" and whose best entry is a
+    referral is pointed to it when ``accept`` is at least this (a hand-off either way; the
+    pointer says where to ask)."""
     crisis_min: float = 0.5
     """``crisis`` at least this (or a trigger phrase): the crisis answer and a person."""
     intent_min: float = 0.5
@@ -185,6 +189,7 @@ class DecisionPolicy:
                 "accept_min": round(self.accept_min, 4),
                 "shortlist_min": round(self.shortlist_min, 4),
                 "shortlist_ratio": round(self.shortlist_ratio, 4),
+                "referral_min": round(self.referral_min, 4),
                 "crisis_min": round(self.crisis_min, 4),
                 "intent_min": round(self.intent_min, 4),
                 "intent_margin": round(self.intent_margin, 4),

@@ -468,7 +468,8 @@ class TriageEngine:
         if features is None:
             return hand_off("no_match")
         top = analysis.ranked()[0]
-        if self.verbatim(analysis, top) or p.accept.probability(features) >= p.accept_min:
+        accept = p.accept.probability(features)
+        if self.verbatim(analysis, top) or accept >= p.accept_min:
             if top.kind == "referral":
                 return hand_off("out_of_scope", top.name)
             matches = [Match(o.name, shown(analysis.scores[o])) for o in guides[:MAX_CANDIDATES]]
@@ -488,4 +489,6 @@ class TriageEngine:
             matches = [Match(o.name, shown(analysis.scores[o])) for o in close]
             offer = any(m.slug in self._sensitive_slugs for m in matches)
             return TriageResult("clarify", "ambiguous", language, confidence, matches, offer)
+        if top.kind == "referral" and accept >= p.referral_min:
+            return hand_off("out_of_scope", top.name)
         return hand_off("no_match")

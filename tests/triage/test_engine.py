@@ -195,3 +195,18 @@ def test_a_death_in_the_family_gets_its_guide_with_a_person(real: TriageEngine, 
     assert result.outcome in ("guide", "clarify")
     assert "when-someone-dies" in [m.slug for m in result.matches]
     assert result.offer_person
+
+
+@pytest.mark.parametrize(
+    ("text", "referral"),
+    [
+        ("my landlord will not give back my deposit", "elsewhere-landlord"),
+        ("jeg har fået en parkeringsbøde, hvordan klager jeg", "elsewhere-parking-fine"),
+        ("my phone screen is broken, where can I get it repaired", "elsewhere-phone-repair"),
+    ],
+)
+def test_out_of_scope_points_to_where_to_ask(real: TriageEngine, text: str, referral: str) -> None:
+    # A question for another service gets the referral's pointer, not a bare "no guide found"
+    # (referral_min: a hand-off either way, so a lower bar than giving a guide).
+    result = real.triage(text)
+    assert (result.outcome, result.reason, result.answer) == ("human", "out_of_scope", referral)
