@@ -144,6 +144,9 @@ class Score:
             "out_of_scope_handed_off": self.rate(
                 self.out_of_scope_handed_off, self.out_of_scope_expected
             ),
+            "out_of_scope_referred": self.rate(
+                self.out_of_scope_referred, self.out_of_scope_expected
+            ),
             "clarify_rate": self.rate(self.clarified, self.total),
             "min_language_top1": min(
                 (self.rate(c, n) for c, n in self.per_language.values()), default=0.0

@@ -55,6 +55,9 @@ class Features:
     """1 when the best entry is a referral (out of scope), else 0."""
     person_intent: float
     """How much the question reads like asking for a person."""
+    referral_gap: float
+    """The best referral's score less the best guide's: near 0 or above, the question may
+    belong to another service even when a guide ranks first."""
 
     def vector(self) -> tuple[float, ...]:
         return tuple(float(x) for x in astuple(self))
@@ -71,8 +74,10 @@ class CrisisFeatures:
     crisis_lead: float
     """How much closer the question comes to a crisis phrase than to any guide's or referral's
     phrase (negative: it reads more like a guide)."""
-    crisis_sentence: float
-    """The best crisis entry's score on the question's best sentence."""
+    crisis_score: float
+    """The best crisis entry's score (best phrase and bag) on the whole question or on its best
+    sentence. (Measured: scored on sentences only, it was 0 for every short question, and the
+    model learned that a long question is more likely a crisis.)"""
     crisis_words: float
     """Question words that only crisis entries use (0-3, over 3)."""
 
@@ -143,6 +148,10 @@ class DecisionPolicy:
     """Else ``shortlist`` at least this: ask "which of these?"."""
     shortlist_ratio: float = 0.7
     """Guides scoring at least this share of the best one are offered with it."""
+    referral_min: float = 0.5
+    """A question that would be handed off with "no guide found" and whose best entry is a
+    referral is pointed to it when ``accept`` is at least this (a hand-off either way; the
+    pointer says where to ask)."""
     crisis_min: float = 0.5
     """``crisis`` at least this (or a trigger phrase): the crisis answer and a person."""
     intent_min: float = 0.5
@@ -180,6 +189,7 @@ class DecisionPolicy:
                 "accept_min": round(self.accept_min, 4),
                 "shortlist_min": round(self.shortlist_min, 4),
                 "shortlist_ratio": round(self.shortlist_ratio, 4),
+                "referral_min": round(self.referral_min, 4),
                 "crisis_min": round(self.crisis_min, 4),
                 "intent_min": round(self.intent_min, 4),
                 "intent_margin": round(self.intent_margin, 4),

@@ -248,10 +248,13 @@ class TriageEngine:
         limit = max(2, round(DISTINCTIVE_SHARE * len(answerable)))
         self._distinctive = frozenset(k for k, n in frequency.items() if n <= limit)
         # Words only crisis entries use ("slår", "abuse", "انتحار"): a signal for the safety net.
+        # Not the words of asking for a person: "I want to talk to someone" is said in a crisis
+        # and at the desk alike (Persian "حرف بزنم" raised a crisis alarm).
         crisis_vocabulary = {
             k for o, v in self._vocabulary.items() if o.kind == "crisis" for k in v
         }
-        self._crisis_keys = frozenset(crisis_vocabulary - set(frequency))
+        person_vocabulary = self._vocabulary.get(Owner("intent", PERSON_INTENT), frozenset())
+        self._crisis_keys = frozenset(crisis_vocabulary - set(frequency) - person_vocabulary)
         self._triggers = TriggerMatcher(triggers)
         self.language_identifier: LanguageIdentifier = LanguageIdentifier(
             samples, previous=previous.language_identifier if previous is not None else None
@@ -373,21 +376,26 @@ class TriageEngine:
             language_confidence=analysis.language.confidence,
             referral=1.0 if top.kind == "referral" else 0.0,
             person_intent=person,
+            referral_gap=best_of(analysis.scores, ("referral",))
+            - best_of(analysis.scores, ("guide",)),
         )
 
     def crisis_features(self, analysis: Analysis) -> CrisisFeatures:
         crisis_words = sum(k in self._crisis_keys for k in analysis.keys)
         crisis_phrase = best_of(analysis.best_phrase, ("crisis",))
-        # A question that reads like a guide, a referral or everyday exaggeration is less likely
-        # a crisis than its crisis words alone say.
+        # A question that reads like a guide, a referral, everyday exaggeration or asking for a
+        # person is less likely a crisis than its crisis words alone say.
         other = max(
             best_of(analysis.best_phrase, ("guide", "referral")),
             analysis.best_phrase.get(Owner("intent", FIGURATIVE_INTENT), 0.0),
+            analysis.best_phrase.get(Owner("intent", PERSON_INTENT), 0.0),
         )
         return CrisisFeatures(
             crisis_phrase=crisis_phrase,
             crisis_lead=crisis_phrase - other,
-            crisis_sentence=best_of(analysis.best_sentence, ("crisis",)),
+            crisis_score=max(
+                best_of(analysis.scores, ("crisis",)), best_of(analysis.best_sentence, ("crisis",))
+            ),
             crisis_words=min(crisis_words, 3) / 3,
         )
 
@@ -443,20 +451,25 @@ class TriageEngine:
         # An intent is a formula ("I want to talk to a person"): judged by its closest phrase,
         # against the closest phrase of any guide.
         guide_phrase = best_of(analysis.best_phrase, ("guide",))
+        # The closer of the two decides: "I need help from a person" shares words with "I am in
+        # a crisis and need help now", and must not be answered as a crisis.
         intents: tuple[tuple[str, Reason], ...] = (
             (SENSITIVE_INTENT, "sensitive"),
             (PERSON_INTENT, "asked_for_person"),
         )
-        for intent, reason in intents:
-            score = analysis.best_phrase.get(Owner("intent", intent), 0.0)
-            if score >= p.intent_min and score >= guide_phrase + p.intent_margin:
-                return hand_off(reason)
+        closest = max(
+            intents, key=lambda item: analysis.best_phrase.get(Owner("intent", item[0]), 0.0)
+        )
+        score = analysis.best_phrase.get(Owner("intent", closest[0]), 0.0)
+        if score >= p.intent_min and score >= guide_phrase + p.intent_margin:
+            return hand_off(closest[1])
 
         features = self.features(analysis)
         if features is None:
             return hand_off("no_match")
         top = analysis.ranked()[0]
-        if self.verbatim(analysis, top) or p.accept.probability(features) >= p.accept_min:
+        accept = p.accept.probability(features)
+        if self.verbatim(analysis, top) or accept >= p.accept_min:
             if top.kind == "referral":
                 return hand_off("out_of_scope", top.name)
             matches = [Match(o.name, shown(analysis.scores[o])) for o in guides[:MAX_CANDIDATES]]
@@ -476,4 +489,6 @@ class TriageEngine:
             matches = [Match(o.name, shown(analysis.scores[o])) for o in close]
             offer = any(m.slug in self._sensitive_slugs for m in matches)
             return TriageResult("clarify", "ambiguous", language, confidence, matches, offer)
+        if top.kind == "referral" and accept >= p.referral_min:
+            return hand_off("out_of_scope", top.name)
         return hand_off("no_match")

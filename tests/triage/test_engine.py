@@ -159,3 +159,54 @@ def test_a_guide_s_own_title_gets_that_guide(real: TriageEngine, real_kb: Knowle
         or result.matches[0].slug != guide.slug
     ]
     assert len(missed) <= 2, missed
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        # Words a crisis phrase shares ("I need help", "talk to someone") must not make a plain
+        # request for a person a crisis: the closer intent decides, and the words of asking for
+        # a person are no crisis words.
+        ("أحتاج موظفًا يساعدني من فضلك", "ar"),
+        ("мені потрібен працівник, щоб допоміг", "uk"),
+        ("می‌خوام با یکی از کارمندا حرف بزنم", "fa"),
+        ("I need help from someone who works here", "en"),
+    ],
+)
+def test_asking_for_a_person_is_no_crisis(real: TriageEngine, text: str, lang: str) -> None:
+    result = real.triage(text)
+    assert result.outcome == "human", result
+    assert result.reason != "sensitive", result
+    assert result.language == lang
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "min far er død, hvad gør jeg med hans Digital Post",
+        "my mother passed away, what happens to her MitID and her post",
+    ],
+)
+def test_a_death_in_the_family_gets_its_guide_with_a_person(real: TriageEngine, text: str) -> None:
+    # The guide offers a person; answering "sensitive" with no guide would leave the family
+    # without the steps.
+    result = real.triage(text)
+    assert result.reason != "sensitive"
+    assert result.outcome in ("guide", "clarify")
+    assert "when-someone-dies" in [m.slug for m in result.matches]
+    assert result.offer_person
+
+
+@pytest.mark.parametrize(
+    ("text", "referral"),
+    [
+        ("my landlord will not give back my deposit", "elsewhere-landlord"),
+        ("jeg har fået en parkeringsbøde, hvordan klager jeg", "elsewhere-parking-fine"),
+        ("my phone screen is broken, where can I get it repaired", "elsewhere-phone-repair"),
+    ],
+)
+def test_out_of_scope_points_to_where_to_ask(real: TriageEngine, text: str, referral: str) -> None:
+    # A question for another service gets the referral's pointer, not a bare "no guide found"
+    # (referral_min: a hand-off either way, so a lower bar than giving a guide).
+    result = real.triage(text)
+    assert (result.outcome, result.reason, result.answer) == ("human", "out_of_scope", referral)

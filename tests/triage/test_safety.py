@@ -168,3 +168,12 @@ def test_exaggeration_about_a_thing_counts_against_a_crisis(real: TriageEngine) 
     analysis = real.analyse("this stupid website is killing me")
     assert analysis is not None
     assert real.crisis_features(analysis).crisis_lead < 0
+
+
+def test_the_safety_model_sees_a_crisis_in_short_questions_too(real: TriageEngine) -> None:
+    # crisis_score is the whole question's score when there are no sentences to score: scored on
+    # sentences only, it was 0 for every short question and the model learned length instead.
+    analysis = real.analyse("he takes all my money and my MitID")
+    assert analysis is not None
+    assert not analysis.best_sentence
+    assert real.crisis_features(analysis).crisis_score > 0
