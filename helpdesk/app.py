@@ -26,6 +26,7 @@ from helpdesk.events.writer import EventWriter
 from helpdesk.logs import install_redaction
 from helpdesk.routes import (
     accounts,
+    admin_api,
     api,
     booking,
     booking_manage,
@@ -126,6 +127,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             *staff_day.routes,
             *coordinator.routes,
             *bursts.routes,
+            *admin_api.routes,
             *sessions.routes,
             *workshop.routes,
             *metrics_endpoint.routes,

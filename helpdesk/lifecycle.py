@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.engine import Engine
 
 from helpdesk.accounts.service import purge_login_attempts
+from helpdesk.booking.admin import holiday_rules
 from helpdesk.booking.schedule import materialise_slots
 from helpdesk.booking.service import purge_contact_details
 from helpdesk.clock import utcnow
@@ -93,7 +94,11 @@ def make_slots(
         with session_scope(db) as session:
             report.update(load_demo(session, zone, settings.booking_weeks_ahead, now))
     with session_scope(db) as session:
-        report.update(materialise_slots(session, zone, settings.booking_weeks_ahead, now).as_dict())
+        report.update(
+            materialise_slots(
+                session, zone, settings.booking_weeks_ahead, now, holiday_rules(settings)
+            ).as_dict()
+        )
     return report
 
 
