@@ -27,6 +27,8 @@ from helpdesk.logs import install_redaction
 from helpdesk.routes import (
     accounts,
     admin_api,
+    admin_pages,
+    admin_people_pages,
     api,
     booking,
     booking_manage,
@@ -128,6 +130,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
             *coordinator.routes,
             *bursts.routes,
             *admin_api.routes,
+            *admin_pages.routes,
+            *admin_people_pages.routes,
             *sessions.routes,
             *workshop.routes,
             *metrics_endpoint.routes,
