@@ -86,6 +86,8 @@ class AdminContext:
     actor: str
     settings: Settings
     now: dt.datetime = field(default_factory=utcnow)
+    #: Part of a larger change (the CSV import): the slots are brought in line once, at its end.
+    batch: bool = False
 
     @property
     def zone(self) -> ZoneInfo:
@@ -134,7 +136,7 @@ def _withdrawn_booking_ids(session: Session, now: dt.datetime) -> set[int]:
     return {row for row in rows if row is not None}
 
 
-class _Change:
+class Change:
     """Around a change: what was withdrawn before, so that only what the change withdrew is
     cancelled and told."""
 
@@ -147,6 +149,10 @@ class _Change:
     ) -> tuple[MaterialiseReport, list[AffectedBooking]]:
         session, context = self.session, self.context
         session.flush()
+        if context.batch:
+            add_audit(session, actor=context.actor, action=action, target=target, summary=summary)
+            session.flush()
+            return MaterialiseReport(0, 0, 0, 0), []
         report = materialise_slots(
             session, context.zone, context.settings.booking_weeks_ahead, context.now, context.rules
         )
@@ -250,7 +256,7 @@ def create_location(
     location = Location(
         **values, kind=kind, listed=data.listed if data.listed is not None else kind != "outreach"
     )
-    change = _Change(session, context)
+    change = Change(session, context)
     session.add(location)
     report, affected = change.finish(
         "location_create", f"location:{data.slug}", f"{kind} {data.name!r} created"
@@ -268,7 +274,7 @@ def update_location(
     changes = _changes(patch, nullable=LOCATION_NULLABLE)
     if "kind" in changes:
         changes["kind"] = _kind(changes["kind"])
-    change = _Change(session, context)
+    change = Change(session, context)
     for name, value in changes.items():
         setattr(location, name, value)
     session.add(location)
@@ -295,7 +301,7 @@ def get_staff(session: Session, staff_id: int) -> StaffMember:
 def create_staff(
     session: Session, context: AdminContext, data: StaffIn
 ) -> AdminResult[StaffMember]:
-    change = _Change(session, context)
+    change = Change(session, context)
     member = StaffMember(name=data.name, languages=sorted(set(data.languages)))
     session.add(member)
     session.flush()
@@ -312,7 +318,7 @@ def update_staff(
     changes = _changes(patch)
     if "languages" in changes:
         changes["languages"] = sorted(set(changes["languages"]))
-    change = _Change(session, context)
+    change = Change(session, context)
     for name, value in changes.items():
         setattr(member, name, value)
     session.add(member)
@@ -356,7 +362,7 @@ def create_session_type(
     if session.exec(select(SessionType.id).where(SessionType.slug == data.slug)).first():
         problems.append(FieldError(("slug",), "already taken", "slug_taken"))
     _refuse(problems)
-    change = _Change(session, context)
+    change = Change(session, context)
     session_type = SessionType(**data.model_dump())
     session.add(session_type)
     report, affected = change.finish(
@@ -371,7 +377,7 @@ def update_session_type(
     session_type = get_session_type(session, slug)
     changes = _changes(patch)
     _refuse(_duration_problems(changes.get("duration_minutes")))
-    change = _Change(session, context)
+    change = Change(session, context)
     for name, value in changes.items():
         setattr(session_type, name, value)
     session.add(session_type)
@@ -556,7 +562,7 @@ def create_schedule(
     assert plan.location.id is not None
     assert plan.session_type.id is not None
     assert plan.weekday is not None
-    change = _Change(session, context)
+    change = Change(session, context)
     schedule = Schedule(
         location_id=plan.location.id,
         session_type_id=plan.session_type.id,
@@ -606,7 +612,7 @@ def update_schedule(
     assert plan.session_type is not None
     assert plan.session_type.id is not None
     assert plan.weekday is not None
-    change = _Change(session, context)
+    change = Change(session, context)
     schedule.session_type_id = plan.session_type.id
     schedule.weekday = plan.weekday
     schedule.starts, schedule.ends = plan.starts, plan.ends
@@ -627,7 +633,7 @@ def delete_schedule(
     """End a schedule: its slots ahead are withdrawn (their bookings cancelled and listed). A
     schedule that made slots is kept, inactive, for the statistics; one that made none goes."""
     view = get_schedule(session, schedule_id)
-    change = _Change(session, context)
+    change = Change(session, context)
     view.schedule.active = False
     session.add(view.schedule)
     report, affected = change.finish(
@@ -680,7 +686,7 @@ def create_closure(
     if data.to < data.from_:
         problems.append(FieldError(("to",), "before from", "to_before_from"))
     _refuse(problems)
-    change = _Change(session, context)
+    change = Change(session, context)
     closure = Closure(
         location_id=location.id if location else None,
         starts_on=data.from_,
@@ -702,7 +708,7 @@ def delete_closure(
 ) -> AdminResult[ClosureView]:
     """Reopen: the slots of those days come back (bookings cancelled meanwhile stay so)."""
     view = get_closure(session, closure_id)
-    change = _Change(session, context)
+    change = Change(session, context)
     session.delete(view.closure)
     report, affected = change.finish(
         "closure_delete",

@@ -170,9 +170,7 @@ async def update_session_type(request: Request) -> Response:
     try:
         patch = validated(SessionTypePatch, values, language)
         ctx = context(request)
-        result = await change(
-            request, lambda s: admin.update_session_type(s, ctx, slug, patch)
-        )
+        result = await change(request, lambda s: admin.update_session_type(s, ctx, slug, patch))
     except FormRefused as refused:
         return await _types_page(request, refused.errors, None, refused.status)
     return after_change(request, result, "/admin/session-types")

@@ -146,15 +146,25 @@ async def test_a_coordinator_closes_a_place_and_sees_whom_to_tell(
         token = csrf_from(page.text)
         backwards = await client.post(
             "/admin/closures?lang=en",
-            data={"csrf_token": token, "location": "gellerup", "from": day, "to": "2000-01-01",
-                  "reason": "Personaledag"},
+            data={
+                "csrf_token": token,
+                "location": "gellerup",
+                "from": day,
+                "to": "2000-01-01",
+                "reason": "Personaledag",
+            },
         )
         assert backwards.status_code == 422
         assert "The last day must be on or after the first day." in backwards.text
         closed = await client.post(
             "/admin/closures?lang=en",
-            data={"csrf_token": token, "location": "gellerup", "from": day, "to": day,
-                  "reason": "Personaledag"},
+            data={
+                "csrf_token": token,
+                "location": "gellerup",
+                "from": day,
+                "to": day,
+                "reason": "Personaledag",
+            },
         )
         assert closed.status_code == 200
         assert "Karim" in closed.text
