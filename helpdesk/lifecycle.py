@@ -92,7 +92,7 @@ def make_slots(
     report: dict[str, int] = {}
     if demo:
         with session_scope(db) as session:
-            report.update(load_demo(session, zone, settings.booking_weeks_ahead, now))
+            report.update(load_demo(session, zone, settings.booking_weeks_ahead, now, settings))
     with session_scope(db) as session:
         report.update(
             materialise_slots(
