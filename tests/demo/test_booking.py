@@ -10,8 +10,8 @@ from sqlmodel import Session, select
 from helpdesk.booking.holidays import HolidayRules
 from helpdesk.booking.models import Closure, Location, Schedule, Slot
 from helpdesk.db import session_scope
-from helpdesk.kb.models import AuditLogRecord
 from helpdesk.demo.booking import LOCATIONS, load_demo
+from helpdesk.kb.models import AuditLogRecord
 from tests.booking.conftest import BOOKING_TABLES, World
 from tests.conftest import clear_tables
 
