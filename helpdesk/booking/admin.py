@@ -50,6 +50,7 @@ from helpdesk.booking.models import (
     translated,
 )
 from helpdesk.booking.notify import AffectedBooking, channel_for
+from helpdesk.booking.places import account_places
 from helpdesk.booking.schedule import MaterialiseReport, materialise_slots
 from helpdesk.booking.service import cancel_seat
 from helpdesk.clock import utcnow
@@ -88,6 +89,8 @@ class AdminContext:
     now: dt.datetime = field(default_factory=utcnow)
     #: Part of a larger change (the CSV import): the slots are brought in line once, at its end.
     batch: bool = False
+    #: The acting account, whose place limit decides whose contact details it is shown.
+    user_id: int | None = None
 
     @property
     def zone(self) -> ZoneInfo:
@@ -168,6 +171,7 @@ class Change:
             ).all()
             places = {p.id: p for p in session.exec(select(Location)).all()}
             types = {t.id: t for t in session.exec(select(SessionType)).all()}
+            allowed = account_places(session, context.user_id) if context.user_id else None
             for booking in bookings:
                 if not cancel_seat(session, booking, context.now):
                     continue
@@ -187,6 +191,7 @@ class Change:
                         phone=booking.phone,
                         email=booking.email,
                         notified_by=channel_for(context.settings, booking.email, booking.phone),
+                        visible=allowed is None or booking.location_id in allowed,
                     )
                 )
         if affected:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime as babel_datetime
 
@@ -60,6 +61,9 @@ class AffectedBooking:
     email: str | None
     #: How the citizen is told: "email", or None when no channel reaches them (staff call).
     notified_by: str | None
+    #: Whether the account that made the change may see this place's citizens (an account
+    #: limited to other places gets the booking without name, phone and e-mail).
+    visible: bool = True
 
 
 def channel_for(settings: Settings, email: str | None, phone: str | None) -> str | None:
@@ -88,8 +92,6 @@ def withdrawn_message(
     settings: Settings, affected: AffectedBooking, zone_name: str, reason: str
 ) -> EmailMessage:
     """The e-mail in the citizen's language."""
-    from zoneinfo import ZoneInfo
-
     language = affected.language
     local = affected.starts_at.astimezone(ZoneInfo(zone_name))
     when = babel_datetime(local, "full", tzinfo=local.tzinfo, locale=language)

@@ -79,7 +79,11 @@ CONFLICT = (
 
 
 def context(request: Request) -> admin.AdminContext:
-    return admin.AdminContext(actor=acting_user(request), settings=request.app.state.settings)
+    return admin.AdminContext(
+        actor=acting_user(request),
+        settings=request.app.state.settings,
+        user_id=request.state.principal.user_id,
+    )
 
 
 async def run(request: Request, work: Callable[[Session], T]) -> T:

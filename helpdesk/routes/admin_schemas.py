@@ -77,7 +77,7 @@ class AffectedOut(BaseModel):
     location: str
     session_type: str
     language: str
-    name: str | None
+    name: str | None = Field(description="null for an account limited to other places")
     phone: str | None
     email: str | None
     notified_by: str | None = Field(
@@ -217,9 +217,9 @@ def affected_out(item: AffectedBooking, zone: ZoneInfo) -> AffectedOut:
         location=item.location_slug,
         session_type=item.session_type_slug,
         language=item.language,
-        name=item.name,
-        phone=item.phone,
-        email=item.email,
+        name=item.name if item.visible else None,
+        phone=item.phone if item.visible else None,
+        email=item.email if item.visible else None,
         notified_by=item.notified_by,
     )
 

@@ -46,7 +46,11 @@ class FormRefused(Exception):
 
 
 def context(request: Request) -> admin.AdminContext:
-    return admin.AdminContext(actor=acting_user(request), settings=request.app.state.settings)
+    return admin.AdminContext(
+        actor=acting_user(request),
+        settings=request.app.state.settings,
+        user_id=request.state.principal.user_id,
+    )
 
 
 def text(form: FormData, name: str) -> str | None:

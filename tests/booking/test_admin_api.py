@@ -19,6 +19,7 @@ from starlette.applications import Starlette
 
 from helpdesk.app import create_app
 from helpdesk.booking.models import Booking, Location, Schedule, Slot
+from helpdesk.booking.places import set_account_places
 from helpdesk.booking.service import BookingRequest, book
 from helpdesk.db import session_scope
 from helpdesk.kb.models import AuditLogRecord
@@ -357,3 +358,31 @@ async def test_deactivating_a_place_and_a_session_type(
     assert clash.status_code == 409
     with Session(world.engine) as session:
         assert session.exec(select(Location).where(Location.slug == "gellerup")).one().active
+
+
+async def test_an_account_limited_to_other_places_sees_no_contact_details(
+    app: Starlette, admin_client: httpx.AsyncClient, world: World
+) -> None:
+    made = await admin_client.post(f"{API}/schedules", json=schedule_body(weekday=4))
+    slot = slots_of(world, made.json()["schedule"]["id"])[0]
+    with session_scope(world.engine) as session:
+        book(
+            session,
+            BookingRequest(slot_id=slot.id or 0, name="Nadia", language="ar", phone="+4520000055"),
+        )
+    username = f"coordinator-{uuid.uuid4().hex[:8]}"
+    user_id = make_user(world.engine, username, "coordinator")
+    with session_scope(world.engine) as session:
+        set_account_places(session, user_id, ["dokk1"])
+    day = slot.starts_at.astimezone(ZONE).date().isoformat()
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        closed = await client.post(
+            f"{API}/closures",
+            json={"location": "gellerup", "from": day, "to": day, "reason": "Vandskade"},
+            headers={"Authorization": f"Bearer {make_token(world.engine, username)}"},
+        )
+    assert closed.status_code == 201
+    [affected] = closed.json()["affected_bookings"]
+    assert affected["reference"]
+    assert (affected["name"], affected["phone"], affected["email"]) == (None, None, None)
