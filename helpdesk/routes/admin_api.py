@@ -70,6 +70,8 @@ TAGS = ["admin"]
 UNAUTHORISED = {
     401: ("No valid bearer token or sign-in", ErrorResponse),
     403: ("The account's role may not do this", ErrorResponse),
+    # A control character or broken text in the path or query (invalid_character).
+    422: BAD_INPUT,
 }
 NOT_FOUND = ("Not found", ErrorResponse)
 CONFLICT = (
