@@ -27,6 +27,9 @@ from helpdesk.logs import install_redaction
 from helpdesk.ratelimit import RateCounter
 from helpdesk.routes import (
     accounts,
+    admin_api,
+    admin_pages,
+    admin_people_pages,
     api,
     booking,
     booking_manage,
@@ -137,6 +140,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
             *staff_day.routes,
             *coordinator.routes,
             *bursts.routes,
+            *admin_api.routes,
+            *admin_pages.routes,
+            *admin_people_pages.routes,
             *helplog.routes,
             *workshop.routes,
             *metrics_endpoint.routes,

@@ -360,6 +360,34 @@ def cmd_user_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_admin_import_places(args: argparse.Namespace) -> int:
+    from helpdesk.booking.admin import AdminContext
+    from helpdesk.booking.notify import notify_affected
+    from helpdesk.booking.places_import import ImportFailed, import_places
+    from helpdesk.db import migrate, session_scope
+    from helpdesk.lifecycle import open_database
+
+    settings = _settings()
+    try:
+        text = Path(args.file).read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        print(f"helpdesk: cannot read {args.file}: {exc}", file=sys.stderr)
+        return 1
+    migrate(settings.database_url)
+    context = AdminContext(actor=args.actor, settings=settings)
+    try:
+        with session_scope(open_database(settings)) as session:
+            report = import_places(session, context, text)
+    except ImportFailed as failed:
+        for problem in failed.problems:
+            print(f"{args.file}: {problem}", file=sys.stderr)
+        print("helpdesk: nothing was imported", file=sys.stderr)
+        return 1
+    notify_affected(settings, report.affected)
+    print(json.dumps(report.as_dict()))
+    return 0
+
+
 def cmd_token_create(args: argparse.Namespace) -> int:
     from helpdesk.accounts.service import AccountError, create_token
 
@@ -515,6 +543,19 @@ def build_parser() -> argparse.ArgumentParser:
         parser_.add_argument("username")
         parser_.set_defaults(func=cmd_user_active, active=active)
     user_commands.add_parser("list", help="list the accounts").set_defaults(func=cmd_user_list)
+
+    admin = commands.add_parser("admin", help="administration: places and opening hours")
+    admin_commands = admin.add_subparsers(dest="admin_command", required=True)
+    import_places = admin_commands.add_parser(
+        "import-places",
+        help="import places and opening hours from a CSV file (docs/places-example.csv); "
+        "nothing is imported if a row is bad",
+    )
+    import_places.add_argument("file", help="the CSV file (UTF-8)")
+    import_places.add_argument(
+        "--actor", default="import", help="the name the audit log records (default: import)"
+    )
+    import_places.set_defaults(func=cmd_admin_import_places)
 
     token = commands.add_parser("token", help="API bearer tokens")
     token_commands = token.add_subparsers(dest="token_command", required=True)

@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.engine import Engine
 
 from helpdesk.accounts.service import purge_login_attempts
+from helpdesk.booking.admin import holiday_rules
 from helpdesk.booking.reminders import send_due_reminders
 from helpdesk.booking.schedule import materialise_slots
 from helpdesk.booking.service import purge_contact_details
@@ -96,9 +97,13 @@ def make_slots(
     report: dict[str, int] = {}
     if demo:
         with session_scope(db) as session:
-            report.update(load_demo(session, zone, settings.booking_weeks_ahead, now))
+            report.update(load_demo(session, zone, settings.booking_weeks_ahead, now, settings))
     with session_scope(db) as session:
-        report.update(materialise_slots(session, zone, settings.booking_weeks_ahead, now).as_dict())
+        report.update(
+            materialise_slots(
+                session, zone, settings.booking_weeks_ahead, now, holiday_rules(settings)
+            ).as_dict()
+        )
     return report
 
 

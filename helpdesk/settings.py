@@ -108,6 +108,13 @@ class Settings:
     timezone: str = setting("Europe/Copenhagen", parse=lambda _, raw: parse_timezone(raw))
     #: How many weeks ahead slots are made from the opening schedules and offered for booking.
     booking_weeks_ahead: int = setting(6)
+    #: Close every place on the Danish public holidays (the ``holidays`` package's calendar).
+    public_holidays: bool = setting(True)
+    #: Close every place on Christmas Eve (24 December), all day.
+    closed_christmas_eve: bool = setting(True)
+    #: Close every place on Constitution Day (5 June) from this local time (HH:MM); empty =
+    #: open all day.
+    closed_constitution_day_from: str = setting("12:00", parse=lambda v, raw: parse_clock(v, raw))
     #: SMTP server for booking confirmations by e-mail; empty = no e-mail (the confirmation
     #: page and the .ics file are the receipt).
     smtp_host: str = setting("")
@@ -304,6 +311,16 @@ def parse_origins(raw: str) -> tuple[str, ...]:
             )
         origins.append(origin)
     return tuple(origins) or ("*",)
+
+
+def parse_clock(variable: str, raw: str) -> str:
+    """A local time of day as HH:MM, or empty."""
+    raw = raw.strip()
+    if not raw:
+        return ""
+    if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", raw):
+        raise SettingsError(f"{variable} must be a time of day as HH:MM, or empty")
+    return raw
 
 
 def parse_timezone(name: str) -> str:

@@ -40,7 +40,7 @@ SCHEMATHESIS = Path(sys.executable).with_name("schemathesis")
 MAX_EXAMPLES = 5
 MAX_SECONDS = 240
 START_SECONDS = 120
-OPERATIONS = 23
+OPERATIONS = 44
 
 
 @dataclass

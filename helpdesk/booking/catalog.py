@@ -43,7 +43,14 @@ def location_by_slug(session: Session, slug: str) -> Location | None:
 
 
 def session_types(session: Session) -> list[SessionType]:
-    return list(session.exec(select(SessionType).order_by(col(SessionType.slug))).all())
+    """The kinds of session offered (not those an admin took out of service)."""
+    return list(
+        session.exec(
+            select(SessionType)
+            .where(col(SessionType.active).is_(True))
+            .order_by(col(SessionType.slug))
+        ).all()
+    )
 
 
 def session_type_by_slug(session: Session, slug: str) -> SessionType | None:

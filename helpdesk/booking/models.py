@@ -79,6 +79,8 @@ class SessionType(SQLModel, table=True):
     descriptions: dict[str, str] = Field(
         default_factory=dict, sa_column=Column(JSON, nullable=False)
     )
+    #: An inactive type makes no slots (kept, not deleted, for its bookings and statistics).
+    active: bool = True
 
 
 class StaffMember(SQLModel, table=True):
@@ -115,7 +117,8 @@ class AccountPlace(SQLModel, table=True):
 
 class Schedule(SQLModel, table=True):
     """A weekly opening: on ``weekday`` from ``starts`` to ``ends`` (local time), sessions of one
-    type back to back, ``capacity`` at a time (seats or staff)."""
+    type back to back, ``capacity`` at a time (seats or staff). An outreach visit is a dated
+    schedule: ``valid_from == valid_until``, on that day's weekday."""
 
     __tablename__ = "schedule"
     __table_args__ = (

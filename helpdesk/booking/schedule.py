@@ -7,9 +7,11 @@ schedule "Tuesday 10:00-12:00" stays 10:00-12:00 across daylight-saving changes.
 the missing ones (idempotently: a unique key on location, session type and start, and
 ``INSERT ... ON CONFLICT DO NOTHING``, so several processes can run it at once), updates
 languages and capacity where the schedule changed (never below the seats already booked), and
-closes slots that a closure or a changed schedule no longer allows (existing bookings stand, for
-staff to follow up). Slots made by hand (without a schedule) are left alone. It runs at
-start-up and daily.
+closes slots that a closure, a Danish public holiday (:mod:`helpdesk.booking.holidays`), an
+inactive place or a changed schedule no longer allows. Slots made by hand (without a schedule)
+are left alone. It runs at start-up, daily, and in the transaction of every administrative
+change (:mod:`helpdesk.booking.admin`), which also cancels and notifies the bookings in slots
+it closed.
 """
 
 from __future__ import annotations
@@ -24,8 +26,11 @@ from sqlalchemy import case, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
+from helpdesk.booking.holidays import HolidayRules
 from helpdesk.booking.models import (
+    Booking,
     Closure,
+    Location,
     Schedule,
     ScheduleStaff,
     SessionType,
@@ -97,12 +102,27 @@ def closed_days(closures: list[Closure], location_id: int) -> set[dt.date]:
 
 
 def plan_slots(
-    session: Session, first_day: dt.date, days: int, zone: ZoneInfo, now: dt.datetime
+    session: Session,
+    first_day: dt.date,
+    days: int,
+    zone: ZoneInfo,
+    now: dt.datetime,
+    rules: HolidayRules | None = None,
 ) -> dict[SlotKey, PlannedSlot]:
-    """Every slot the active schedules call for from ``first_day`` for ``days`` days, after now."""
+    """Every slot the active schedules of active places and session types call for from
+    ``first_day`` for ``days`` days, after now, outside closures and holidays."""
+    rules = rules or HolidayRules()
     last_day = first_day + dt.timedelta(days=days - 1)
     schedules = session.exec(
-        select(Schedule).where(col(Schedule.active).is_(True)).order_by(col(Schedule.id))
+        select(Schedule)
+        .join(Location, col(Location.id) == col(Schedule.location_id))
+        .join(SessionType, col(SessionType.id) == col(Schedule.session_type_id))
+        .where(
+            col(Schedule.active).is_(True),
+            col(Location.active).is_(True),
+            col(SessionType.active).is_(True),
+        )
+        .order_by(col(Schedule.id))
     ).all()
     durations = {t.id: t.duration_minutes for t in session.exec(select(SessionType)).all()}
     staff_languages: dict[int, set[str]] = {}
@@ -132,11 +152,14 @@ def plan_slots(
             ):
                 continue
             minutes = durations[schedule.session_type_id]
+            closing = rules.closed_from(day)
             for starts_at, ends_at in session_times(
                 day, schedule.starts, schedule.ends, minutes, zone
             ):
                 if starts_at <= now:
                     continue
+                if closing is not None and ends_at > dt.datetime.combine(day, closing, tzinfo=zone):
+                    continue  # a holiday (or its afternoon)
                 slot = PlannedSlot(
                     schedule.location_id,
                     schedule.session_type_id,
@@ -193,13 +216,15 @@ def materialise_slots(
     zone: ZoneInfo,
     weeks: int,
     now: dt.datetime | None = None,
+    rules: HolidayRules | None = None,
 ) -> MaterialiseReport:
-    """Bring the slots of the next ``weeks`` weeks in line with schedules and closures."""
+    """Bring the slots of the next ``weeks`` weeks in line with schedules, closures and the
+    holidays of ``rules`` (by default the Danish ones with both extras)."""
     now = now or utcnow()
     first_day = now.astimezone(zone).date()
     days = weeks * 7
     horizon = dt.datetime.combine(first_day + dt.timedelta(days=days), dt.time(), tzinfo=zone)
-    planned = plan_slots(session, first_day, days, zone, now)
+    planned = plan_slots(session, first_day, days, zone, now, rules)
     existing = {
         (s.location_id, s.session_type_id, s.starts_at): s
         for s in session.exec(
@@ -244,6 +269,12 @@ def materialise_slots(
             reopened += 1
         if slot.languages != plan.languages:
             changes["languages"] = plan.languages
+        if slot.ends_at != plan.ends_at:
+            # The session type's length changed: the slot (and the bookings in it) end anew.
+            changes["ends_at"] = plan.ends_at
+            session.execute(
+                update(Booking).where(col(Booking.slot_id) == slot.id).values(ends_at=plan.ends_at)
+            )
         if slot.capacity != plan.capacity:
             # Never below the seats already taken: the CHECK constraint would refuse it, and
             # the bookings stand. Computed in SQL, so a booking made meanwhile counts.

@@ -2,32 +2,33 @@
 
 Dokk1 (Hack Kampmanns Plads 2) is the real main library and Borgerservice; the other addresses,
 the staff and the opening hours are illustrative and must be replaced by the real ones before
-any real use. Danish public holidays (and Christmas Eve, New Year's Eve, Constitution Day) come
-from the ``holidays`` package as closures. Loading is idempotent.
+any real use. Everything is created through the administration services the API uses
+(:mod:`helpdesk.booking.admin`); the Danish public holidays close the places by themselves, and
+New Year's Eve is added as a closure. Loading is idempotent.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+from dataclasses import replace
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import holidays
 from sqlmodel import Session, col, select
 
-from helpdesk.booking.models import (
-    Booking,
-    Closure,
-    Location,
-    Schedule,
-    ScheduleStaff,
-    SessionType,
-    Slot,
-    StaffMember,
+from helpdesk.booking import admin
+from helpdesk.booking.admin import AdminContext
+from helpdesk.booking.admin_inputs import (
+    ClosureIn,
+    LocationIn,
+    ScheduleIn,
+    SessionTypeIn,
+    StaffIn,
 )
-from helpdesk.booking.schedule import materialise_slots
+from helpdesk.booking.models import Booking, Closure, Location, SessionType, Slot
 from helpdesk.booking.service import BookingError, BookingRequest, Needs, book
+from helpdesk.settings import Settings
 
 logger = logging.getLogger(__name__)
 
@@ -345,80 +346,83 @@ DEMO_BOOKINGS: list[dict[str, Any]] = [
 ]
 
 
-def _time(text: str) -> dt.time:
-    return dt.time.fromisoformat(text)
-
-
-def add_holiday_closures(session: Session, first_day: dt.date, days: int) -> int:
-    """Danish public holidays (and Christmas Eve, New Year's Eve, Constitution Day) as closures
-    of every location, where not there already."""
-    last_day = first_day + dt.timedelta(days=days)
-    danish = holidays.country_holidays(
-        "DK",
-        years=range(first_day.year, last_day.year + 1),
-        categories=("public", "optional"),
-        language="da",
-    )
-    existing = set(
-        session.exec(
-            select(col(Closure.starts_on)).where(
-                col(Closure.location_id).is_(None), Closure.starts_on >= first_day
-            )
-        ).all()
-    )
+def _demo_closure(session: Session, context: AdminContext, today: dt.date, days: int) -> int:
+    """New Year's Eve closes every place (a closure as staff would enter it; the public holidays,
+    Christmas Eve and Constitution Day afternoon need none), once."""
+    last_day = today + dt.timedelta(days=days)
     added = 0
-    for day, name in sorted(danish.items()):
-        if first_day <= day <= last_day and day not in existing:
-            session.add(Closure(starts_on=day, ends_on=day, reason=str(name)))
+    for year in range(today.year, last_day.year + 1):
+        day = dt.date(year, 12, 31)
+        if not today <= day <= last_day:
+            continue
+        known = session.exec(
+            select(Closure.id).where(col(Closure.location_id).is_(None), Closure.starts_on == day)
+        ).first()
+        if known is None:
+            data = ClosureIn.model_validate(
+                {"location": None, "from": day, "to": day, "reason": "Nytårsaftensdag"}
+            )
+            admin.create_closure(session, context, data)
             added += 1
     return added
 
 
-def load_demo(session: Session, zone: ZoneInfo, weeks: int, now: dt.datetime) -> dict[str, int]:
-    """Create the demo data if it is not there, add holiday closures, make the slots, and book a
-    few demo citizens (only into an empty booking table)."""
+def _visit_days(today: dt.date, weekday: int, weeks: int) -> list[dt.date]:
+    """An outreach place's dated visits: its weekday in each of the coming weeks."""
+    first = today + dt.timedelta(days=(weekday - today.weekday()) % 7)
+    return [first + dt.timedelta(weeks=week) for week in range(weeks)]
+
+
+def load_demo(
+    session: Session,
+    zone: ZoneInfo,
+    weeks: int,
+    now: dt.datetime,
+    settings: Settings | None = None,
+) -> dict[str, int]:
+    """Create the demo data if it is not there, through the administration services the API
+    uses (:mod:`helpdesk.booking.admin`: its checks and audit entries), make the slots, and
+    book a few demo citizens (only into an empty booking table). Outreach places get dated
+    visits for the coming weeks rather than weekly hours."""
+    settings = settings or Settings(timezone=zone.key, booking_weeks_ahead=weeks)
+    settings = replace(settings, timezone=zone.key, booking_weeks_ahead=weeks)
+    context = AdminContext(actor="demo", settings=settings, now=now)
+    batch = replace(context, batch=True)
     today = now.astimezone(zone).date()
     created = 0
+    whole = admin.Change(session, context)
     if session.exec(select(Location).where(Location.slug == "dokk1")).first() is None:
-        types = {}
         for data in SESSION_TYPES:
-            session_type = SessionType(**data)
-            session.add(session_type)
-            types[data["slug"]] = session_type
-        locations = {}
+            admin.create_session_type(session, batch, SessionTypeIn.model_validate(data))
+        kinds = {}
         for data in LOCATIONS:
-            location = Location(**data)
-            session.add(location)
-            locations[data["slug"]] = location
-        staff = {}
+            made = admin.create_location(session, batch, LocationIn.model_validate(data)).item
+            kinds[made.slug] = made.kind
+        staff: dict[str, int] = {}
         for key, (name, languages) in STAFF.items():
-            member = StaffMember(name=name, languages=languages)
-            session.add(member)
-            staff[key] = member
-        session.flush()
+            member = admin.create_staff(
+                session, batch, StaffIn.model_validate({"name": name, "languages": languages})
+            ).item
+            assert member.id is not None
+            staff[key] = member.id
         for place, kind, weekday, start, end, capacity, people in SCHEDULES:
-            location_id, type_id = locations[place].id, types[kind].id
-            assert location_id is not None
-            assert type_id is not None
-            schedule = Schedule(
-                location_id=location_id,
-                session_type_id=type_id,
-                weekday=weekday,
-                starts=_time(start),
-                ends=_time(end),
-                capacity=capacity,
-                valid_from=today - dt.timedelta(days=1),
-            )
-            session.add(schedule)
-            session.flush()
-            for person in people:
-                member_id = staff[person].id
-                assert schedule.id is not None
-                assert member_id is not None
-                session.add(ScheduleStaff(schedule_id=schedule.id, staff_member_id=member_id))
+            base = {
+                "location": place,
+                "session_type": kind,
+                "starts": start,
+                "ends": end,
+                "capacity": capacity,
+                "staff": [staff[person] for person in people],
+            }
+            if kinds[place] == "outreach":
+                bodies = [{**base, "date": day} for day in _visit_days(today, weekday, weeks)]
+            else:
+                bodies = [{**base, "weekday": weekday, "valid_from": today - dt.timedelta(days=1)}]
+            for body in bodies:
+                admin.create_schedule(session, batch, ScheduleIn.model_validate(body))
         created = len(LOCATIONS)
-    closures = add_holiday_closures(session, today, weeks * 7)
-    report = materialise_slots(session, zone, weeks, now=now)
+    closures = _demo_closure(session, batch, today, weeks * 7)
+    report, _ = whole.finish("demo_load", "demo", f"{created} demo place(s) created")
     session.commit()
     demo_bookings = 0
     if session.exec(select(Booking.id)).first() is None:

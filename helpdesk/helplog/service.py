@@ -183,7 +183,9 @@ def log_help(
         held_on=held_on,
         week=week_of(held_on),
         location_id=location.id,
-        channel=data.channel,
+        # Help at an outreach place (a shelter, a nursing home, a crisis centre) is outreach,
+        # however the citizen came (booked from the place's own link, or dropping in).
+        channel="outreach" if location.kind == "outreach" else data.channel,
         language=data.language,
         interpreter=data.interpreter,
         age_band=data.age_band,

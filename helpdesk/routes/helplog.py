@@ -202,6 +202,14 @@ def _duration_values(minutes: int | None) -> dict[str, str]:
     return {"duration": "other", "duration_other": str(minutes)}
 
 
+def _channel_of(session: Session, booking: Booking) -> str:
+    """How a booked citizen came: a booking at an outreach place is outreach."""
+    location = session.get(Location, booking.location_id)
+    if location is not None and location.kind == "outreach":
+        return "outreach"
+    return "walk_in" if booking.channel == "walk-in" else "booked"
+
+
 def _prefill(
     request: Request, session: Session, today: dt.date
 ) -> tuple[dict[str, Any], str | None]:
@@ -237,7 +245,7 @@ def _prefill(
             values.update(
                 {
                     "location": str(booking.location_id),
-                    "channel": "walk_in" if booking.channel == "walk-in" else "booked",
+                    "channel": _channel_of(session, booking),
                     "topics": [booking.topic] if booking.topic else [],
                     "language": booking.language,
                     "interpreter": booking.needs_interpreter,
@@ -256,6 +264,8 @@ def _prefill(
         location = session.exec(select(Location).where(Location.slug == slug)).first()
         if location is not None:
             values["location"] = str(location.id)
+            if location.kind == "outreach":
+                values["channel"] = "outreach"
     if params.get("channel") in CHANNEL_LABELS:
         values["channel"] = params["channel"]
     return values, problem

@@ -129,6 +129,16 @@ MESSAGES: dict[str, str | Plural] = {
         "Please reload it and make your changes again."
     ),
     "revision_not_found": N_("That version of the guide could not be found."),
+    # Administration (helpdesk.booking.admin)
+    "admin_invalid": N_("This cannot be saved yet. Please correct the fields listed."),
+    "slug_taken": N_("That short name is already taken. Please choose another."),
+    "schedule_overlap": N_(
+        "These opening hours overlap other hours of the same kind at the same place."
+    ),
+    "staff_not_found": N_("There is no such member of staff."),
+    "schedule_not_found": N_("There are no such opening hours."),
+    "closure_not_found": N_("There is no such closure."),
+    "session_type_not_found": N_("There is no such kind of appointment."),
     # Accounts
     "csrf_failed": N_("The form has expired. Please go back, reload the page and try again."),
 }
@@ -156,7 +166,15 @@ STATUS: dict[str, int] = {
     "unknown_session_type": 422,
     "invalid_request": 422,
     "invalid_character": 422,
-    # Session logs (helpdesk.helplog)
+    # Administration (helpdesk.booking.admin)
+    "admin_invalid": 422,
+    "slug_taken": 409,
+    "schedule_overlap": 409,
+    "staff_not_found": 404,
+    "schedule_not_found": 404,
+    "closure_not_found": 404,
+    "session_type_not_found": 404,
+    # Help logs (helpdesk.helplog)
     "session_booking_not_found": 404,
     "session_already_logged": 409,
     "booking_cancelled": 409,

@@ -53,6 +53,24 @@ PROBLEMS: dict[str, Rule] = {
     ),
     "slug_format": _fixed(N_("Use lower-case letters a-z, digits and single hyphens.")),
     "reference_first": _fixed(N_("A new guide starts with its Danish or English version.")),
+    # Administration (helpdesk.booking.admin)
+    "slug_taken": _fixed(N_("This short name is already taken.")),
+    "ends_before_starts": _fixed(N_("The end must be after the start.")),
+    "capacity_too_small": _fixed(N_("Please give at least 1 seat.")),
+    "unknown_staff": _fixed(N_("There is no active member of staff with this number.")),
+    "to_before_from": _fixed(N_("The last day must be on or after the first day.")),
+    "weekday_required": _fixed(N_("Please choose a weekday or a date.")),
+    "outreach_needs_date": _fixed(
+        N_("An outreach place has dated visits, not weekly hours: please give the date.")
+    ),
+    "schedule_overlap": lambda ctx: (
+        N_("This overlaps opening hours number %(id)s of the same kind at this place."),
+        {"id": ctx["id"]},
+    ),
+    "duration_out_of_range": lambda ctx: (
+        N_("Please give a length from %(low)s to %(high)s minutes."),
+        {"low": ctx["low"], "high": ctx["high"]},
+    ),
 }
 #: Pydantic's "Input should be ..." types: a value that is not one of the choices or types.
 CHOICE_TYPES = ("literal_error", "enum", "greater_than", "greater_than_equal", "less_than")

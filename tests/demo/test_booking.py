@@ -7,9 +7,11 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, select
 
-from helpdesk.booking.models import Closure, Location, Slot
+from helpdesk.booking.holidays import HolidayRules
+from helpdesk.booking.models import Closure, Location, Schedule, Slot
 from helpdesk.db import session_scope
 from helpdesk.demo.booking import LOCATIONS, load_demo
+from helpdesk.kb.models import AuditLogRecord
 from tests.booking.conftest import BOOKING_TABLES, World
 from tests.conftest import clear_tables
 
@@ -37,9 +39,25 @@ def test_demo_data(world: World) -> None:
         made = session.exec(select(Slot)).all()
         with_slots = {s.location_id for s in made}
         assert all(loc.id in with_slots for loc in places.values())
-        # Christmas and the other Danish holidays are closures, and no slot falls on one.
+        # No slot falls on a Danish holiday (automatic) or a closure (New Year's Eve).
         closures = session.exec(select(Closure)).all()
         closed_days = {c.starts_on for c in closures}
+        rules = HolidayRules()
         assert all(s.starts_at.astimezone(ZONE).date() not in closed_days for s in made)
+        assert all(
+            rules.closed_from(s.starts_at.astimezone(ZONE).date()) is None
+            or s.ends_at.astimezone(ZONE).time()
+            <= (rules.closed_from(s.starts_at.astimezone(ZONE).date()) or dt.time())
+            for s in made
+        )
+        # Outreach places have dated visits, not weekly hours; the demo was loaded through the
+        # admin services (their audit entries).
+        herberget = places["herberget"].id
+        visits = session.exec(select(Schedule).where(Schedule.location_id == herberget)).all()
+        assert visits
+        assert all(v.valid_from == v.valid_until for v in visits)
+        assert session.exec(
+            select(AuditLogRecord).where(AuditLogRecord.action == "demo_load")
+        ).first()
         # Staff languages reach the slots: Arabic at Gellerup.
         assert any("ar" in s.language_list for s in made if s.location_id == places["gellerup"].id)

@@ -167,3 +167,19 @@ async def test_the_openapi_document_describes_it(client: httpx.AsyncClient) -> N
         "self_reliance",
         "duration_minutes",
     }
+
+
+async def test_a_session_at_an_outreach_place_is_logged_as_outreach(
+    client: httpx.AsyncClient, logs: World, staff: str
+) -> None:
+    response = await client.post(
+        URL,
+        json=body(logs, location="herberget", channel="walk_in"),
+        headers=auth(logs.engine, staff),
+    )
+    assert response.status_code == 201, response.text
+    assert response.json()["channel"] == "outreach"
+    elsewhere = await client.post(
+        URL, json=body(logs, channel="walk_in"), headers=auth(logs.engine, staff)
+    )
+    assert elsewhere.json()["channel"] == "walk_in"
