@@ -50,13 +50,7 @@ class BookingDetails:
         """ "tirsdag den 8. december 2026 10.00": the day in full and the local time, in the
         booking's language and in its own order (Babel's pattern for a date and a time), for
         text messages (the e-mail's own line adds the time zone)."""
-        language = self.language
-        pattern = str(get_datetime_format("long", locale=language)).replace("'", "")
-        date = format_date(self.local_start, "full", locale=language)
-        time = format_time(
-            self.local_start, "short", tzinfo=self.local_start.tzinfo, locale=language
-        )
-        return pattern.replace("{1}", date).replace("{0}", time)
+        return day_and_time(self.language, self.local_start)
 
 
 def full_address(location: Location) -> str | None:
@@ -105,3 +99,11 @@ def booking_details(
         needs_wheelchair=booking.needs_wheelchair,
         needs_own_device=booking.needs_own_device,
     )
+
+
+def day_and_time(language: str, local: dt.datetime) -> str:
+    """A local time as a text message says it: "tirsdag den 8. december 2026 10.00"."""
+    pattern = str(get_datetime_format("long", locale=language)).replace("'", "")
+    date = format_date(local, "full", locale=language)
+    time = format_time(local, "short", tzinfo=local.tzinfo, locale=language)
+    return pattern.replace("{1}", date).replace("{0}", time)

@@ -5,8 +5,9 @@ One function for it, :func:`notify_affected`: an administrative change
 (:mod:`helpdesk.booking.admin`) collects the bookings it hit as :class:`AffectedBooking` in its
 transaction and, after the commit, hands them here (never inside the transaction: a slow mail
 server cannot hold the change). :func:`channel_for` says beforehand how each citizen will be
-told, so that staff see at once whom nobody can reach (a booking with only a phone number gets
-``None``: staff call them). Another channel (SMS) plugs in here, in both functions.
+told, so that staff see at once whom nobody can reach: e-mail when the citizen gave an address
+and mail is configured, else a text message when they gave a phone number and SMS is configured
+(:mod:`helpdesk.booking.sms`), else ``None``: staff call them.
 """
 
 from __future__ import annotations
@@ -23,7 +24,9 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_datetime as babel_datetime
 
 from helpdesk.bidi import isolate_text_in, ltr_text_in
+from helpdesk.booking.details import day_and_time
 from helpdesk.booking.mail import REFERENCE, SIGNATURE, WHAT, WHEN, WHERE, mail_enabled, send
+from helpdesk.booking.sms import cancelled_text, send_sms, sms_enabled
 from helpdesk.clock import utcnow
 from helpdesk.i18n import N_, gettext_for
 from helpdesk.settings import Settings
@@ -59,7 +62,8 @@ class AffectedBooking:
     name: str | None
     phone: str | None
     email: str | None
-    #: How the citizen is told: "email", or None when no channel reaches them (staff call).
+    #: How the citizen is told: "email", "sms", or None when no channel reaches them (staff
+    #: call).
     notified_by: str | None
     #: Whether the account that made the change may see this place's citizens (an account
     #: limited to other places gets the booking without name, phone and e-mail).
@@ -70,6 +74,8 @@ def channel_for(settings: Settings, email: str | None, phone: str | None) -> str
     """How a citizen with these contact details is told of a cancelled booking."""
     if email and mail_enabled(settings):
         return "email"
+    if phone and sms_enabled(settings):
+        return "sms"
     return None
 
 
@@ -125,6 +131,18 @@ def withdrawn_message(
     return message
 
 
+def withdrawn_text(settings: Settings, affected: AffectedBooking) -> str:
+    """The text message in the citizen's language: cancelled, and where to pick a new time."""
+    local = affected.starts_at.astimezone(ZoneInfo(settings.timezone))
+    return cancelled_text(
+        affected.language,
+        affected.reference,
+        day_and_time(affected.language, local),
+        affected.location_name,
+        rebook_url(settings, affected),
+    )
+
+
 def notify_affected(
     settings: Settings, affected: Sequence[AffectedBooking], reason: str = ""
 ) -> int:
@@ -135,6 +153,8 @@ def notify_affected(
         if item.notified_by == "email" and item.email:
             message = withdrawn_message(settings, item, settings.timezone, reason)
             sent += 1 if send(settings, message) else 0
+        elif item.notified_by == "sms" and item.phone:
+            sent += 1 if send_sms(settings, item.phone, withdrawn_text(settings, item)) else 0
     if sent < len(affected):
         logger.info(
             "%d of %d cancelled bookings could not be told", len(affected) - sent, len(affected)

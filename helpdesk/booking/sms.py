@@ -84,14 +84,22 @@ def sms_enabled(settings: Settings) -> bool:
 def cancellation_text(details: BookingDetails, book_url: str | None) -> str:
     """A text message that the booking is cancelled (by staff: a burst of suspicious bookings,
     a closure), in the booking's language, with where to book again."""
-    language = details.language
+    return cancelled_text(
+        details.language, details.reference, details.when, details.place, book_url
+    )
+
+
+def cancelled_text(
+    language: str, reference: str | None, when: str, place: str, book_url: str | None
+) -> str:
+    """:func:`cancellation_text` from its parts (a closure's notice has no BookingDetails)."""
     parts = [
         gettext_for(
             language,
             CANCELLED,
-            reference=ltr_text_in(language, details.reference or ""),
-            when=details.when,
-            place=isolate_text_in(language, details.place),
+            reference=ltr_text_in(language, reference or ""),
+            when=when,
+            place=isolate_text_in(language, place),
         ),
         gettext_for(language, BOOK_AGAIN, url=ltr_text_in(language, book_url))
         if book_url

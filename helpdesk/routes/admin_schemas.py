@@ -81,8 +81,8 @@ class AffectedOut(BaseModel):
     phone: str | None
     email: str | None
     notified_by: str | None = Field(
-        description="How the citizen is told (email), or null: nobody can reach them by "
-        "message, so staff call them."
+        description="How the citizen is told (email, sms), or null: nobody can reach them "
+        "by message, so staff call them."
     )
 
 

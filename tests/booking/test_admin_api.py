@@ -5,6 +5,7 @@ and told by e-mail with a link to pick a new time."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import uuid
 from collections.abc import AsyncIterator
@@ -26,6 +27,7 @@ from helpdesk.kb.models import AuditLogRecord
 from helpdesk.settings import Settings
 from tests.accounts.helpers import make_token, make_user
 from tests.booking.conftest import World
+from tests.booking.gateway import Gateway
 from tests.booking.test_mail import Inbox
 
 ZONE = ZoneInfo("Europe/Copenhagen")
@@ -198,7 +200,11 @@ async def test_bad_input_is_refused_per_field_and_nothing_is_saved(
 
 
 async def test_a_closure_withdraws_slots_cancels_and_tells_the_citizens(
-    app: Starlette, settings: Settings, world: World, mailbox: tuple[Inbox, int]
+    app: Starlette,
+    settings: Settings,
+    world: World,
+    mailbox: tuple[Inbox, int],
+    gateway: Gateway,
 ) -> None:
     handler, port = mailbox
     mail_settings = replace(
@@ -208,6 +214,8 @@ async def test_a_closure_withdraws_slots_cancels_and_tells_the_citizens(
         smtp_port=port,
         smtp_security="none",
         public_base_url="https://hjaelp.example.dk",
+        # The citizen who gave only a phone number is told by a text message.
+        sms_url=gateway.url,
     )
     application = create_app(mail_settings)
     async with application.router.lifespan_context(application):
@@ -245,13 +253,20 @@ async def test_a_closure_withdraws_slots_cancels_and_tells_the_citizens(
             assert body["closure"]["from"] == day
             affected = sorted(body["affected_bookings"], key=lambda b: b["name"])
             assert [b["name"] for b in affected] == ["Citizen 1", "Citizen 2"]
-            assert [b["notified_by"] for b in affected] == ["email", None]
+            assert [b["notified_by"] for b in affected] == ["email", "sms"]
             [message] = await handler.wait_for(1)
+            for _ in range(100):
+                if gateway.messages:
+                    break
+                await asyncio.sleep(0.05)
     assert message["To"] == "ayse@example.dk"
     assert message["Content-Language"] == "tr"
     text = message.get_body().get_content()  # type: ignore[union-attr]
     assert "https://hjaelp.example.dk/book?lang=tr&location=gellerup" in text
     assert "Personaledag" in text
+    [sms] = gateway.to("+4520000002")
+    assert "https://hjaelp.example.dk/book?lang=da&location=gellerup" in sms
+    assert "aflyst" in sms
     assert world.get_slot(slot.id or 0).closed
     assert world.get_slot(slot.id or 0).booked == 0
     with Session(world.engine) as session:
