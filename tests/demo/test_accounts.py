@@ -31,6 +31,15 @@ def test_the_readme_line_names_every_demo_account_with_its_password() -> None:
     assert [role for _, role, _ in DEMO_ACCOUNTS] == ["staff", "coordinator", "admin"]
 
 
+def test_the_readme_says_first_which_pages_to_open_and_how_to_sign_in() -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8").splitlines()
+    at = next(i for i, line in enumerate(readme) if line.startswith("Demo sign-in:"))
+    assert at < 50, "the sign-in line is not on the README's first screen"
+    first_screen = "\n".join(readme[:at])
+    for page in ("/kiosk?location=dokk1", "/widget-demo", "/login", "/staff", "/coordinator"):
+        assert f"(http://127.0.0.1:8000{page})" in first_screen, page
+
+
 def test_demo_accounts_are_made_once_and_sign_in(db_engine: Engine) -> None:
     names = [name for name, _, _ in DEMO_ACCOUNTS]
     with session_scope(db_engine) as session:
