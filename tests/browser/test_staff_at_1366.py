@@ -128,6 +128,8 @@ async def test_the_workshop_overview_fits_the_screen(
     assert box["width"] <= WIDTH
     assert await page_width(page) <= WIDTH
     await fully_shown(page, "table.workshop-overview a.state")
+    violations = await axe_violations(page, ALL_IMPACTS)
+    assert violations == [], describe(violations)
     await context.close()
 
 
