@@ -260,10 +260,29 @@ def error_page(
     from helpdesk.web.templating import render
 
     language = language or request_language(request)
+    return render(
+        request,
+        "error.html",
+        error_context(request, status, code, language, params),
+        language,
+        status_code=status,
+        headers={**(headers or {}), "Vary": "Accept", "Cache-Control": "no-store"},
+    )
+
+
+def error_context(
+    request: Request,
+    status: int,
+    code: str,
+    language: str,
+    params: Mapping[str, object] | None = None,
+) -> dict[str, Any]:
+    """What ``error.html`` shows, for a page that renders it with headers of its own (the
+    booking pages: never cached, no referrer)."""
     path = request.url.path
     staff = is_staff_path(path)
     target = path + (f"?{request.url.query}" if request.url.query else "")
-    context = {
+    return {
         "status": status,
         "code": code,
         "title": gettext_for(language, CODE_TITLES.get(code) or PAGE_TITLES.get(status, "")),
@@ -273,14 +292,6 @@ def error_page(
         if staff and status in (401, 403)
         else None,
     }
-    return render(
-        request,
-        "error.html",
-        context,
-        language,
-        status_code=status,
-        headers={**(headers or {}), "Vary": "Accept", "Cache-Control": "no-store"},
-    )
 
 
 def error_response(
