@@ -68,9 +68,9 @@ def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 #: What each demo account opens after signing in, and a sign that the page is the real one.
 PAGES = {
-    "staff": ("/staff/day?location=dokk1", "table"),
+    "staff": ("/staff/day?location=dokk1", "form.day-filters"),
     "coordinator": ("/coordinator", "canvas"),
-    "admin": ("/admin/audit", "table"),
+    "admin": ("/admin/audit", "table"),  # the staff account's opening of the day, at least
 }
 
 
