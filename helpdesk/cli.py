@@ -44,7 +44,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if args.demo and "HELPDESK_DATABASE_URL" not in os.environ:
         settings = replace(settings, database_url=normalise_database_url(DEMO_DATABASE_URL))
     if args.demo:
-        # Demo places, session types, staff and schedules (helpdesk.demo.booking).
+        if not settings.is_development:
+            # The demo's sign-in accounts have published passwords (helpdesk.demo.accounts).
+            raise SystemExit("helpdesk: --demo cannot be used with HELPDESK_ENVIRONMENT=production")
+        # Demo places, session types, staff, schedules and sign-in accounts (helpdesk.demo).
         settings = replace(settings, demo=True)
     config = logging_config(settings.log_level, settings.log_format)
     logging.config.dictConfig(config)
@@ -458,7 +461,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--demo",
         action="store_true",
-        help="use helpdesk-demo.db (unless HELPDESK_DATABASE_URL is set) with demo data",
+        help="use helpdesk-demo.db (unless HELPDESK_DATABASE_URL is set) with demo data and "
+        "the demo sign-in accounts (development only)",
     )
     serve.set_defaults(func=cmd_serve)
 

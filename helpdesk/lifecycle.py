@@ -27,6 +27,7 @@ from helpdesk.booking.schedule import materialise_slots
 from helpdesk.booking.service import purge_contact_details
 from helpdesk.clock import utcnow
 from helpdesk.db import flush_deleted_data, make_engine, migrate, session_factory, session_scope
+from helpdesk.demo.accounts import load_demo_accounts
 from helpdesk.demo.booking import load_demo
 from helpdesk.demo.history import load_demo_history
 from helpdesk.events.service import purge_questions
@@ -180,8 +181,9 @@ def daily_when_due(settings: Settings, db: Engine) -> bool:
 
 
 def prepare_data(settings: Settings, db: Engine) -> LoadResult:
-    """The start-up's data work: migrate, import the guide files, the demo booking data (when
-    asked), the daily jobs if due, the demo history, and the rollups caught up."""
+    """The start-up's data work: migrate, import the guide files, the demo booking data and
+    sign-in accounts (when asked), the daily jobs if due, the demo history, and the rollups
+    caught up."""
     migrate(settings.database_url)
     loaded = load_knowledge_base()
     if loaded.errors:
@@ -200,6 +202,11 @@ def prepare_data(settings: Settings, db: Engine) -> LoadResult:
             logger.info("booking demo data: %s", make_slots(settings, db, demo=True))
         except Exception:
             logger.exception("demo booking data failed; the service runs without it")
+        # Sign-in accounts with the README's published passwords: never outside development
+        # (production settings refuse the demo too; this is the second lock).
+        if settings.is_development:
+            with session_scope(db) as session:
+                logger.info("demo accounts: %s", load_demo_accounts(session))
     # The coming weeks' slots and the purge: once a day across all processes and hosts.
     daily_when_due(settings, db)
     if settings.demo:

@@ -147,7 +147,8 @@ class Settings:
     )
     #: Hours a staff sign-in lasts without activity (the session cookie's lifetime).
     session_hours: int = setting(10)
-    #: Load demo locations, session types, staff and schedules at start-up (``serve --demo``).
+    #: Load demo locations, session types, staff, schedules and sign-in accounts at start-up
+    #: (``serve --demo``); refused in production.
     demo: bool = setting(False)
     #: Seconds between checks for knowledge-base changes made by other service processes (one
     #: tiny query); a change is rebuilt in the background and served when ready.
@@ -236,6 +237,9 @@ def _check_production(values: Mapping[str, Any]) -> None:
     if values["sms_url"].startswith("http://"):
         # The gateway's token and the citizens' phone numbers travel in the request.
         raise SettingsError(f"{env_name('sms_url')} must be https:// in production")
+    if values["demo"]:
+        # The demo has made-up bookings and sign-in accounts whose passwords the README prints.
+        raise SettingsError(f"{env_name('demo')} must not be used in production")
     if "*" in values["allowed_hosts"]:
         raise SettingsError(
             f"{env_name('allowed_hosts')} must list the service's host names in production "

@@ -60,3 +60,17 @@ def test_usage_errors(argv: list[str]) -> None:
     result = run(*argv)
     assert result.returncode == 2
     assert "usage:" in result.stderr
+
+
+def test_serve_demo_is_refused_in_production() -> None:
+    # The demo's sign-in accounts have passwords printed in the README.
+    production = {
+        "HELPDESK_ENVIRONMENT": "production",
+        "HELPDESK_SECRET_KEY": "x" * 32,
+        "HELPDESK_PUBLIC_BASE_URL": "https://hjaelp.aarhus.dk",
+        "HELPDESK_ALLOWED_HOSTS": "hjaelp.aarhus.dk",
+        "HELPDESK_DATABASE_URL": "sqlite:////nonexistent/never-opened.db",
+    }
+    result = run("serve", "--demo", "--port", "1", env=production)
+    assert result.returncode == 1
+    assert "--demo cannot be used with HELPDESK_ENVIRONMENT=production" in result.stderr

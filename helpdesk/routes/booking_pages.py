@@ -58,7 +58,7 @@ from helpdesk.routes.booking_views import (
 from helpdesk.routes.kiosk import frame_context
 from helpdesk.settings import Settings
 from helpdesk.web.access import public
-from helpdesk.web.errors import MESSAGES
+from helpdesk.web.errors import MESSAGES, error_context
 from helpdesk.web.locale import page_language
 from helpdesk.web.templating import render
 
@@ -86,6 +86,12 @@ def private_page(
     return render(
         request, template, context, language, status_code=status_code, headers=PRIVATE_PAGE
     )
+
+
+def not_found_page(request: Request, language: str) -> Response:
+    """The error page for a time, booking or receipt that is not there (a private page)."""
+    context = error_context(request, 404, "not_found", language)
+    return private_page(request, "error.html", context, language, status_code=404)
 
 
 @public
@@ -189,7 +195,7 @@ async def _form_page(
 ) -> Response:
     view = await in_session(request, lambda s: slot_view(s, slot_id, request))
     if view is None:
-        return private_page(request, "not_found.html", {}, language, status_code=404)
+        return not_found_page(request, language)
     known = await guides(request)
     topic = guide_context(known, flow.get("topic"), language)
     values = dict(values or {})
@@ -215,7 +221,7 @@ async def slot_form(request: Request) -> Response:
     language = page_language(request)
     slot_id = slot_id_of(request)
     if slot_id is None:
-        return private_page(request, "not_found.html", {}, language, status_code=404)
+        return not_found_page(request, language)
     return await _form_page(request, slot_id, language, flow_params(request.query_params, language))
 
 
@@ -230,7 +236,7 @@ async def submit_booking(request: Request) -> Response:
     flow = flow_params(form, language)
     slot_id = slot_id_of(request)
     if slot_id is None:
-        return private_page(request, "not_found.html", {}, language, status_code=404)
+        return not_found_page(request, language)
     values = {
         key: str(form.get(key) or "")
         for key in ("name", "phone", "email", "language", "note", "form_key")
@@ -280,7 +286,7 @@ async def submit_booking(request: Request) -> Response:
         if error.code in ("slot_full", "slot_unavailable"):
             return await _taken_page(request, error, language, flow)
         if error.code == "slot_not_found":
-            return private_page(request, "not_found.html", {}, language, status_code=404)
+            return not_found_page(request, language)
         errors = {"form": error_message(error.code, language)}
         if isinstance(error, BookingLimitReached):
             # The form again with everything typed, the message saying how else to book.
@@ -328,7 +334,7 @@ async def receipt(request: Request) -> Response:
     token = request.path_params["token"]
     booking = await in_session(request, lambda s: booking_for_receipt(s, settings, token))
     if booking is None:
-        return private_page(request, "not_found.html", {}, language, status_code=404)
+        return not_found_page(request, language)
     details = await details_for(request, booking, language)
     context = {
         "booking": details,
@@ -347,7 +353,7 @@ async def receipt_calendar(request: Request) -> Response:
     token = request.path_params["token"]
     booking = await in_session(request, lambda s: booking_for_receipt(s, settings, token))
     if booking is None:
-        return private_page(request, "not_found.html", {}, page_language(request), status_code=404)
+        return not_found_page(request, page_language(request))
     details = await details_for(request, booking, booking.language)
     body = calendar_for(request, details, booking)
     filename = f"booking-{(details.reference or 'helpdesk').replace('-', '')}.ics"

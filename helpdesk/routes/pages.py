@@ -9,6 +9,7 @@ from starlette.routing import Route
 from helpdesk.routes._kb import current_snapshot
 from helpdesk.routes.api import guide_detail
 from helpdesk.web.access import public
+from helpdesk.web.errors import error_page
 from helpdesk.web.locale import page_language, remember_language
 from helpdesk.web.templating import render
 
@@ -31,7 +32,7 @@ async def guide_page(request: Request) -> Response:
     snapshot = await current_snapshot(request)
     guide = snapshot.guides.get(request.path_params["slug"])
     if guide is None:
-        return render(request, "not_found.html", {}, language, status_code=404)
+        return error_page(request, 404, "not_found", language)
     response = render(
         request, "guides/show.html", {"guide": guide_detail(guide, language)}, language
     )

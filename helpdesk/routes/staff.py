@@ -14,7 +14,7 @@ from helpdesk.routes._kb import current_snapshot
 from helpdesk.routes.api import BAD_INPUT, LANG_PARAM, guide_detail, guide_url
 from helpdesk.routes.schemas import MAX_QUESTION_CHARS, SearchResponse, SearchResult
 from helpdesk.web.access import requires
-from helpdesk.web.errors import ApiError
+from helpdesk.web.errors import ApiError, error_page
 from helpdesk.web.locale import page_language
 from helpdesk.web.templating import render
 
@@ -87,7 +87,7 @@ async def side_by_side(request: Request) -> Response:
     snapshot = await current_snapshot(request)
     guide = snapshot.guides.get(request.path_params["slug"])
     if guide is None:
-        return render(request, "not_found.html", {}, language, status_code=404)
+        return error_page(request, 404, "not_found", language)
     citizen = citizen_language(request)
     context = {
         "staff_guide": guide_detail(guide, STAFF_LANGUAGE),
@@ -104,7 +104,7 @@ async def print_handout(request: Request) -> Response:
     snapshot = await current_snapshot(request)
     guide = snapshot.guides.get(request.path_params["slug"])
     if guide is None:
-        return render(request, "not_found.html", {}, citizen, status_code=404)
+        return error_page(request, 404, "not_found", citizen)
     detail = guide_detail(guide, citizen)
     base = request.app.state.settings.public_base_url or str(request.base_url).rstrip("/")
     public_url = f"{base}/guides/{guide.slug}?lang={detail.language}"

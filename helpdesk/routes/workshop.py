@@ -59,7 +59,7 @@ from helpdesk.routes.workshop_views import (
     values_from_form,
 )
 from helpdesk.web.access import requires
-from helpdesk.web.errors import MESSAGES, status_of
+from helpdesk.web.errors import MESSAGES, error_page, status_of
 from helpdesk.web.locale import page_language
 from helpdesk.web.templating import render
 
@@ -192,7 +192,7 @@ async def editor(request: Request) -> Response:
     slug, language = request.path_params["slug"], _version_language(request)
     state = await _load_editor(request, slug, language) if language else None
     if state is None:
-        return render(request, "not_found.html", {}, page_language(request), status_code=404)
+        return error_page(request, 404, "not_found", page_language(request))
     notice = request.query_params.get("notice")
     if notice == "saved":
         state.message = gettext_for(page_language(request), SAVED)
@@ -225,7 +225,7 @@ async def _submit(
         )
     except workshop.WorkshopError as error:
         if status_of(error) == 404:
-            return render(request, "not_found.html", {}, page, status_code=404)
+            return error_page(request, 404, "not_found", page)
         state.errors = errors_by_field(error.field_errors, page)
         if error.code == "edit_conflict":
             state.conflict = True
@@ -252,7 +252,7 @@ async def editor_submit(request: Request) -> Response:
     slug, language = request.path_params["slug"], _version_language(request)
     state = await _load_editor(request, slug, language) if language else None
     if state is None or language is None:
-        return render(request, "not_found.html", {}, page_language(request), status_code=404)
+        return error_page(request, 404, "not_found", page_language(request))
     form = await read_form(request)
     return await _submit(request, slug, language, state, form, create=False)
 
@@ -342,7 +342,7 @@ async def _history_page(
 
     data = await in_session(request, load)
     if data is None:
-        return render(request, "not_found.html", {}, language, status_code=404)
+        return error_page(request, 404, "not_found", language)
     latest: dict[str, int] = {}
     for revision in data["revisions"]:
         latest.setdefault(revision.language, revision.id)
@@ -372,7 +372,7 @@ async def restore(request: Request) -> Response:
     slug = request.path_params["slug"]
     revision_id = parse_row_id(request.path_params["revision_id"])
     if revision_id is None:
-        return render(request, "not_found.html", {}, page_language(request), status_code=404)
+        return error_page(request, 404, "not_found", page_language(request))
     actor = acting_user(request)
 
     def work(session: Session) -> workshop.SaveResult | None:
@@ -385,7 +385,7 @@ async def restore(request: Request) -> Response:
         result = await in_session(request, work)
     except workshop.WorkshopError as error:
         if status_of(error) == 404:
-            return render(request, "not_found.html", {}, page_language(request), 404)
+            return error_page(request, 404, "not_found", page_language(request))
         # A snapshot that no longer validates (e.g. a phrase another guide uses now).
         language = page_language(request)
         problems = [
@@ -394,7 +394,7 @@ async def restore(request: Request) -> Response:
         ]
         return await _history_page(request, slug, revision_id, problems, status_of(error))
     if result is None:
-        return render(request, "not_found.html", {}, page_language(request), status_code=404)
+        return error_page(request, 404, "not_found", page_language(request))
     await refreshed_snapshot(request)
     return RedirectResponse(
         f"/workshop/guides/{result.slug}/{result.language}?notice=restored", status_code=303

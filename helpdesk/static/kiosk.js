@@ -252,7 +252,7 @@
     const counter = el("p", { class: "kiosk-step-counter" });
     // The counter and the step shown are one live region: "Next step" announces the step itself,
     // not only "Step 2 of 7".
-    const stepView = el("div", { class: "kiosk-step-view", "aria-live": "polite" }, counter, list);
+    const stepView = el("div", { class: "kiosk-step-view", "aria-live": "polite", "aria-atomic": "true" }, counter, list);
     const prev = el("button", { type: "button", class: "button button-secondary", text: t("previous") });
     const next = el("button", { type: "button", class: "button button-primary", text: t("next") });
     const toggle = el("button", { type: "button", class: "button button-tertiary kiosk-toggle-steps", text: t("all_steps") });

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
+from urllib.parse import quote
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -99,7 +100,11 @@ class AccessControlMiddleware:
                     request, 401, "unauthorized", headers={"WWW-Authenticate": "Bearer"}
                 )
             else:
-                response = RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+                # Back to the page asked for, its query too (/staff/day?location=dokk1).
+                target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+                response = RedirectResponse(
+                    f"/login?next={quote(target, safe='/')}", status_code=303
+                )
         elif not principal.has_role(access):
             response = error_response(request, 403, "forbidden")
         if response is not None:

@@ -176,9 +176,4 @@ class CSRFMiddleware:
         await self.app(scope, replay, send)
 
     async def _refuse(self, request: Request) -> Response:
-        if request.url.path.startswith("/api/"):
-            return error_response(request, 403, "csrf_failed")
-        from helpdesk.web.locale import page_language
-        from helpdesk.web.templating import render
-
-        return render(request, "accounts/csrf_failed.html", {}, page_language(request), 403)
+        return error_response(request, 403, "csrf_failed")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import quote
 
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
@@ -236,6 +237,81 @@ def error_body(
     return {"error": error}
 
 
+#: The heading of a browser's error page, by status (and for a few codes, by code).
+PAGE_TITLES: dict[int, str] = {
+    400: N_("The request could not be answered"),
+    403: N_("No access"),
+    404: N_("Not found"),
+    405: N_("Not possible here"),
+    413: N_("The request could not be answered"),
+    422: N_("The request could not be answered"),
+    429: N_("Please wait a moment"),
+    500: N_("Something went wrong"),
+}
+CODE_TITLES: dict[str, str] = {"csrf_failed": N_("The form has expired")}
+#: Paths of the staff's pages: their error pages look like them and lead back to them.
+STAFF_PATHS = ("/staff", "/coordinator", "/workshop", "/admin", "/login", "/logout")
+
+
+def wants_page(request: Request) -> bool:
+    """A browser asking for a page (``Accept: text/html``, not the API): it gets an HTML error
+    page in its language with a way back; everyone else gets the JSON error."""
+    if request.url.path.startswith("/api/"):
+        return False
+    return "text/html" in request.headers.get("accept", "").lower()
+
+
+def is_staff_path(path: str) -> bool:
+    return any(path == prefix or path.startswith(prefix + "/") for prefix in STAFF_PATHS)
+
+
+def error_page(
+    request: Request,
+    status: int,
+    code: str,
+    language: str | None = None,
+    headers: Mapping[str, str] | None = None,
+    params: Mapping[str, object] | None = None,
+) -> Response:
+    """The error as a page (``error.html``): what happened in the user's language, and the way
+    back (the staff pages or the guides; a sign-in as someone else when access is refused)."""
+    from helpdesk.web.templating import render
+
+    language = language or request_language(request)
+    return render(
+        request,
+        "error.html",
+        error_context(request, status, code, language, params),
+        language,
+        status_code=status,
+        headers={**(headers or {}), "Vary": "Accept", "Cache-Control": "no-store"},
+    )
+
+
+def error_context(
+    request: Request,
+    status: int,
+    code: str,
+    language: str,
+    params: Mapping[str, object] | None = None,
+) -> dict[str, Any]:
+    """What ``error.html`` shows, for a page that renders it with headers of its own (the
+    booking pages: never cached, no referrer)."""
+    path = request.url.path
+    staff = is_staff_path(path)
+    target = path + (f"?{request.url.query}" if request.url.query else "")
+    return {
+        "status": status,
+        "code": code,
+        "title": gettext_for(language, CODE_TITLES.get(code) or PAGE_TITLES.get(status, "")),
+        "message": gettext_for(language, MESSAGES[code], **(params or {})),
+        "staff_area": staff,
+        "sign_in": f"/login?next={quote(target, safe='/')}"
+        if staff and status in (401, 403)
+        else None,
+    }
+
+
 def error_response(
     request: Request,
     status: int,
@@ -243,17 +319,34 @@ def error_response(
     details: list[dict[str, Any]] | None = None,
     headers: Mapping[str, str] | None = None,
     params: Mapping[str, object] | None = None,
-) -> JSONResponse:
+) -> Response:
+    """The one error answer: a page for a browser that asks for one (:func:`wants_page`), the
+    JSON ``{"error": ...}`` for everyone else, in the user's language either way."""
     language = request_language(request)
+    if wants_page(request):
+        try:
+            return error_page(request, status, code, language, headers, params)
+        except Exception:
+            # The page needs templates (and, for the staff's, the database); the error must be
+            # answered even when they fail.
+            logger.exception("the error page for %s could not be made", code)
     headers = {"Content-Language": language, **(headers or {})}
+    if not request.url.path.startswith("/api/"):
+        headers["Vary"] = "Accept"
     body = error_body(code, language, details, **(params or {}))
     return JSONResponse(body, status, headers=headers)
 
 
-def scope_error_response(scope: Scope, status: int, code: str, **params: object) -> JSONResponse:
+def scope_error_response(scope: Scope, status: int, code: str, **params: object) -> Response:
     """An error answered by ASGI middleware before any route (no request state, no ``lang``
-    yet): in the language the caller's Accept-Language asks for."""
+    yet): in the language the caller's Accept-Language asks for; a page for a browser."""
     language = negotiate_language(accept_language=Headers(scope=scope).get("accept-language"))
+    request = Request(scope)
+    if wants_page(request):
+        try:
+            return error_page(request, status, code, language, params=params)
+        except Exception:
+            logger.exception("the error page for %s could not be made", code)
     body = error_body(code, language, None, **params)
     return JSONResponse(body, status, headers={"Content-Language": language})
 
@@ -286,11 +379,6 @@ async def handle_http_exception(request: Request, exc: Exception) -> Response:
     code = {404: "not_found", 405: "method_not_allowed", 413: "body_too_large"}.get(
         exc.status_code, "invalid_request"
     )
-    if exc.status_code == 404 and not request.url.path.startswith("/api/"):
-        from helpdesk.web.locale import page_language
-        from helpdesk.web.templating import render
-
-        return render(request, "not_found.html", {}, page_language(request), status_code=404)
     params: dict[str, object] = {}
     if code == "body_too_large":
         params["limit"] = request.app.state.settings.max_body_bytes

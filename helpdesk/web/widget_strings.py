@@ -27,6 +27,8 @@ WIDGET_STRINGS: dict[str, str] = {
     "you": N_("You:"),
     "bot": N_("Help desk:"),
     "open_guide": N_("Open the guide"),
+    "steps": N_("Steps"),
+    "bring": N_("What to bring"),
     "new_tab": N_("(opens in a new tab)"),
     "choose": N_("Choose the guide that fits best"),
     "none_of_these": N_("None of these"),

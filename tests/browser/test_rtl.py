@@ -11,9 +11,10 @@ button against its label's text, of a list bullet against its item's text.
 from __future__ import annotations
 
 import pytest
-from playwright.async_api import Browser, Page
+from playwright.async_api import Browser, Page, expect
 from sqlalchemy.engine import Engine
 
+from helpdesk.kb.content import KnowledgeBase
 from tests.booking.conftest import World, world  # noqa: F401  (the booking world fixture)
 from tests.browser.test_staff import signed_in
 from tests.browser.test_widget import WIDGET
@@ -263,4 +264,39 @@ async def test_a_phone_number_reads_left_to_right_in_the_widget(
     # Lægevagten's number, in the crisis entry's steps (tap-to-call links in an isolate).
     xs = await group_xs(page, f"{WIDGET} .hd-crisis .hd-entry-steps", "70 11 31 31")
     assert reads_left_to_right(xs), xs
+
+
+@pytest.mark.parametrize("language", ["ar", "fa"])
+async def test_the_kiosk_guide_mirrors_bullets_and_numbers(
+    browser: Browser, live_server: str, real_kb: KnowledgeBase, language: str
+) -> None:
+    guide = real_kb.by_slug()["cpr-newcomer"]
+    assert guide.translations[language].bring
+    context = await browser.new_context(viewport={"width": 1080, "height": 1920}, has_touch=True)
+    page = await context.new_page()
+    await page.goto(f"{live_server}/kiosk?location=dokk1&lang={language}")
+    await page.locator("#kiosk-text").fill(guide.translations[language].title)
+    await page.locator(".kiosk-submit").tap()
+    article = page.locator("article.kiosk-guide")
+    await expect(article).to_have_attribute("dir", "rtl")
+    # One step at a time, the counter and the step in one live region read as a whole: "Next"
+    # announces the step itself, not only "Step 2 of 7".
+    view = article.locator(".kiosk-step-view")
+    await expect(view).to_have_attribute("aria-live", "polite")
+    await expect(view).to_have_attribute("aria-atomic", "true")
+    await page.locator(".kiosk-step-buttons .button-primary").tap()
+    await expect(view.locator("ol > li:visible")).to_have_count(1)
+    await expect(view.locator(".kiosk-step-counter")).not_to_be_empty()
+    await page.locator(".kiosk-toggle-steps").tap()  # the whole list
+    for item in await article.locator("ul > li").all():
+        text = await item.evaluate(_TEXT_BOX)
+        bullet = await item.evaluate(_BULLET_BOX)
+        assert bullet["left"] >= text["right"] - 1, (bullet, text)
+    steps = await article.locator("ol.kiosk-steps").bounding_box()
+    first = await article.locator("ol.kiosk-steps > li").first.bounding_box()
+    assert steps is not None
+    assert first is not None
+    room_right = steps["x"] + steps["width"] - (first["x"] + first["width"])
+    room_left = first["x"] - steps["x"]
+    assert room_right > room_left + 16, (steps, first)
     await context.close()

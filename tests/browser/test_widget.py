@@ -21,6 +21,7 @@ PERSON_QUESTION = "jeg vil tale med en person"
 # "which of these?" depends on the tuned thresholds, so the tests use the first that does.
 CLARIFY_CANDIDATES = ("pas", "digital post", "jeg har mistet", "post", "mistet")
 ARABIC_MITID_QUESTION = "نسيت كلمة السر في MitID"
+ALL_IMPACTS = ("minor", "moderate", "serious", "critical")
 
 # Collects Content-Security-Policy violations; an init script is not itself subject to the CSP.
 WATCH_CSP = """
@@ -71,27 +72,6 @@ async def ask(page: Page, question: str) -> dict[str, Any]:
     return answer
 
 
-async def read_the_guide(page: Page, card: Locator, keyboard: bool = False) -> None:
-    """Open the card's guide (a new tab), as a citizen does before saying whether it helped.
-
-    The tab itself is answered by a stand-in: the public guide page sets its language cookie,
-    and the tests check that the widget stores nothing."""
-
-    async def stand_in(route: Route) -> None:
-        await route.fulfill(content_type="text/html", body="<title>guide</title>")
-
-    await page.context.route("**/guides/**", stand_in)
-    async with page.expect_popup() as popup_info:
-        if keyboard:
-            await card.locator("a").focus()
-            await page.keyboard.press("Enter")
-        else:
-            await card.locator("a").click()
-    popup = await popup_info.value
-    await popup.close()
-    await page.context.unroute("**/guides/**", stand_in)
-
-
 async def a_clarify_question(live_server: str) -> str:
     async with httpx.AsyncClient(base_url=live_server) as client:
         for question in CLARIFY_CANDIDATES:
@@ -121,7 +101,8 @@ async def test_danish_conversation_by_keyboard(
     assert await log.get_attribute("aria-live") == "polite"
     assert await page.locator(w(".hd-root")).get_attribute("lang") == "da"
 
-    # A question with a guide: a MitID card with summary and a link that opens in a new tab.
+    # A question with a guide: a MitID card with its summary and its steps, in the widget (a
+    # new tab would lose the conversation on a phone); the page is only an extra.
     answer = await ask(page, MITID_QUESTION)
     assert answer["outcome"] == "guide"
     slug = answer["matches"][0]["slug"]
@@ -129,17 +110,26 @@ async def test_danish_conversation_by_keyboard(
     card = page.locator(w(f".hd-card[data-slug='{slug}']"))
     await expect(card.locator(".hd-card-title")).to_contain_text("MitID")
     await expect(card.locator(".hd-card-summary")).not_to_be_empty()
-    link = card.locator("a")
+    guide = httpx.get(f"{live_server}/api/v1/guides/{slug}?lang=da").json()
+    steps = card.locator("ol.hd-steps > li")
+    await expect(steps).to_have_count(len(guide["steps"]))
+    await expect(steps.first).to_be_visible()
+    await expect(card.locator("h4").first).to_have_text("Trin")
+    link = card.locator("a.hd-page-link")
     assert await link.get_attribute("href") == f"{live_server}/guides/{slug}?lang=da"
     assert await link.get_attribute("target") == "_blank"
     assert "noopener" in (await link.get_attribute("rel") or "")
     await expect(log).to_contain_text(answer["message"])
 
-    # "Did this help?" is asked once the guide has been opened, not before it has been read.
-    assert await page.locator(w(".hd-feedback")).count() == 0
-    await read_the_guide(page, card, keyboard=True)
-    # It is recorded with the triage event.
+    # "Did this help?" comes at the end: after the last step, not before the guide is read.
     feedback = page.locator(w(".hd-feedback")).last
+    await expect(feedback).to_be_visible()
+    last_step = await steps.last.bounding_box()
+    asked = await feedback.bounding_box()
+    assert last_step is not None
+    assert asked is not None
+    assert asked["y"] >= last_step["y"] + last_step["height"]
+    # It is recorded with the triage event.
     await expect(feedback).to_have_attribute("role", "group")
     await feedback.locator("button").first.click()  # yes
     await expect(page.locator(w(".hd-feedback-thanks"))).to_be_visible()
@@ -272,7 +262,7 @@ async def test_cross_origin_host_page_with_strict_csp(browser: Browser, live_ser
         assert answer["outcome"] == "guide"
         card = page.locator(w(f".hd-card[data-slug='{answer['matches'][0]['slug']}']"))
         await expect(card.locator(".hd-card-summary")).not_to_be_empty()
-        await read_the_guide(page, card)
+        await expect(card.locator(".hd-steps > li").first).to_be_visible()
         await page.locator(w(".hd-feedback button")).last.click()  # no
         await expect(page.locator(w(".hd-feedback-thanks"))).to_be_visible()
         await expect(page.locator(w(".hd-feedback .hd-handoff a"))).to_have_attribute(
@@ -354,23 +344,26 @@ async def test_usable_at_360_pixels(browser: Browser, live_server: str) -> None:
         launcher = await open_demo(page, live_server)
         await launcher.click()
         await ask(page, MITID_QUESTION)
-        await read_the_guide(page, page.locator(w(".hd-card")).first)
+        await expect(page.locator(w(".hd-steps > li")).first).to_be_visible()
         await expect(page.locator(w(".hd-feedback"))).to_be_visible()
         panel = await page.locator(w(".hd-panel")).bounding_box()
         assert panel is not None
         assert panel["x"] >= 0
         assert panel["x"] + panel["width"] <= 360
         assert panel["width"] >= 340  # full width on a small screen
-        for selector in (".hd-input", ".hd-send", ".hd-close", ".hd-card a"):
+        for selector in (".hd-input", ".hd-send", ".hd-close", ".hd-card a", ".hd-steps"):
             box = await page.locator(w(selector)).first.bounding_box()
             assert box is not None
             assert box["x"] >= 0
             assert box["x"] + box["width"] <= 360, selector
-        # Touch targets at least 44×44 CSS px.
+        # Touch targets at least 44×44 CSS px (links inside a step's sentence are text, as
+        # WCAG 2.5.8 allows for inline links).
         controls = page.locator(", ".join(w(tag) for tag in ("button", "a", "select", "input")))
         for i in range(await controls.count()):
             control = controls.nth(i)
             if not await control.is_visible():
+                continue
+            if await control.evaluate("(el) => !!el.closest('.hd-steps, .hd-bring')"):
                 continue
             box = await control.bounding_box()
             assert box is not None
@@ -391,11 +384,13 @@ async def _axe_with_widget_open(browser: Browser, live_server: str, lang: str) -
         await launcher.click()
         await ask(page, MITID_QUESTION)
         await expect(page.locator(w(".hd-card-summary")).first).not_to_be_empty()
+        await expect(page.locator(w(".hd-steps > li")).first).to_be_visible()
+        await expect(page.locator(w(".hd-feedback"))).to_be_visible()
         await ask(page, await a_clarify_question(live_server))
         await expect(page.locator(w(".hd-choice")).first).to_be_visible()
         await ask(page, PERSON_QUESTION)
         await expect(page.locator(w(".hd-handoff"))).to_be_visible()
-        return await axe_violations(page)
+        return await axe_violations(page, ALL_IMPACTS)
     finally:
         await context.close()
 
@@ -414,7 +409,6 @@ CRISIS_QUESTIONS = {
     "da": "jeg har ikke lyst til at leve mere",
     "ar": "أفكر أن أنهي حياتي",
 }
-ALL_IMPACTS = ("minor", "moderate", "serious", "critical")
 
 
 @pytest.mark.parametrize("lang", ["da", "ar"])
@@ -448,3 +442,38 @@ async def test_none_of_these_leads_to_a_person(page: Page, live_server: str) -> 
         await page.locator(w(".hd-none")).click()
     assert (await sent.value).ok
     await expect(page.locator(w(".hd-handoff"))).to_be_visible()
+
+
+async def test_the_guide_is_read_in_the_widget_then_no_hands_off_with_the_topic(
+    page: Page, live_server: str, db_engine: Engine
+) -> None:
+    launcher = await open_demo(page, live_server, "ar")
+    await launcher.click()
+    answer = await ask(page, ARABIC_MITID_QUESTION)
+    assert answer["outcome"] == "guide"
+    slug = answer["matches"][0]["slug"]
+    card = page.locator(w(f".hd-card[data-slug='{slug}']"))
+    steps = card.locator("ol.hd-steps")
+    await expect(steps.locator("li").first).to_be_visible()
+    # Right to left, numbers on the right of the steps.
+    assert await steps.get_attribute("dir") == "rtl"
+    box = await steps.bounding_box()
+    first = await steps.locator("li").first.bounding_box()
+    assert box is not None
+    assert first is not None
+    assert box["x"] + box["width"] - (first["x"] + first["width"]) > 8
+    pages_before = len(page.context.pages)
+    # "No": recorded, then the hand-off, whose booking link keeps the topic.
+    async with page.expect_response(lambda r: "/api/v1/feedback" in r.url) as sent:
+        await page.locator(w(".hd-feedback button")).nth(1).click()
+    assert (await sent.value).ok
+    handoff = page.locator(w(".hd-feedback .hd-handoff"))
+    await expect(handoff).to_be_visible()
+    book = handoff.locator("a.hd-button")
+    assert await book.get_attribute("href") == f"{live_server}/book?topic={slug}&lang=ar"
+    assert len(page.context.pages) == pages_before  # no tab was opened on the way
+    with Session(db_engine) as session:
+        event = session.exec(
+            select(TriageEvent).where(TriageEvent.feedback_token == answer["feedback_token"])
+        ).one()
+    assert event.helpful is False

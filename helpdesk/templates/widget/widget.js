@@ -280,15 +280,19 @@
     return box;
   }
 
+  // The guide inside the widget: its summary, then its steps and what to bring, then "did this
+  // help?" at the end (with the hand-off on "No"). On a phone a new tab would lose the
+  // conversation, so the page is only an extra (to print or share).
   function guideCard(result, match) {
     const content = result.language || lang;
     const headingId = nextId("guide");
     const summary = h("p", { class: "hd-card-summary", lang: content, dir: dirOf(content) });
     const note = h("p", { class: "hd-card-note", hidden: true });
+    const body = h("div", { class: "hd-card-body" });
     const link = h(
       "a",
       {
-        class: "hd-button",
+        class: "hd-page-link",
         href: new URL(match.url, HOST).href,
         target: "_blank",
         rel: "noopener",
@@ -303,26 +307,43 @@
       h("h3", { class: "hd-card-title", id: headingId, lang: content, dir: dirOf(content) }, match.title),
       summary,
       note,
+      body,
       link
     );
-    api(`/api/v1/guides/${encodeURIComponent(match.slug)}?lang=${encodeURIComponent(content)}`)
+    card.loaded = api(`/api/v1/guides/${encodeURIComponent(match.slug)}?lang=${encodeURIComponent(content)}`)
       .then((reply) => {
-        if (reply.ok && reply.data) {
-          summary.textContent = reply.data.summary_display; // numbers isolated left to right
-          summary.setAttribute("lang", reply.data.language);
-          summary.setAttribute("dir", dirOf(reply.data.language));
-          if (reply.data.draft_notice) {
-            note.textContent = reply.data.draft_notice;
-            note.hidden = false;
-          }
-        } else {
+        if (!reply.ok || !reply.data) {
           summary.textContent = errorMessage(reply.data);
           summary.classList.add("hd-error-text");
+          return false;
         }
+        const guide = reply.data;
+        summary.textContent = guide.summary_display; // numbers isolated left to right
+        summary.setAttribute("lang", guide.language);
+        summary.setAttribute("dir", dirOf(guide.language));
+        if (guide.draft_notice) {
+          note.textContent = guide.draft_notice;
+          note.hidden = false;
+        }
+        const inGuide = { lang: guide.language, dir: dirOf(guide.language) };
+        if (guide.steps_html.length) {
+          const stepsId = nextId("steps");
+          const steps = h("ol", { class: "hd-steps", "aria-labelledby": stepsId, ...inGuide });
+          for (const step of guide.steps_html) steps.append(fromHtml("li", {}, step));
+          body.append(h("h4", { class: "hd-card-subtitle", id: stepsId }, t("steps")), steps);
+        }
+        if (guide.bring_html.length) {
+          const bringId = nextId("bring");
+          const bring = h("ul", { class: "hd-bring", "aria-labelledby": bringId, ...inGuide });
+          for (const item of guide.bring_html) bring.append(fromHtml("li", {}, item));
+          body.append(h("h4", { class: "hd-card-subtitle", id: bringId }, t("bring")), bring);
+        }
+        return true;
       })
       .catch(() => {
         summary.textContent = t("network_error");
         summary.classList.add("hd-error-text");
+        return false;
       })
       .finally(scrollDown);
     return card;
@@ -331,18 +352,19 @@
   function showGuide(result, match) {
     const card = guideCard(result, match);
     const wrapper = h("div", { class: "hd-answer" }, card);
-    // "Did this help?" is asked after the guide has been opened, not before it has been read.
-    const link = card.querySelector("a.hd-button");
-    link.addEventListener(
-      "click",
-      () => {
-        wrapper.append(feedbackBox(result, match.slug));
-        scrollDown();
-      },
-      { once: true }
-    );
     log.append(wrapper);
     scrollDown();
+    // "Did this help?" comes after the steps, not before the guide could be read. When the
+    // guide could not be loaded, it comes once the citizen has opened the page instead.
+    const askFeedback = () => {
+      if (wrapper.querySelector(".hd-feedback")) return;
+      wrapper.append(feedbackBox(result, match.slug));
+      scrollDown();
+    };
+    card.loaded.then((shown) => {
+      if (shown) askFeedback();
+      else card.querySelector("a.hd-page-link").addEventListener("click", askFeedback, { once: true });
+    });
   }
 
   function showChoices(result) {
