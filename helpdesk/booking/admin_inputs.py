@@ -9,14 +9,19 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import ConfigDict, Field
+from pydantic import AfterValidator, ConfigDict, Field
 
 from helpdesk import Language
 from helpdesk.dbtypes import InputModel, RowId
+from helpdesk.privacy import redact_cpr
 
 #: The API's kinds of place; ``citizen_service`` is the same as ``citizen-service``.
 LocationKind = Literal["library", "citizen-service", "citizen_service", "outreach"]
-Text = Annotated[str, Field(max_length=1000)]
+#: Free text staff type (a place's notes and drop-in hours, a closure's reason): shown to citizens
+#: and mailed to them, so a CPR number pasted into it is redacted before it is stored (public
+#: phone numbers stay).
+Text = Annotated[str, Field(max_length=1000), AfterValidator(redact_cpr)]
+Reason = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(redact_cpr)]
 Slug = Annotated[str, Field(min_length=1, max_length=60)]
 
 
@@ -128,4 +133,4 @@ class ClosureIn(AdminInput):
     location: Slug | None = Field(description="A place's slug, or null for every place.")
     from_: dt.date = Field(alias="from", description="First closed day.")
     to: dt.date = Field(description="Last closed day (on or after from).")
-    reason: str = Field(min_length=1, max_length=200)
+    reason: Reason

@@ -19,6 +19,7 @@ from sqlmodel import Session, col, func, select
 from starlette.applications import Starlette
 
 from helpdesk.app import create_app
+from helpdesk.booking.admin_inputs import ClosureIn, LocationPatch
 from helpdesk.booking.models import Booking, Location, Schedule, Slot
 from helpdesk.booking.places import set_account_places
 from helpdesk.booking.service import BookingRequest, book
@@ -401,3 +402,12 @@ async def test_an_account_limited_to_other_places_sees_no_contact_details(
     [affected] = closed.json()["affected_bookings"]
     assert affected["reference"]
     assert (affected["name"], affected["phone"], affected["email"]) == (None, None, None)
+
+
+def test_a_cpr_number_typed_into_free_text_is_redacted_before_it_is_stored() -> None:
+    closure = ClosureIn.model_validate(
+        {"location": None, "from": "2026-12-28", "to": "2026-12-28", "reason": "Sag 010190-1234"}
+    )
+    assert closure.reason == "Sag [CPR]"
+    place = LocationPatch.model_validate({"notes": {"da": "Ring 70 11 31 31, ikke 0101901234"}})
+    assert place.notes == {"da": "Ring 70 11 31 31, ikke [CPR]"}
