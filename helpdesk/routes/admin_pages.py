@@ -25,6 +25,7 @@ from helpdesk.routes.admin_views import (
     after_change,
     change,
     context,
+    form_page,
     labels,
     per_language,
     saved_notice,
@@ -53,17 +54,15 @@ async def _places_page(
     values: dict[str, Any] | None = None,
     status: int = 200,
 ) -> Response:
-    language = page_language(request)
     places = await in_session(request, admin.list_locations)
-    page = {
-        "places": places,
-        "errors": errors or {},
-        "values": values or {"kind": "library", "step_free": True, "listed": True},
-        "notice": saved_notice(request, language),
-        **labels(language),
-    }
-    return render(
-        request, "admin/places.html", page, language, headers=NO_STORE, status_code=status
+    return form_page(
+        request,
+        "admin/places.html",
+        {"places": places},
+        errors=errors,
+        values=values,
+        blank={"kind": "library", "step_free": True, "listed": True},
+        status=status,
     )
 
 

@@ -24,22 +24,20 @@ from helpdesk.booking.admin_inputs import (
 )
 from helpdesk.dbtypes import parse_row_id
 from helpdesk.routes._body import read_form
-from helpdesk.routes._common import NO_STORE, zone
+from helpdesk.routes._common import zone
 from helpdesk.routes._db import in_session
 from helpdesk.routes.admin_views import (
     FormRefused,
     after_change,
     change,
     context,
-    labels,
+    form_page,
     per_language,
-    saved_notice,
     text,
     validated,
 )
 from helpdesk.web.access import requires
 from helpdesk.web.locale import page_language
-from helpdesk.web.templating import render
 
 
 def _row_id(request: Request) -> int:
@@ -62,16 +60,16 @@ async def _staff_page(
     values: dict[str, Any] | None = None,
     status: int = 200,
 ) -> Response:
-    language = page_language(request)
     members = await in_session(request, admin.list_staff)
-    page = {
-        "members": members,
-        "errors": errors or {},
-        "values": values or {"languages": ["da"]},
-        "notice": saved_notice(request, language),
-        **labels(language),
-    }
-    return render(request, "admin/staff.html", page, language, headers=NO_STORE, status_code=status)
+    return form_page(
+        request,
+        "admin/staff.html",
+        {"members": members},
+        errors=errors,
+        values=values,
+        blank={"languages": ["da"]},
+        status=status,
+    )
 
 
 @requires("admin")
@@ -121,17 +119,15 @@ async def _types_page(
     values: dict[str, Any] | None = None,
     status: int = 200,
 ) -> Response:
-    language = page_language(request)
     types = await in_session(request, admin.list_session_types)
-    page = {
-        "types": types,
-        "errors": errors or {},
-        "values": values or {"duration_minutes": 30},
-        "notice": saved_notice(request, language),
-        **labels(language),
-    }
-    return render(
-        request, "admin/session_types.html", page, language, headers=NO_STORE, status_code=status
+    return form_page(
+        request,
+        "admin/session_types.html",
+        {"types": types},
+        errors=errors,
+        values=values,
+        blank={"duration_minutes": 30},
+        status=status,
     )
 
 
@@ -185,7 +181,6 @@ async def _closures_page(
     values: dict[str, Any] | None = None,
     status: int = 200,
 ) -> Response:
-    language = page_language(request)
     today = dt.datetime.now(zone(request)).date()
 
     def work(session: Session) -> dict[str, Any]:
@@ -194,15 +189,15 @@ async def _closures_page(
             "places": [p for p in admin.list_locations(session) if p.active],
         }
 
-    page = {
-        **(await in_session(request, work)),
-        "errors": errors or {},
-        "values": values or {},
-        "notice": saved_notice(request, language),
-        **labels(language),
-    }
-    return render(
-        request, "admin/closures.html", page, language, headers=NO_STORE, status_code=status
+    listing = await in_session(request, work)
+    return form_page(
+        request,
+        "admin/closures.html",
+        listing,
+        errors=errors,
+        values=values,
+        blank={},
+        status=status,
     )
 
 

@@ -134,3 +134,26 @@ def labels(language: str) -> dict[str, Any]:
         "kinds": {kind: gettext_for(language, label) for kind, label in KINDS.items()},
         "all_languages": [(code, native_name(code)) for code in LANGUAGES],
     }
+
+
+def form_page(
+    request: Request,
+    template: str,
+    listing: Mapping[str, Any],
+    *,
+    errors: dict[str, str] | None,
+    values: dict[str, Any] | None,
+    blank: dict[str, Any],
+    status: int,
+) -> Response:
+    """An admin page: what it lists, its form (the values typed, or ``blank`` ones) with a
+    message per field, the "saved" notice, and the labels every admin page uses."""
+    language = page_language(request)
+    page = {
+        **listing,
+        "errors": errors or {},
+        "values": values or blank,
+        "notice": saved_notice(request, language),
+        **labels(language),
+    }
+    return render(request, template, page, language, headers=NO_STORE, status_code=status)
