@@ -31,6 +31,27 @@ from helpdesk.triage.engine import TriageEngine
 
 logger = logging.getLogger(__name__)
 
+#: The last engine this process built, with what it was built from (the stored guides' version
+#: and the intents). Building takes seconds; an app started again over the same guides (a second
+#: app in one process, as every test makes) takes this one. It is the live engine anyway, so
+#: keeping it costs no memory; a change to the guides makes a new one.
+_last_built: tuple[tuple[str, str], TriageEngine] | None = None
+_last_built_lock = threading.Lock()
+
+
+def _engine_for(
+    version: str, guides: list[Guide], intents: list[Intent], previous: TriageEngine | None
+) -> TriageEngine:
+    global _last_built
+    key = (version, "\n".join(intent.model_dump_json() for intent in intents))
+    with _last_built_lock:
+        if _last_built is not None and _last_built[0] == key:
+            return _last_built[1]
+    engine = TriageEngine(KnowledgeBase(guides=guides, intents=intents), previous=previous)
+    with _last_built_lock:
+        _last_built = (key, engine)
+    return engine
+
 
 @dataclass(frozen=True)
 class Snapshot:
@@ -73,9 +94,8 @@ class LiveKnowledgeBase:
                 guides, status = load_guides_with_status(session)
                 snapshot = None
         if snapshot is None:
-            engine = TriageEngine(
-                KnowledgeBase(guides=guides, intents=self._intents),
-                previous=old.engine if old is not None else None,
+            engine = _engine_for(
+                version, guides, self._intents, old.engine if old is not None else None
             )
             snapshot = Snapshot(version, {g.slug: g for g in guides}, engine, generation, status)
         with self._state_lock:

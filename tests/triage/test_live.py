@@ -27,6 +27,10 @@ def test_snapshot_rebuilds_when_guides_change(db_engine: Engine, real_kb: Knowle
         result = after.engine.triage(question)
         assert result.matches[0].slug == "library-login"
         assert live.refresh() is after  # unchanged database: the same snapshot, no rebuild
+        # Another app over the same guides (a second start in this process) takes the engine
+        # already built, rather than building the same index again.
+        again = LiveKnowledgeBase(db_engine, real_kb.intents, check_interval=0)
+        assert again.refresh(force=True).engine is after.engine
     finally:
         with session_scope(db_engine) as session:
             import_guides(session, real_kb.guides)
