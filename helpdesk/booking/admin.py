@@ -279,14 +279,25 @@ def update_location(
     changes = _changes(patch, nullable=LOCATION_NULLABLE)
     if "kind" in changes:
         changes["kind"] = _kind(changes["kind"])
+    return _apply(session, context, location, changes, "location_update", f"location:{slug}")
+
+
+def _apply(
+    session: Session,
+    context: AdminContext,
+    row: T,
+    changes: dict[str, Any],
+    action: str,
+    target: str,
+) -> AdminResult[T]:
+    """Set a patch's fields on a row, in one change: slots re-planned, bookings it hits
+    collected, the audit entry written."""
     change = Change(session, context)
     for name, value in changes.items():
-        setattr(location, name, value)
-    session.add(location)
-    report, affected = change.finish(
-        "location_update", f"location:{slug}", f"changed {_described(changes)}"
-    )
-    return AdminResult(location, affected, report)
+        setattr(row, name, value)
+    session.add(row)
+    report, affected = change.finish(action, target, f"changed {_described(changes)}")
+    return AdminResult(row, affected, report)
 
 
 # --- staff -------------------------------------------------------------------------------------
@@ -323,14 +334,7 @@ def update_staff(
     changes = _changes(patch)
     if "languages" in changes:
         changes["languages"] = sorted(set(changes["languages"]))
-    change = Change(session, context)
-    for name, value in changes.items():
-        setattr(member, name, value)
-    session.add(member)
-    report, affected = change.finish(
-        "staff_update", f"staff:{staff_id}", f"changed {_described(changes)}"
-    )
-    return AdminResult(member, affected, report)
+    return _apply(session, context, member, changes, "staff_update", f"staff:{staff_id}")
 
 
 # --- session types -----------------------------------------------------------------------------
@@ -382,14 +386,9 @@ def update_session_type(
     session_type = get_session_type(session, slug)
     changes = _changes(patch)
     _refuse(_duration_problems(changes.get("duration_minutes")))
-    change = Change(session, context)
-    for name, value in changes.items():
-        setattr(session_type, name, value)
-    session.add(session_type)
-    report, affected = change.finish(
-        "session_type_update", f"session_type:{slug}", f"changed {_described(changes)}"
+    return _apply(
+        session, context, session_type, changes, "session_type_update", f"session_type:{slug}"
     )
-    return AdminResult(session_type, affected, report)
 
 
 # --- opening schedules and dated visits --------------------------------------------------------
