@@ -1,7 +1,9 @@
-"""The guide slugs the knowledge base must hold (from the topic catalogue, shared/kb-topics.md).
+"""The guide slugs the knowledge base must hold (from the topic catalogue, docs/kb-topics.md).
 
-Slugs are public identifiers (the API returns them, URLs and evaluation sets use them): never
-rename one. A test checks this list against the catalogue when it is present.
+docs/kb-topics.md is the repository's copy of shared/kb-topics.md. Slugs are public identifiers
+(the API returns them, URLs and evaluation sets use them): never rename one. A test checks this
+list against the copy's table rows and its "Added after the first review" list, and the copy
+against shared/kb-topics.md wherever that file sits beside the checkout.
 """
 
 REQUIRED_SLUGS: tuple[str, ...] = (
