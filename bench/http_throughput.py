@@ -3,6 +3,7 @@
     python bench/http_throughput.py                     # 1 process, a fresh SQLite database
     python bench/http_throughput.py --workers 2 --database-url postgresql://...
     python bench/http_throughput.py --seconds 30 --connections 32 --tool httpx
+    python bench/http_throughput.py --distinct          # no question asked twice
 
 Starts `helpdesk serve` in a subprocess on a free loopback port, then loads `GET /healthz` and
 `POST /api/v1/triage` (questions cycled from bench/data/synthetic-questions.tsv, every language)
@@ -10,9 +11,15 @@ one after the other with the same number of connections and prints requests per 
 and p99 for both, and triage's share of /healthz. The load comes from `wrk` when it is
 installed (`apt-get install wrk`) and otherwise from an httpx async client in this process,
 which is slower than the server for /healthz: its ratio is then an overestimate, and the figures
-say which tool made them. Every triage event is written: the server's event count is checked
-against the requests answered once the server has stopped (a graceful shutdown flushes the
-queue).
+say which tool made them.
+
+The service keeps its engine's recent answers (helpdesk.triage.answers), so the 200 questions,
+cycled, are answered from there after their first round, as a question citizens ask again and
+again would be. ``--distinct`` numbers every request's question (" 1", " 2", ...), so that none
+repeats and the engine works out every answer: the worst case, a stream of new questions.
+
+Every triage event is written: the server's event count is checked against the requests
+answered once the server has stopped (a graceful shutdown flushes the queue).
 """
 
 from __future__ import annotations
@@ -73,18 +80,47 @@ def lua_string(value: str) -> str:
     return f"[==[{value}]==]"
 
 
+#: Where a request's number goes in a question with ``--distinct``.
+NUMBER = "@@number@@"
+
+
+def request_bodies(distinct: bool) -> list[str]:
+    """The triage request bodies, JSON; with ``distinct``, each has NUMBER after its question."""
+    suffix = f" {NUMBER}" if distinct else ""
+    return [
+        json.dumps({"text": question + suffix, "channel": "web"}, ensure_ascii=False)
+        for question in questions()
+    ]
+
+
+def numbered(body: str, number: int) -> str:
+    return body.replace(NUMBER, str(number))
+
+
 def wrk_script(bodies: list[str]) -> str:
-    listed = ",\n".join(lua_string(body) for body in bodies)
+    # Each body in two halves around NUMBER (the second empty without --distinct); every
+    # request puts its own number between them.
+    halves = [body.split(NUMBER, 1) if NUMBER in body else [body, ""] for body in bodies]
+    listed = ",\n".join(f"{{{lua_string(a)}, {lua_string(b)}}}" for a, b in halves)
+    number_them = "true" if any(NUMBER in body for body in bodies) else "false"
     return f"""
 local bodies = {{
 {listed}
 }}
+local numbered = {number_them}
 local counter = 0
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
+setup = function(thread)
+  thread:set("offset", math.random(1, 1000000000))
+end
 request = function()
   counter = counter + 1
-  return wrk.format(nil, nil, nil, bodies[(counter % #bodies) + 1])
+  local body = bodies[(counter % #bodies) + 1]
+  if numbered then
+    return wrk.format(nil, nil, nil, body[1] .. (offset + counter) .. body[2])
+  end
+  return wrk.format(nil, nil, nil, body[1])
 end
 """
 
@@ -153,14 +189,15 @@ async def run_httpx(
                     counter += 1
                     response = await client.post(
                         path,
-                        content=bodies[counter % len(bodies)],
+                        content=numbered(bodies[counter % len(bodies)], counter),
                         headers={"Content-Type": "application/json"},
                     )
                 latencies.append((time.perf_counter() - began) * 1000)
                 if response.status_code != 200:
                     errors += 1
 
-        await asyncio.gather(*(one_connection(i * 7) for i in range(connections)))
+        # Far apart, so that with --distinct no two connections number a question alike.
+        await asyncio.gather(*(one_connection(i * 10_000_000) for i in range(connections)))
         took = time.perf_counter() - start
     latencies.sort()
     p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
@@ -187,11 +224,16 @@ def main() -> int:
         "--database-url", help="default: a fresh SQLite file in a temporary directory"
     )
     parser.add_argument("--tool", choices=("auto", "wrk", "httpx"), default="auto")
+    parser.add_argument(
+        "--distinct",
+        action="store_true",
+        help="number every question, so that none repeats (no earlier answer to take)",
+    )
     args = parser.parse_args()
     tool = args.tool
     if tool == "auto":
         tool = "wrk" if shutil.which("wrk") else "httpx"
-    bodies = [json.dumps({"text": q, "channel": "web"}, ensure_ascii=False) for q in questions()]
+    bodies = request_bodies(args.distinct)
 
     with tempfile.TemporaryDirectory() as tmp:
         database_url = args.database_url or f"sqlite:///{tmp}/throughput.db"
@@ -270,7 +312,8 @@ def main() -> int:
     ratio = triage.per_second / healthz.per_second
     print(
         f"{args.workers} worker(s), {args.connections} connections, {args.seconds:g} s each, "
-        f"load from {tool}, database {'PostgreSQL' if 'postgresql' in database_url else 'SQLite'}"
+        f"load from {tool}, database {'PostgreSQL' if 'postgresql' in database_url else 'SQLite'}, "
+        f"{'every question new' if args.distinct else '200 questions cycled'}"
     )
     print(f"{'':10} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}")
     for result in results:

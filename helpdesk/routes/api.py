@@ -99,17 +99,26 @@ async def triage(request: Request) -> JSONResponse:
     if len(text) > MAX_QUESTION_CHARS:
         raise ApiError(422, "text_too_long", limit=MAX_QUESTION_CHARS)
     live: LiveKnowledgeBase = request.app.state.knowledge_base
+    # The engine never sees personal data: it is removed before matching.
+    question = remove_personal_data(text)
 
     def decide() -> tuple[Snapshot, TriageResult, PendingEvent]:
         snapshot = live.current  # at most once a second a one-row query
-        # The engine never sees personal data: it is removed before matching.
-        result = snapshot.engine.triage(remove_personal_data(text), body.lang)
+        result = snapshot.triage(question, body.lang)
         place = place_id(request, body.location)
         return snapshot, result, PendingEvent.of(text, result, body.channel, body.lang, place)
 
-    # One trip to a thread, so that a long question does not hold up the event loop; the event
-    # is written in the background (helpdesk.events.writer), the answer does not wait for it.
-    snapshot, result, event = await run_in_threadpool(decide)
+    # A question asked recently (and no place to look up) is answered here, from the engine's
+    # earlier answer; any other takes one trip to a thread, so that the engine's work and the
+    # database do not hold up the event loop. The event is written in the background
+    # (helpdesk.events.writer): the answer does not wait for it.
+    checked = live.checked
+    known = checked.known_answer(question, body.lang) if checked and not body.location else None
+    if checked is not None and known is not None:
+        snapshot, result = checked, known
+        event = PendingEvent.of(text, result, body.channel, body.lang, None)
+    else:
+        snapshot, result, event = await run_in_threadpool(decide)
     request.app.state.events.submit(event)
     token = event.feedback_token
     language = result.language

@@ -27,7 +27,8 @@ from helpdesk.kb.store import (
     knowledge_base_version,
     load_guides_with_status,
 )
-from helpdesk.triage.engine import TriageEngine
+from helpdesk.triage.answers import RecentAnswers
+from helpdesk.triage.engine import TriageEngine, TriageResult
 
 logger = logging.getLogger(__name__)
 
@@ -62,6 +63,20 @@ class Snapshot:
     generation: int = 0
     #: Per (slug, language): stale mark and review time, for the public guide endpoints.
     status: dict[tuple[str, str], PublicStatus] = field(default_factory=dict)
+    #: The engine's recent answers, empty in every new snapshot (a new engine's answers may
+    #: differ).
+    answers: RecentAnswers = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "answers", RecentAnswers(self.engine))
+
+    def known_answer(self, question: str, ui_language: str | None) -> TriageResult | None:
+        """This engine's earlier answer to the same question, without running it."""
+        return self.answers.known(question, ui_language)
+
+    def triage(self, question: str, ui_language: str | None) -> TriageResult:
+        """The engine's answer, an earlier one when the same question came recently."""
+        return self.answers.answer(question, ui_language)
 
     def listed_guides(self) -> list[Guide]:
         """The guides proper, for lists and topic choices: crisis answers and referrals are
@@ -125,6 +140,15 @@ class LiveKnowledgeBase:
                 self._rebuild_if_changed(check_content=False)
         except Exception:  # the old snapshot keeps serving; the next check tries again
             logger.exception("knowledge base rebuild failed")
+
+    @property
+    def checked(self) -> Snapshot | None:
+        """The snapshot if its generation was checked within ``check_interval``, else None (then
+        :attr:`current`, which may read the counter). Never touches the database."""
+        snapshot = self._snapshot
+        if snapshot is None or time.monotonic() - self._checked_at >= self._interval:
+            return None
+        return snapshot
 
     @property
     def current(self) -> Snapshot:

@@ -339,3 +339,26 @@ async def test_numbers_in_guide_json_are_isolated_for_the_kiosk_and_widget(
     assert (
         guide["summary_display"].replace("\u2066", "").replace("\u2069", "") == (guide["summary"])
     )
+
+
+async def test_a_repeated_question_is_recorded_each_time_with_its_own_token(
+    client: httpx.AsyncClient, db_engine: Engine
+) -> None:
+    # The second answer comes from the engine's recent answers, without the thread pool: it is
+    # still a whole answer, with an event and a "did this help?" token of its own.
+    clear_tables(db_engine, "triage_event")
+    question = {"text": "jeg kan ikke logge ind med mitid", "channel": "web"}
+    first = await client.post("/api/v1/triage", json=question)
+    second = await client.post("/api/v1/triage", json=question)
+    assert first.status_code == second.status_code == 200
+    one, two = first.json(), second.json()
+    assert one["feedback_token"] != two["feedback_token"]
+    del one["feedback_token"], two["feedback_token"]
+    assert one == two
+    with Session(db_engine) as session:
+        events = session.exec(select(TriageEvent)).all()
+    assert len(events) == 2
+    assert {event.feedback_token for event in events} == {
+        first.json()["feedback_token"],
+        second.json()["feedback_token"],
+    }
