@@ -44,6 +44,11 @@ TRIAGE = Counter(
     "Triage answers by outcome (guide, clarify, human) and reason",
     ["outcome", "reason"],
 )
+TRIAGE_ANSWERS = Counter(
+    "helpdesk_triage_answers_total",
+    "Triage answers the engine worked out (new) or took from its recent answers (reused)",
+    ["source"],
+)
 TRIAGE_EVENTS_LOST = Counter(
     "helpdesk_triage_events_lost_total",
     "Triage events not written: dropped from a full queue, or their write failed",

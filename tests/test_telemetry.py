@@ -58,6 +58,15 @@ async def test_metrics_count_requests_and_triage(client: httpx.AsyncClient) -> N
         sample(before, "helpdesk_triage_total", **triage) + 1
     )
     assert sample(after, "helpdesk_kb_generation") >= 1
+    # Asked again: the answer is the engine's earlier one, and counted as reused.
+    await client.post("/api/v1/triage", json={"text": "jeg har mistet mit sundhedskort"})
+    again = (await client.get("/metrics")).text
+    assert sample(again, "helpdesk_triage_answers_total", source="reused") == (
+        sample(after, "helpdesk_triage_answers_total", source="reused") + 1
+    )
+    assert sample(again, "helpdesk_triage_answers_total", source="new") == sample(
+        after, "helpdesk_triage_answers_total", source="new"
+    )
 
 
 async def test_metrics_are_hidden_from_other_networks_without_the_token(

@@ -17,6 +17,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 
+from helpdesk import telemetry
 from helpdesk.triage.engine import TriageEngine, TriageResult
 
 #: Distinct questions kept per engine. A result is a few hundred bytes, a question at most 500
@@ -48,7 +49,9 @@ class RecentAnswers:
             if result is not None:
                 self._answers.move_to_end(key)
                 self.hits += 1
-            return result
+        if result is not None:
+            telemetry.TRIAGE_ANSWERS.labels("reused").inc()
+        return result
 
     def answer(self, question: str, ui_language: str | None) -> TriageResult:
         """The stored answer, or the engine's, which is then stored (evicting the least recently
@@ -59,6 +62,7 @@ class RecentAnswers:
         # Outside the lock: two threads may work out the same new question at once, and both
         # get the same answer; holding the lock would make every other question wait.
         result = self.engine.triage(question, ui_language)
+        telemetry.TRIAGE_ANSWERS.labels("new").inc()
         with self._lock:
             self.misses += 1
             self._answers[(question, ui_language)] = result
