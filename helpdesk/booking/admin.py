@@ -678,6 +678,14 @@ def get_closure(session: Session, closure_id: int) -> ClosureView:
     return ClosureView(closure, location)
 
 
+def _check_place_allowed(session: Session, context: AdminContext, location_id: int | None) -> None:
+    """An account limited to some places (a local library's coordinator) may close or reopen
+    those, not another place and not every place at once: a closure cancels bookings."""
+    allowed = account_places(session, context.user_id) if context.user_id else None
+    if allowed is not None and (location_id is None or location_id not in allowed):
+        raise AdminError("place_not_allowed")
+
+
 def create_closure(
     session: Session, context: AdminContext, data: ClosureIn
 ) -> AdminResult[ClosureView]:
@@ -690,6 +698,7 @@ def create_closure(
     if data.to < data.from_:
         problems.append(FieldError(("to",), "before from", "to_before_from"))
     _refuse(problems)
+    _check_place_allowed(session, context, location.id if location else None)
     change = Change(session, context)
     closure = Closure(
         location_id=location.id if location else None,
@@ -712,6 +721,7 @@ def delete_closure(
 ) -> AdminResult[ClosureView]:
     """Reopen: the slots of those days come back (bookings cancelled meanwhile stay so)."""
     view = get_closure(session, closure_id)
+    _check_place_allowed(session, context, view.closure.location_id)
     change = Change(session, context)
     session.delete(view.closure)
     report, affected = change.finish(

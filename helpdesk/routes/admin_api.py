@@ -69,7 +69,11 @@ T = TypeVar("T")
 TAGS = ["admin"]
 UNAUTHORISED = {
     401: ("No valid bearer token or sign-in", ErrorResponse),
-    403: ("The account's role may not do this", ErrorResponse),
+    403: (
+        "The account's role may not do this, or (closures: place_not_allowed) the account is "
+        "limited to other places",
+        ErrorResponse,
+    ),
     # A control character or broken text in the path or query (invalid_character).
     422: BAD_INPUT,
 }

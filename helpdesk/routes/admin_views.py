@@ -22,7 +22,7 @@ from helpdesk.errors import FieldError, field_errors
 from helpdesk.i18n import N_, gettext_for, native_name
 from helpdesk.routes._common import NO_STORE, zone
 from helpdesk.routes._db import acting_user, in_session
-from helpdesk.web.errors import MESSAGES
+from helpdesk.web.errors import MESSAGES, status_of
 from helpdesk.web.locale import page_language
 from helpdesk.web.templating import render
 
@@ -91,10 +91,7 @@ async def change(request: Request, work: Callable[[Session], T]) -> T:
         errors = messages(error.problems, language)
         if not errors:
             errors["form"] = gettext_for(language, MESSAGES[error.code])
-        status = 409 if error.code in admin.CONFLICTS else 422
-        if error.code.endswith("_not_found") and not error.problems:
-            status = 404
-        raise FormRefused(errors, status) from error
+        raise FormRefused(errors, status_of(error)) from error
 
 
 def after_change(

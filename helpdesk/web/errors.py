@@ -139,6 +139,9 @@ MESSAGES: dict[str, str | Plural] = {
     "staff_not_found": N_("There is no such member of staff."),
     "schedule_not_found": N_("There are no such opening hours."),
     "closure_not_found": N_("There is no such closure."),
+    "place_not_allowed": N_(
+        "Your account is limited to certain places and may not change this one (or all places)."
+    ),
     "session_type_not_found": N_("There is no such kind of appointment."),
     # Accounts
     "csrf_failed": N_("The form has expired. Please go back, reload the page and try again."),
@@ -175,6 +178,7 @@ STATUS: dict[str, int] = {
     "schedule_not_found": 404,
     "closure_not_found": 404,
     "session_type_not_found": 404,
+    "place_not_allowed": 403,
     # Help logs (helpdesk.helplog)
     "session_booking_not_found": 404,
     "session_already_logged": 409,

@@ -20,7 +20,7 @@ from starlette.applications import Starlette
 
 from helpdesk.app import create_app
 from helpdesk.booking.admin_inputs import ClosureIn, LocationPatch
-from helpdesk.booking.models import Booking, Location, Schedule, Slot
+from helpdesk.booking.models import Booking, Closure, Location, Schedule, Slot
 from helpdesk.booking.places import set_account_places
 from helpdesk.booking.service import BookingRequest, book
 from helpdesk.db import session_scope
@@ -380,28 +380,79 @@ async def test_an_account_limited_to_other_places_sees_no_contact_details(
     app: Starlette, admin_client: httpx.AsyncClient, world: World
 ) -> None:
     made = await admin_client.post(f"{API}/schedules", json=schedule_body(weekday=4))
-    slot = slots_of(world, made.json()["schedule"]["id"])[0]
+    schedule_id = made.json()["schedule"]["id"]
+    slot = slots_of(world, schedule_id)[0]
     with session_scope(world.engine) as session:
         book(
             session,
             BookingRequest(slot_id=slot.id or 0, name="Nadia", language="ar", phone="+4520000055"),
         )
+    # An administrator whose account is limited to Dokk1 ends Gellerup's opening hours: the
+    # booking it cancels is listed, without the citizen's contact details.
+    username = f"admin-{uuid.uuid4().hex[:8]}"
+    user_id = make_user(world.engine, username, "admin")
+    with session_scope(world.engine) as session:
+        set_account_places(session, user_id, ["dokk1"])
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        ended = await client.delete(
+            f"{API}/schedules/{schedule_id}",
+            headers={"Authorization": f"Bearer {make_token(world.engine, username)}"},
+        )
+    assert ended.status_code == 200, ended.text
+    [affected] = ended.json()["affected_bookings"]
+    assert affected["reference"]
+    assert (affected["name"], affected["phone"], affected["email"]) == (None, None, None)
+
+
+async def test_an_account_limited_to_places_closes_only_those(
+    app: Starlette, admin_client: httpx.AsyncClient, world: World
+) -> None:
+    day = next_weekday(3, weeks=2).isoformat()
     username = f"coordinator-{uuid.uuid4().hex[:8]}"
     user_id = make_user(world.engine, username, "coordinator")
     with session_scope(world.engine) as session:
-        set_account_places(session, user_id, ["dokk1"])
-    day = slot.starts_at.astimezone(ZONE).date().isoformat()
+        set_account_places(session, user_id, ["gellerup"])
+    headers = {
+        "Authorization": f"Bearer {make_token(world.engine, username)}",
+        "Accept-Language": "da",
+    }
+
+    def closures() -> int:
+        with Session(world.engine) as session:
+            return int(session.exec(select(func.count()).select_from(Closure)).one())
+
+    before = closures()
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
-        closed = await client.post(
+        for place in ("dokk1", None):
+            refused = await client.post(
+                f"{API}/closures",
+                json={"location": place, "from": day, "to": day, "reason": "Vandskade"},
+                headers=headers,
+            )
+            assert refused.status_code == 403
+            assert refused.json()["error"]["code"] == "place_not_allowed"
+            assert "begrænset" in refused.json()["error"]["message"]
+        assert closures() == before
+        own = await client.post(
             f"{API}/closures",
             json={"location": "gellerup", "from": day, "to": day, "reason": "Vandskade"},
-            headers={"Authorization": f"Bearer {make_token(world.engine, username)}"},
+            headers=headers,
         )
-    assert closed.status_code == 201
-    [affected] = closed.json()["affected_bookings"]
-    assert affected["reference"]
-    assert (affected["name"], affected["phone"], affected["email"]) == (None, None, None)
+        assert own.status_code == 201
+        # Nor may it reopen a place it does not look after.
+        other = await admin_client.post(
+            f"{API}/closures",
+            json={"location": "dokk1", "from": day, "to": day, "reason": "Strejke"},
+        )
+        other_id = other.json()["closure"]["id"]
+        reopened = await client.delete(f"{API}/closures/{other_id}", headers=headers)
+        assert reopened.status_code == 403
+        assert (
+            await client.delete(f"{API}/closures/{own.json()['closure']['id']}", headers=headers)
+        ).status_code == 200
+    assert closures() == before + 1
 
 
 def test_a_cpr_number_typed_into_free_text_is_redacted_before_it_is_stored() -> None:
