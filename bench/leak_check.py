@@ -106,7 +106,7 @@ def eval_questions(paths: Iterable[Path]) -> list[EvalQuestion]:
 
 
 def default_sets() -> list[Path]:
-    sets = sorted(DATA.glob("*.tsv"))
+    sets = sorted(DATA.rglob("*.tsv"))
     return sets + ([DEFAULT_TSV] if DEFAULT_TSV.exists() else [])
 
 

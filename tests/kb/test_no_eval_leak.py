@@ -13,7 +13,7 @@ from bench.leak_check import EvalQuestion, KbText, Leak, find_leaks, kb_texts
 from helpdesk.kb.content import KnowledgeBase
 from tests.conftest import REPO
 
-SETS = sorted(DATA.glob("*.tsv"))
+SETS = sorted(DATA.rglob("*.tsv"))
 
 
 def _questions() -> list[EvalQuestion]:
