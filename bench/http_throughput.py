@@ -15,8 +15,9 @@ say which tool made them.
 
 The service keeps its engine's recent answers (helpdesk.triage.answers), so the 200 questions,
 cycled, are answered from there after their first round, as a question citizens ask again and
-again would be. ``--distinct`` numbers every request's question (" 1", " 2", ...), so that none
-repeats and the engine works out every answer: the worst case, a stream of new questions.
+again would be. ``--distinct`` numbers every request's question (in letters: " qb", " qc",
+...), so that none repeats and the engine works out every answer: the worst case, a stream of
+new questions.
 
 Every triage event is written: the server's event count is checked against the requests
 answered once the server has stopped (a graceful shutdown flushes the queue).
@@ -93,8 +94,19 @@ def request_bodies(distinct: bool) -> list[str]:
     ]
 
 
+def letters(number: int) -> str:
+    """``number`` in letters ("b", "c", ..., "ba", ...): digits would be taken for a phone or CPR
+    number and removed before the engine sees the question, which would then repeat."""
+    word = ""
+    while True:
+        number, digit = divmod(number, 26)
+        word = "abcdefghijklmnopqrstuvwxyz"[digit] + word
+        if number == 0:
+            return "q" + word
+
+
 def numbered(body: str, number: int) -> str:
-    return body.replace(NUMBER, str(number))
+    return body.replace(NUMBER, letters(number))
 
 
 def wrk_script(bodies: list[str]) -> str:
@@ -111,6 +123,15 @@ local numbered = {number_them}
 local counter = 0
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
+local letters = function(n)
+  local word = ""
+  repeat
+    local digit = n % 26
+    word = string.char(97 + digit) .. word
+    n = (n - digit) / 26
+  until n == 0
+  return "q" .. word
+end
 setup = function(thread)
   thread:set("offset", math.random(1, 1000000000))
 end
@@ -118,7 +139,7 @@ request = function()
   counter = counter + 1
   local body = bodies[(counter % #bodies) + 1]
   if numbered then
-    return wrk.format(nil, nil, nil, body[1] .. (offset + counter) .. body[2])
+    return wrk.format(nil, nil, nil, body[1] .. letters(offset + counter) .. body[2])
   end
   return wrk.format(nil, nil, nil, body[1])
 end
@@ -165,6 +186,8 @@ def run_wrk(
     if script is not None:
         command += ["-s", str(script)]
     done = subprocess.run([*command, base_url + path], capture_output=True, text=True, check=True)
+    if "Non-2xx" in done.stdout or "Socket errors" in done.stdout:
+        print(done.stdout, file=sys.stderr)  # which errors, to tell timeouts from refusals
     return parse_wrk(name, done.stdout, seconds)
 
 

@@ -236,6 +236,9 @@ def release_free_memory() -> None:
     keeps, and glibc holds freed memory in its arenas unless asked to give it back: about 50 MB
     resident with the demo data. Elsewhere than glibc there is nothing to do."""
     gc.collect()
+    # What start-up kept (the index, the guides) lives as long as the process: out of the
+    # collector's way, a full collection no longer walks it (it paused answers for 100 ms).
+    gc.freeze()
     try:
         libc = ctypes.CDLL("libc.so.6")
     except OSError:

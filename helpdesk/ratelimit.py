@@ -21,13 +21,14 @@ Booking itself is limited separately, by counting bookings (helpdesk.booking.lim
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import hmac
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import Column, delete
 from sqlalchemy.dialects import postgresql, sqlite
@@ -62,6 +63,9 @@ class RateDecision:
     allowed: bool
     #: Seconds until the window ends (when refused).
     retry_after: int = 0
+    #: Allowed by this process's count, whose hits are due to be written: the caller writes
+    #: them behind the answer (:meth:`RateCounter.write_behind`), without making it wait.
+    write_behind: bool = False
 
 
 def key_hash(secret_key: str, address: str) -> str:
@@ -128,6 +132,11 @@ class _Tally:
     written: int  # the window's total in the database when this process last wrote
     pending: int = 0  # hits counted here since then
     written_at: float = 0.0  # when (monotonic seconds)
+    writing: bool = False  # a write behind the answers is under way
+    in_flight: int = 0  # the hits it is writing
+    #: Held while this window's hits are written: a write that decides waits for one behind
+    #: the answers, so that its total counts those hits too (the limit stays exact).
+    write_lock: threading.Lock = field(default_factory=threading.Lock)
 
 
 class RateCounter:
@@ -136,7 +145,11 @@ class RateCounter:
     Use in two steps, so that a request decided here never waits for a thread or the database:
     :meth:`decide_here` counts the hit and decides, or returns None; then :meth:`write` (in a
     thread, with a session) writes what this process has counted, this hit included, and
-    decides on the database's total.
+    decides on the database's total. Only an address first seen in its window, or near its
+    limit, waits for that write; otherwise the periodic write is a decision's ``write_behind``,
+    done after the answer (:meth:`write_behind`). A request that waited for a write while
+    another transaction held the database (SQLite has one writer at a time) was what made
+    triage's slowest answers take a second.
     """
 
     def __init__(
@@ -161,13 +174,43 @@ class RateCounter:
             if tally.written > limit:
                 # Refused by the database's count already: nothing to add to it.
                 return _decision(tally.written, limit, window, now)
-            step = max(1, int(limit * self.sync_share))
-            near_limit = tally.written + tally.pending + 1 > limit
-            due = self.clock() - tally.written_at >= self.sync_seconds
-            if near_limit or due or tally.pending + 1 >= step:
-                return None
+            if tally.written + tally.in_flight + tally.pending + 1 > limit:
+                return None  # near the limit: decided on the database's count
             tally.pending += 1
+            step = max(1, int(limit * self.sync_share))
+            due = self.clock() - tally.written_at >= self.sync_seconds
+            if (due or tally.pending >= step) and not tally.writing:
+                tally.writing = True
+                return RateDecision(True, write_behind=True)
             return RateDecision(True)
+
+    def write_behind(
+        self, session: Session, bucket: str, key: str, window: dt.timedelta, now: dt.datetime
+    ) -> None:
+        """Write the hits this process counted for the window (after a ``write_behind``
+        decision); if the write fails they stay counted here for the next one."""
+        window_key = (bucket, key, window_start(now, window))
+        with self._lock:
+            tally = self._tallies.get(window_key)
+        if tally is None:
+            return
+        with tally.write_lock:
+            with self._lock:
+                hits, tally.pending, tally.in_flight = tally.pending, 0, tally.pending
+            try:
+                total = add_hits(session, bucket, key, window, now, hits) if hits else None
+            except BaseException:
+                with self._lock:
+                    tally.pending += hits
+                    tally.in_flight = 0
+                    tally.writing = False
+                raise
+            with self._lock:
+                if total is not None:
+                    tally.written = max(tally.written, total)
+                tally.in_flight = 0
+                tally.written_at = self.clock()
+                tally.writing = False
 
     def write(
         self,
@@ -181,10 +224,12 @@ class RateCounter:
         window_key = (bucket, key, window_start(now, window))
         with self._lock:
             tally = self._tallies.get(window_key)
-            hits = 1 + (tally.pending if tally else 0)
-            if tally:
-                tally.pending = 0
-        total = add_hits(session, bucket, key, window, now, hits)
+        with tally.write_lock if tally else contextlib.nullcontext():
+            with self._lock:
+                hits = 1 + (tally.pending if tally else 0)
+                if tally:
+                    tally.pending = 0
+            total = add_hits(session, bucket, key, window, now, hits)
         with self._lock:
             if window_key not in self._tallies and len(self._tallies) >= REMEMBERED_WINDOWS:
                 self._forget_ended(now)

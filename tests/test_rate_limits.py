@@ -60,6 +60,9 @@ def count(counter: RateCounter, engine: Engine, limit: int, now: dt.datetime) ->
     """One request through a process's counter, as routes._limits.check_rate makes it."""
     decided = counter.decide_here("triage", "a", limit, MINUTE, now)
     if decided is not None:
+        if decided.write_behind:  # the route writes it after answering
+            with session_scope(engine) as session:
+                counter.write_behind(session, "triage", "a", MINUTE, now)
         return decided
     with session_scope(engine) as session:
         return counter.write(session, "triage", "a", limit, MINUTE, now)
@@ -94,6 +97,26 @@ def test_a_process_counts_in_batches_and_keeps_the_limit_exact(db_engine: Engine
     assert stored_hits(db_engine) == before
     # The next window starts from nothing.
     assert count(counter, db_engine, 100, now + MINUTE).allowed
+
+
+def test_a_write_due_far_from_the_limit_goes_behind_the_answer_once(db_engine: Engine) -> None:
+    clear_tables(db_engine, "rate_limit_window")
+    now = dt.datetime(2026, 12, 7, 9, 0, 10, tzinfo=dt.UTC)
+    ticks = Ticks()
+    counter = RateCounter(sync_seconds=1.0, sync_share=0.1, clock=ticks)
+    assert count(counter, db_engine, 100, now).allowed  # first seen: written before answering
+    ticks.now += 1.0
+    due = counter.decide_here("triage", "a", 100, MINUTE, now)
+    assert due == RateDecision(True, write_behind=True)
+    # While that write is under way, the next requests are answered here and start no other.
+    assert counter.decide_here("triage", "a", 100, MINUTE, now) == RateDecision(True)
+    with session_scope(db_engine) as session:
+        counter.write_behind(session, "triage", "a", MINUTE, now)
+    assert stored_hits(db_engine) == 3
+    ticks.now += 1.0
+    assert counter.decide_here("triage", "a", 100, MINUTE, now) == RateDecision(
+        True, write_behind=True
+    )
 
 
 def test_processes_sharing_a_database_stay_near_the_limit(db_engine: Engine) -> None:

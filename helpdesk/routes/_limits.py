@@ -8,7 +8,11 @@ in :mod:`helpdesk.booking.limits` (bookings counted inside the booking transacti
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+import logging
+from collections.abc import Coroutine
+from typing import Any
 
 from starlette.requests import Request
 
@@ -19,6 +23,8 @@ from helpdesk.routes._db import in_session
 from helpdesk.settings import Settings
 from helpdesk.web.client import UNKNOWN, client_address
 from helpdesk.web.errors import ApiError
+
+logger = logging.getLogger(__name__)
 
 #: Triage and look-ups from a trusted network (a library's kiosks behind one address) get this
 #: many times the per-address limit.
@@ -70,8 +76,29 @@ async def check_rate(request: Request, bucket: str) -> RateDecision:
     now = utcnow()
     decided = counter.decide_here(bucket, key, limit, window, now)
     if decided is not None:
+        if decided.write_behind:
+            _behind_the_answer(
+                in_session(request, lambda s: counter.write_behind(s, bucket, key, window, now))
+            )
         return decided
     return await in_session(request, lambda s: counter.write(s, bucket, key, limit, window, now))
+
+
+#: The writes under way behind answers (a task nobody holds may be collected before it ends).
+_writing: set[asyncio.Task[None]] = set()
+
+
+def _behind_the_answer(write: Coroutine[Any, Any, None]) -> None:
+    task = asyncio.get_running_loop().create_task(write)
+    _writing.add(task)
+    task.add_done_callback(_written)
+
+
+def _written(task: asyncio.Task[None]) -> None:
+    _writing.discard(task)
+    if not task.cancelled() and task.exception() is not None:
+        # The hits stay counted in the process and go with the next write.
+        logger.warning("writing rate-limit counts failed", exc_info=task.exception())
 
 
 async def enforce_rate(request: Request, bucket: str) -> None:
