@@ -18,8 +18,9 @@ from helpdesk.dbtypes import InputModel
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 MIN_PHRASES = 8
-MAX_PHRASES = 80
-"""Enough for a crisis entry's many ways of saying it, in script and transliterated."""
+MAX_PHRASES = 120
+"""Enough for a crisis entry's many ways of saying it, in script, colloquial and transliterated
+(80 was reached by the Arabic and Persian crisis entries, whose recall needs the breadth)."""
 
 ReviewStatus = Literal["draft", "reviewed"]
 Category = Literal[
