@@ -161,6 +161,10 @@ class DecisionPolicy:
     """...and within this of the closest guide phrase (negative: may trail it)."""
     phrase_weight: float = 0.4
     """Weight of an entry's best single phrase against its whole bag of phrases."""
+    word_weight: float = 0.0
+    """Weight of the question's whole words an entry knows, by how rare they are among entries
+    ("taty", "gult", "ukradziono"), added to its score: the words that tell sibling guides
+    apart, which n-grams of common words can outweigh."""
     trained_on: dict[str, Any] = field(default_factory=dict, compare=False)
 
     @classmethod
@@ -194,6 +198,7 @@ class DecisionPolicy:
                 "intent_min": round(self.intent_min, 4),
                 "intent_margin": round(self.intent_margin, 4),
                 "phrase_weight": round(self.phrase_weight, 4),
+                "word_weight": round(self.word_weight, 4),
             },
             "crisis": self.crisis.to_table(),
             "accept": self.accept.to_table(),

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Literal, NamedTuple
 
@@ -42,6 +42,8 @@ Reason = Literal[
 OwnerKind = Literal["guide", "referral", "crisis", "intent"]
 PERSON_INTENT = "human"
 SENSITIVE_INTENT = "sensitive"
+PLEA_INTENT = "plea"
+"""A plea that names no one ("please help me"): closer than asking for a person, no hand-off."""
 FIGURATIVE_INTENT = "figurative"
 """Exaggeration about a thing ("this app is killing me"): see :meth:`TriageEngine.literal`."""
 FIGURATIVE_MIN = 0.6
@@ -123,14 +125,22 @@ class Analysis:
 
 
 def combine(
-    best_phrase: dict[Owner, float], bag: dict[Owner, float], phrase_weight: float
+    best_phrase: dict[Owner, float],
+    bag: dict[Owner, float],
+    phrase_weight: float,
+    words: dict[Owner, float] | None = None,
+    word_weight: float = 0.0,
 ) -> dict[Owner, float]:
-    """One score per entry: its best phrase and its bag, weighted."""
-    return {
+    """One score per entry: its best phrase and its bag, weighted, and the rare words it knows."""
+    scores = {
         owner: phrase_weight * best_phrase.get(owner, 0.0)
         + (1 - phrase_weight) * bag.get(owner, 0.0)
         for owner in best_phrase.keys() | bag.keys()
     }
+    if words and word_weight:
+        for owner, value in words.items():
+            scores[owner] = scores.get(owner, 0.0) + word_weight * value
+    return scores
 
 
 def best_of(scores: dict[Owner, float], kinds: tuple[OwnerKind, ...]) -> float:
@@ -247,6 +257,18 @@ class TriageEngine:
         frequency = Counter(k for vocabulary in answerable for k in vocabulary)
         limit = max(2, round(DISTINCTIVE_SHARE * len(answerable)))
         self._distinctive = frozenset(k for k, n in frequency.items() if n <= limit)
+        # Word evidence: each key's entries, and its weight by how few entries know it (a key no
+        # entry knows still counts in the question's total, at the highest weight).
+        self._unknown_word_weight = math.log(1 + len(answerable))
+        self._word_weights = {
+            k: math.log((1 + len(answerable)) / (1 + n)) for k, n in frequency.items()
+        }
+        known_by: defaultdict[str, list[Owner]] = defaultdict(list)
+        for owner, vocabulary in self._vocabulary.items():
+            if owner.kind in ("guide", "referral"):
+                for k in vocabulary:
+                    known_by[k].append(owner)
+        self._known_by = dict(known_by)
         # Words only crisis entries use ("slår", "abuse", "انتحار"): a signal for the safety net.
         # Not the words of asking for a person: "I want to talk to someone" is said in a crisis
         # and at the desk alike (Persian "حرف بزنم" raised a crisis alarm).
@@ -277,17 +299,32 @@ class TriageEngine:
         best_phrase = {self._owners[i]: float(best[i]) for i in np.flatnonzero(best)}
         return best_phrase, {self._owners[i]: float(bag[i]) for i in np.flatnonzero(bag)}
 
+    def word_scores(self, keys: tuple[str, ...]) -> dict[Owner, float]:
+        """Per guide and referral: the share of the question's word weight (see
+        :meth:`__init__`) in words it knows."""
+        total = sum(self._word_weights.get(k, self._unknown_word_weight) for k in keys)
+        scores: defaultdict[Owner, float] = defaultdict(float)
+        for k in keys:
+            weight = self._word_weights.get(k, 0.0)
+            for owner in self._known_by.get(k, ()) if weight else ():
+                scores[owner] += weight / total
+        return dict(scores)
+
     def _combine(
-        self, best_phrase: dict[Owner, float], bag: dict[Owner, float]
+        self,
+        best_phrase: dict[Owner, float],
+        bag: dict[Owner, float],
+        words: dict[Owner, float] | None = None,
     ) -> dict[Owner, float]:
-        return combine(best_phrase, bag, self.policy.phrase_weight)
+        return combine(best_phrase, bag, self.policy.phrase_weight, words, self.policy.word_weight)
 
     def search(self, text: str, limit: int = 8, floor: float = 0.05) -> list[Match]:
         """Guides ranked by relevance, with no decision: for staff searching as they type."""
         normalised = normalize(text)
         if not normalised:
             return []
-        scored = self._combine(*self.component_scores(normalised))
+        keys = tuple(dict.fromkeys(word_keys(normalised)))
+        scored = self._combine(*self.component_scores(normalised), self.word_scores(keys))
         ranked = sorted(
             (Match(o.name, shown(s)) for o, s in scored.items() if o.kind == "guide"),
             key=lambda m: (-m.score, m.slug),
@@ -314,13 +351,14 @@ class TriageEngine:
             for owner, value in part_phrase.items():
                 if value > best_phrase.get(owner, 0.0):
                     best_phrase[owner] = value
+        keys = tuple(dict.fromkeys(word_keys(normalised)))
         return Analysis(
             language=guess,
-            scores=self._combine(whole_phrase, bag),
+            scores=self._combine(whole_phrase, bag, self.word_scores(keys)),
             best_sentence=best_sentence,
             best_phrase=best_phrase,
             bag=bag,
-            keys=tuple(dict.fromkeys(word_keys(normalised))),
+            keys=keys,
             crisis_triggers=self.literal(text, self._triggers.matches(normalised)),
         )
 
@@ -453,16 +491,20 @@ class TriageEngine:
         guide_phrase = best_of(analysis.best_phrase, ("guide",))
         # The closer of the two decides: "I need help from a person" shares words with "I am in
         # a crisis and need help now", and must not be answered as a crisis.
-        intents: tuple[tuple[str, Reason], ...] = (
+        # A plea ("Fadlan i caawi", closing a story about housing benefit) is closer to asking
+        # for a person than to any guide, letter for letter; closer still to a plea, it is not.
+        intents: tuple[tuple[str, Reason | None], ...] = (
             (SENSITIVE_INTENT, "sensitive"),
             (PERSON_INTENT, "asked_for_person"),
+            (PLEA_INTENT, None),
         )
         closest = max(
             intents, key=lambda item: analysis.best_phrase.get(Owner("intent", item[0]), 0.0)
         )
         score = analysis.best_phrase.get(Owner("intent", closest[0]), 0.0)
-        if score >= p.intent_min and score >= guide_phrase + p.intent_margin:
-            return hand_off(closest[1])
+        wanted = closest[1]
+        if wanted is not None and score >= p.intent_min and score >= guide_phrase + p.intent_margin:
+            return hand_off(wanted)
 
         features = self.features(analysis)
         if features is None:

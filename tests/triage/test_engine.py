@@ -1,5 +1,7 @@
 """The three outcomes, on a hand-made knowledge base and on the real one."""
 
+from dataclasses import replace
+
 import pytest
 
 from helpdesk.kb.content import KnowledgeBase
@@ -11,7 +13,7 @@ from helpdesk.triage.decision import (
     feature_names,
     neutral_model,
 )
-from helpdesk.triage.engine import TriageEngine
+from helpdesk.triage.engine import Owner, TriageEngine
 
 
 def model(bias: float, **weights: float) -> LogisticModel:
@@ -50,6 +52,24 @@ def test_clear_question_gets_its_guide(tiny: TriageEngine) -> None:
 
 def test_typos_and_missing_letters_still_match(tiny: TriageEngine) -> None:
     assert tiny.triage("cyklen har punkterret").matches[0].slug == "bike-repair"
+
+
+def test_rare_words_weigh_for_the_entries_that_know_them(tiny_kb: KnowledgeBase) -> None:
+    engine = TriageEngine(tiny_kb, TINY)
+    # "sourdough" (key "sourd") is known to one guide: all of the question's word weight is its.
+    assert engine.word_scores(("sourd",)) == {Owner("guide", "bake-bread"): 1.0}
+    # A word no entry knows still counts in the question's total, so shares fall below 1.
+    shared = engine.word_scores(("sourd", "zzzzz"))
+    assert 0.0 < shared[Owner("guide", "bake-bread")] < 1.0
+    assert engine.word_scores(("zzzzz",)) == {}
+    # With a word weight, the ranking adds that evidence to the n-gram scores.
+    question = "sourdough in the oven"
+    plain = engine.analyse(question)
+    weighted = TriageEngine(tiny_kb, replace(TINY, word_weight=0.2)).analyse(question)
+    assert plain is not None
+    assert weighted is not None
+    bread = Owner("guide", "bake-bread")
+    assert weighted.scores[bread] > plain.scores[bread]
 
 
 def test_two_close_guides_ask_which(tiny: TriageEngine) -> None:
@@ -178,6 +198,44 @@ def test_asking_for_a_person_is_no_crisis(real: TriageEngine, text: str, lang: s
     assert result.outcome == "human", result
     assert result.reason != "sensitive", result
     assert result.language == lang
+
+
+@pytest.mark.parametrize(
+    ("text", "guide"),
+    [
+        (
+            "Jeg har fået en ny telefon og skal have MitID-appen over på den. Hjælp mig venligst.",
+            "mitid-new-phone",
+        ),
+        (
+            "Waxaan degganahay Aarhus, kirada gurigayagu aad bay u badan tahay oo waxaan rabaa "
+            "inaan codsado kaalmada kirada boligstøtte. Fadlan i caawi.",
+            "housing-benefit",
+        ),
+    ],
+)
+def test_a_story_ending_in_a_plea_still_finds_its_guide(
+    real: TriageEngine, text: str, guide: str
+) -> None:
+    # "Please help me" names no one: it is not asking for a person.
+    result = real.triage(text)
+    assert result.outcome in ("guide", "clarify")
+    assert result.matches[0].slug == guide
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Min MitID virker ikke på den nye telefon, jeg vil gerne tale med en medarbejder",
+        "hjælp mig",
+        "ساعدوني من فضلك",
+    ],
+)
+def test_asking_for_a_person_or_for_help_alone_goes_to_a_person(
+    real: TriageEngine, text: str
+) -> None:
+    result = real.triage(text)
+    assert result.outcome == "human"
 
 
 @pytest.mark.parametrize(
