@@ -119,17 +119,17 @@ class LiveKnowledgeBase:
         telemetry.KB_GENERATION.set(generation)
         return snapshot
 
+    def _checked_recently(self, now: float | None = None) -> bool:
+        """The generation counter was read within ``check_interval``."""
+        return (now if now is not None else time.monotonic()) - self._checked_at < self._interval
+
     def refresh(self, force: bool = False) -> Snapshot:
         """Bring the snapshot up to date now, waiting for a rebuild if one is needed.
 
         For start-up and for the process that just saved a change. Without ``force`` the
         counter is read at most every ``check_interval`` seconds."""
         snapshot = self._snapshot
-        if (
-            snapshot is not None
-            and not force
-            and time.monotonic() - self._checked_at < self._interval
-        ):
+        if snapshot is not None and not force and self._checked_recently():
             return snapshot
         with self._build_lock:
             return self._rebuild_if_changed(check_content=force or snapshot is None)
@@ -146,7 +146,7 @@ class LiveKnowledgeBase:
         """The snapshot if its generation was checked within ``check_interval``, else None (then
         :attr:`current`, which may read the counter). Never touches the database."""
         snapshot = self._snapshot
-        if snapshot is None or time.monotonic() - self._checked_at >= self._interval:
+        if snapshot is None or not self._checked_recently():
             return None
         return snapshot
 
@@ -161,7 +161,7 @@ class LiveKnowledgeBase:
             return self.refresh(force=True)
         now = time.monotonic()
         with self._state_lock:
-            if now - self._checked_at < self._interval:
+            if self._checked_recently(now):
                 return snapshot
             self._checked_at = now
             busy = self._background is not None and self._background.is_alive()
