@@ -30,6 +30,7 @@ import argparse
 import itertools
 import sys
 import tomllib
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -50,7 +51,7 @@ from helpdesk.triage.decision import (
     LogisticModel,
     feature_names,
 )
-from helpdesk.triage.engine import Analysis, TriageEngine, combine, word_keys
+from helpdesk.triage.engine import Analysis, Owner, TriageEngine, combine, word_keys
 
 MAX_FALSE_ALARMS = 0.015
 MAX_WRONG_GUIDE = 0.008
@@ -80,46 +81,40 @@ INTENT_GRID = [0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7]
 INTENT_MARGIN_GRID = [-0.15, -0.1, -0.05, 0.0]
 
 
-def choose_phrase_weight(engine: TriageEngine, examples: list[Example]) -> float:
-    guide_examples = [e for e in examples if e.expected not in HAND_OFF_LABELS]
-    components = [engine.component_scores(normalize(e.question)) for e in guide_examples]
-    best: tuple[int, float] | None = None
-    for weight in PHRASE_WEIGHT_GRID:
-        right = 0
-        for example, (phrase, bag) in zip(guide_examples, components, strict=True):
-            scored = combine(phrase, bag, weight)
-            owners = [o for o in scored if o.kind in ("guide", "referral")]
-            if owners:
-                right += max(owners, key=scored.__getitem__).name == example.expected
-        if best is None or right > best[0]:
-            best = (right, weight)
-    assert best is not None
-    return best[1]
+Components = tuple[dict[Owner, float], dict[Owner, float], dict[Owner, float]]
 
 
-def choose_word_weight(
-    engine: TriageEngine, examples: list[Example], phrase_weight: float
-) -> float:
-    """The weight of word evidence that ranks the right guide first most often (ties: the
-    smaller, so none unless it helps)."""
+def choose_ranking_weights(engine: TriageEngine, examples: list[Example]) -> tuple[float, float]:
+    """The phrase weight, then the word weight, that rank the right guide first most often
+    (ties: the smaller; so no word evidence unless it helps)."""
     guide_examples = [e for e in examples if e.expected not in HAND_OFF_LABELS]
-    components = []
+    components: list[Components] = []
     for example in guide_examples:
         normalised = normalize(example.question)
         keys = tuple(dict.fromkeys(word_keys(normalised)))
         components.append((*engine.component_scores(normalised), engine.word_scores(keys)))
-    best: tuple[int, float] | None = None
-    for weight in WORD_WEIGHT_GRID:
-        right = 0
-        for example, (phrase, bag, words) in zip(guide_examples, components, strict=True):
-            scored = combine(phrase, bag, phrase_weight, words, weight)
-            owners = [o for o in scored if o.kind in ("guide", "referral")]
-            if owners:
-                right += max(owners, key=scored.__getitem__).name == example.expected
-        if best is None or right > best[0]:
-            best = (right, weight)
-    assert best is not None
-    return best[1]
+
+    def best_weight(
+        grid: list[float], scorer: Callable[[Components, float], dict[Owner, float]]
+    ) -> float:
+        best: tuple[int, float] | None = None
+        for weight in grid:
+            right = 0
+            for example, parts in zip(guide_examples, components, strict=True):
+                scored = scorer(parts, weight)
+                owners = [o for o in scored if o.kind in ("guide", "referral")]
+                if owners:
+                    right += max(owners, key=scored.__getitem__).name == example.expected
+            if best is None or right > best[0]:
+                best = (right, weight)
+        assert best is not None
+        return best[1]
+
+    phrase_weight = best_weight(PHRASE_WEIGHT_GRID, lambda c, w: combine(c[0], c[1], w))
+    word_weight = best_weight(
+        WORD_WEIGHT_GRID, lambda c, w: combine(c[0], c[1], phrase_weight, c[2], w)
+    )
+    return phrase_weight, word_weight
 
 
 def intent_objective(
@@ -202,13 +197,9 @@ def train() -> tuple[DecisionPolicy, dict[str, float]]:
     examples_by_set = training_examples()
     examples = [e for _, e in examples_by_set]
     engine = TriageEngine(load_knowledge_base().knowledge_base, DecisionPolicy.neutral())
-    # 0. How the ranking weighs an entry's best phrase against its bag: the weight that ranks the
-    #    right guide first most often (ties: the smaller).
-    engine.policy = replace(engine.policy, phrase_weight=choose_phrase_weight(engine, examples))
-    engine.policy = replace(
-        engine.policy,
-        word_weight=choose_word_weight(engine, examples, engine.policy.phrase_weight),
-    )
+    # 0. How the ranking weighs an entry's best phrase against its bag, and rare words.
+    phrase_weight, word_weight = choose_ranking_weights(engine, examples)
+    engine.policy = replace(engine.policy, phrase_weight=phrase_weight, word_weight=word_weight)
     analyses = [engine.analyse(e.question) for e in examples]
     kept = [(e, a) for e, a in zip(examples, analyses, strict=True) if a is not None]
     examples = [e for e, _ in kept]
