@@ -52,6 +52,11 @@ FIGURATIVE_LEAD = 0.2
 """...and beats its closest crisis phrase by this much is not taken as a crisis by its trigger
 phrases (the learned model still judges the question). Set high on purpose: characters cannot
 tell "appen slår mig ihjel" from "min mand slår mig ihjel" well (0.61 against 0.63 measured)."""
+TOPIC_WORDS = 2
+"""A question of at most this many words, none of them used only by crisis entries, that a guide's
+phrase matches at least as closely as any crisis phrase names that guide's topic: the safety
+net's model does not judge it ("folkepension" matched "han tager min folkepension" in a crisis
+entry and scored 0.68; a crisis said in one or two words is a trigger phrase or a crisis word)."""
 MAX_CANDIDATES = 3
 SEGMENT_WORDS = 12
 """A question longer than this is also scored by sentences (and windows of this many words)."""
@@ -458,7 +463,14 @@ class TriageEngine:
             return max(analysis.crisis_triggers, key=lambda slug: (similar.get(slug, 0.0), slug))
         if not similar:
             return None
-        if p.crisis.probability(self.crisis_features(analysis)) < p.crisis_min:
+        features = self.crisis_features(analysis)
+        if (
+            len(analysis.keys) <= TOPIC_WORDS
+            and features.crisis_words == 0
+            and features.crisis_lead <= 0
+        ):
+            return None
+        if p.crisis.probability(features) < p.crisis_min:
             return None
         return max(similar.items(), key=lambda item: (item[1], item[0]))[0]
 

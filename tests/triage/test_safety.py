@@ -177,3 +177,17 @@ def test_the_safety_model_sees_a_crisis_in_short_questions_too(real: TriageEngin
     assert analysis is not None
     assert not analysis.best_sentence
     assert real.crisis_features(analysis).crisis_score > 0
+
+
+@pytest.mark.parametrize("question", ["folkepension", "min folkepension", "pension"])
+def test_a_guide_s_topic_in_a_word_or_two_is_no_crisis(real: TriageEngine, question: str) -> None:
+    # A crisis entry's phrase may name the topic ("han tager min folkepension"); the topic alone
+    # is a question about the topic.
+    result = real.triage(question)
+    assert result.reason != "sensitive"
+    assert result.matches[0].slug == "pension-apply"
+
+
+@pytest.mark.parametrize("question", ["selvmord", "slår mig", "انتحار", "jeg er bange"])
+def test_a_crisis_in_a_word_or_two_is_still_a_crisis(real: TriageEngine, question: str) -> None:
+    assert real.triage(question).reason == "sensitive"
