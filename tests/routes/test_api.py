@@ -61,7 +61,10 @@ async def test_triage_records_a_redacted_event(
         event = session.exec(select(TriageEvent)).one()
     assert event.channel == "chat"
     assert event.outcome == response.json()["outcome"]
-    assert event.top_slug == response.json()["matches"][0]["slug"] == "mitid-locked"
+    matches = [m["slug"] for m in response.json()["matches"]]
+    assert event.top_slug == matches[0]
+    # "mit cpr er ..." is a second topic: the locked MitID is offered, if not always first.
+    assert "mitid-locked" in matches
     assert "010190" not in (event.question or "")
     assert "12345678" not in (event.question or "")
     assert "a@b.dk" not in (event.question or "")
