@@ -98,19 +98,21 @@ class NgramIndex:
         )
         self.size = len(documents)
 
-    def _query_weights(self, grams: Counter[str]) -> tuple[dict[int, float], float]:
-        # N-grams the index has never seen still count in the query's length: a question full of
-        # words the knowledge base does not know is, rightly, a poor match for everything.
-        weights: dict[int, float] = {}
-        squares = 0.0
-        for gram, tf in grams.items():
-            gram_id = self._ids.get(gram)
-            idf = self._unseen_idf if gram_id is None else float(self._idf[gram_id])
-            weight = (1 + math.log(tf)) * idf
-            squares += weight * weight
-            if gram_id is not None:
-                weights[gram_id] = weight
-        return weights, math.sqrt(squares) or 1.0
+    def _query_weights(self, grams: Counter[str]) -> tuple[npt.NDArray[np.int64], FloatArray]:
+        """The query's known n-gram ids and their weights, divided by the query's length.
+
+        N-grams the index has never seen still count in the length: a question full of words the
+        knowledge base does not know is, rightly, a poor match for everything. (In numpy: a loop
+        over a long question's n-grams was a quarter of its time.)"""
+        get = self._ids.get
+        ids = np.fromiter((get(gram, -1) for gram in grams), dtype=np.int64, count=len(grams))
+        counts = np.fromiter(grams.values(), dtype=np.float64, count=len(grams))
+        known = ids >= 0
+        idf = np.full(len(ids), self._unseen_idf)
+        idf[known] = self._idf[ids[known]]
+        weights = (1 + np.log(counts)) * idf
+        norm = math.sqrt(float(weights @ weights)) or 1.0
+        return ids[known], weights[known] / norm
 
     def search(self, normalised_query: str, grams: Counter[str] | None = None) -> FloatArray:
         """Similarity of the query with every document (an array indexed by document): the
@@ -118,14 +120,12 @@ class NgramIndex:
         ``grams``: the query's ``char_ngrams``, when the caller has them already."""
         if grams is None:
             grams = char_ngrams(normalised_query)
-        weights, norm = self._query_weights(grams)
-        if not weights:
+        ids, query = self._query_weights(grams)
+        if not len(ids):
             return np.zeros(self.size, dtype=np.float64)
         # All the query's posting lists at once: their index ranges laid end to end, then one
         # weighted bincount. (A loop over n-grams cost a few microseconds each; a long question
         # has hundreds.)
-        ids = np.fromiter(weights.keys(), dtype=np.int64, count=len(weights))
-        query = np.fromiter(weights.values(), dtype=np.float64, count=len(weights)) / norm
         starts = self._starts[ids]
         lengths = self._starts[ids + 1] - starts
         total = int(lengths.sum())
