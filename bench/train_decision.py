@@ -51,16 +51,16 @@ from helpdesk.triage.decision import (
     LogisticModel,
     feature_names,
 )
-from helpdesk.triage.engine import Analysis, Owner, TriageEngine, combine, word_keys
+from helpdesk.triage.engine import Analysis, Owner, TriageEngine, combine, question_keys
 
 MAX_FALSE_ALARMS = 0.015
 MAX_WRONG_GUIDE = 0.008
 WRONG_GUIDE_COST = 2.0
 """Below the cap, each wrong guide still costs: a wrong guide is worse than an honest "ask a
 person" (the citizen follows steps that do not fit), so of two settings otherwise alike the one
-with fewer wrong guides wins. (On today's tune halves the chosen accept_min 0.9 and 0.95 give the
-same two wrong guides; on the holdout halves 0.9 gives 6 against 4, and 21 fewer "which of
-these?": reported, not tuned on.)"""
+with fewer wrong guides wins. (Measured when it was added: on the tune halves accept_min 0.9 and
+0.95 gave the same two wrong guides, so it did not move the choice; on the holdout halves 0.9
+gave 6 against 4. Reported, not tuned on.)"""
 CLARIFY_COST = 0.3
 SHORTLIST_VALUE = 0.5
 REFERRAL_VALUE = 0.5
@@ -91,8 +91,8 @@ def choose_ranking_weights(engine: TriageEngine, examples: list[Example]) -> tup
     components: list[Components] = []
     for example in guide_examples:
         normalised = normalize(example.question)
-        keys = tuple(dict.fromkeys(word_keys(normalised)))
-        components.append((*engine.component_scores(normalised), engine.word_scores(keys)))
+        words = engine.word_scores(question_keys(normalised))
+        components.append((*engine.component_scores(normalised), words))
 
     def best_weight(
         grid: list[float], scorer: Callable[[Components, float], dict[Owner, float]]

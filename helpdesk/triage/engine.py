@@ -114,7 +114,8 @@ class Analysis:
 
     language: LanguageGuess
     scores: dict[Owner, float]
-    """Per entry: the whole question's score, its best phrase and its bag weighted."""
+    """Per entry: the whole question's score, its best phrase and its bag weighted, plus the
+    rare words it knows."""
     best_sentence: dict[Owner, float]
     """Per entry: the score of the question's best sentence (long questions only)."""
     best_phrase: dict[Owner, float]
@@ -160,6 +161,11 @@ def shown(score: float) -> float:
 
 def word_keys(normalised: str) -> list[str]:
     return [w[:KEY_LENGTH] for w in normalised.split() if len(w) >= MIN_WORD_LENGTH]
+
+
+def question_keys(normalised: str) -> tuple[str, ...]:
+    """A question's word keys, each once, in order."""
+    return tuple(dict.fromkeys(word_keys(normalised)))
 
 
 def segments(text: str) -> list[str]:
@@ -272,7 +278,8 @@ class TriageEngine:
         for owner, vocabulary in self._vocabulary.items():
             if owner.kind in ("guide", "referral"):
                 for k in vocabulary:
-                    known_by[k].append(owner)
+                    if self._word_weights[k] > 0:  # a key every entry knows tells nothing
+                        known_by[k].append(owner)
         self._known_by = dict(known_by)
         # Words only crisis entries use ("slår", "abuse", "انتحار"): a signal for the safety net.
         # Not the words of asking for a person: "I want to talk to someone" is said in a crisis
@@ -310,9 +317,8 @@ class TriageEngine:
         total = sum(self._word_weights.get(k, self._unknown_word_weight) for k in keys)
         scores: defaultdict[Owner, float] = defaultdict(float)
         for k in keys:
-            weight = self._word_weights.get(k, 0.0)
-            for owner in self._known_by.get(k, ()) if weight else ():
-                scores[owner] += weight / total
+            for owner in self._known_by.get(k, ()):
+                scores[owner] += self._word_weights[k] / total
         return dict(scores)
 
     def _combine(
@@ -328,8 +334,8 @@ class TriageEngine:
         normalised = normalize(text)
         if not normalised:
             return []
-        keys = tuple(dict.fromkeys(word_keys(normalised)))
-        scored = self._combine(*self.component_scores(normalised), self.word_scores(keys))
+        words = self.word_scores(question_keys(normalised))
+        scored = self._combine(*self.component_scores(normalised), words)
         ranked = sorted(
             (Match(o.name, shown(s)) for o, s in scored.items() if o.kind == "guide"),
             key=lambda m: (-m.score, m.slug),
@@ -356,7 +362,7 @@ class TriageEngine:
             for owner, value in part_phrase.items():
                 if value > best_phrase.get(owner, 0.0):
                     best_phrase[owner] = value
-        keys = tuple(dict.fromkeys(word_keys(normalised)))
+        keys = question_keys(normalised)
         return Analysis(
             language=guess,
             scores=self._combine(whole_phrase, bag, self.word_scores(keys)),
