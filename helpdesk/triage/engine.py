@@ -219,6 +219,7 @@ class TriageEngine:
         samples: dict[str, list[str]] = {}
         triggers: list[Trigger] = []
         vocabularies: list[frozenset[str]] = []
+        everyday_words: set[str] = set()
 
         def add(owner: Owner, texts: list[str]) -> None:
             normalised = [n for n in map(normalise, texts) if n]
@@ -230,6 +231,8 @@ class TriageEngine:
                 phrase_owner_ids.append(owner_id)
                 phrase_texts.append(text)
             bag_texts.append(" ".join(normalised))
+            if owner.kind != "crisis":
+                everyday_words.update(w for text in normalised for w in text.split())
             vocabularies.append(frozenset(k for text in normalised for k in word_keys(text)))
 
         for guide in knowledge_base.guides:
@@ -289,7 +292,7 @@ class TriageEngine:
         }
         person_vocabulary = self._vocabulary.get(Owner("intent", PERSON_INTENT), frozenset())
         self._crisis_keys = frozenset(crisis_vocabulary - set(frequency) - person_vocabulary)
-        self._triggers = TriggerMatcher(triggers)
+        self._triggers = TriggerMatcher(triggers, everyday_words)
         self.language_identifier: LanguageIdentifier = LanguageIdentifier(
             samples, previous=previous.language_identifier if previous is not None else None
         )

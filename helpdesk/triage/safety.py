@@ -5,7 +5,9 @@ It is checked on every question before any guide. Two signals, recall first:
 - **Trigger phrases.** A short phrase of a crisis entry (up to :data:`MAX_TRIGGER_WORDS` words,
   such as "slår mig" or "kill myself") fires when its words occur in that order anywhere in the
   question, with at most one other word between two of them and a typo allowed in a longer word.
-  This finds a crisis buried in a long story about MitID.
+  This finds a crisis buried in a long story about MitID. A word the knowledge base uses outside
+  the crisis entries is taken as itself, never as a typo of a trigger word: Persian "بگیرم" (to
+  get) is one letter from "بمیرم" (to die), Arabizi "intizar" (waiting) one from "intihar".
 - **Similarity.** The question (and each of its sentences) is close to a crisis entry's longer
   example phrases: the caller compares the best phrase score with a learned threshold.
 
@@ -42,7 +44,9 @@ class Trigger:
 class TriggerMatcher:
     """Finds short phrases inside a normalised question, in order, with small gaps and typos."""
 
-    def __init__(self, triggers: Iterable[Trigger]) -> None:
+    def __init__(self, triggers: Iterable[Trigger], everyday_words: Iterable[str] = ()) -> None:
+        """``everyday_words``: words in use outside the crisis entries (normalised), which are
+        never read as a typo of a trigger word."""
         by_first: defaultdict[str, list[Trigger]] = defaultdict(list)
         vocabulary: set[str] = set()
         for trigger in triggers:
@@ -52,10 +56,13 @@ class TriggerMatcher:
         self._by_first = dict(by_first)
         self._long_words = sorted(w for w in vocabulary if len(w) >= FUZZY_MIN_LENGTH)
         self._vocabulary = frozenset(vocabulary)
+        self._everyday = frozenset(everyday_words)
         self.size = sum(len(v) for v in self._by_first.values())
 
     def _variants(self, word: str) -> frozenset[str]:
-        return _variants_of(word, self._vocabulary, tuple(self._long_words))
+        return _variants_of(
+            word, self._vocabulary, tuple(self._long_words), typo=word not in self._everyday
+        )
 
     def matches(self, normalised: str) -> set[str]:
         """The owners whose triggers occur in the question."""
@@ -94,15 +101,16 @@ def _loose_index(vocabulary: frozenset[str]) -> dict[str, frozenset[str]]:
 
 @lru_cache(maxsize=8192)
 def _variants_of(
-    word: str, vocabulary: frozenset[str], long_words: tuple[str, ...]
+    word: str, vocabulary: frozenset[str], long_words: tuple[str, ...], typo: bool
 ) -> frozenset[str]:
-    """The trigger words that ``word`` may stand for: itself, and one typo away if long."""
+    """The trigger words that ``word`` may stand for: itself, and one typo away if long and
+    ``typo`` (it may be a misspelling)."""
     found = {word} & vocabulary
     # Transliteration writes one sound as "y" or "i" ("moyu", "moiu"): a word that differs from a
     # trigger word only so matches it, however short.
     if "y" in word or "i" in word:
         found.update(_loose_index(vocabulary).get(_loose(word), ()))
-    if len(word) >= FUZZY_MIN_LENGTH:
+    if typo and len(word) >= FUZZY_MIN_LENGTH:
         edits = 2 if len(word) >= FUZZY_TWO_EDITS_LENGTH else 1
         for candidate, distance, _ in extract(
             word, long_words, scorer=Levenshtein.distance, score_cutoff=edits, limit=None

@@ -154,6 +154,26 @@ def test_transliterated_spellings_meet_the_triggers(question: str, found: set[st
     assert matcher.matches(normalize(question)) == found
 
 
+def test_a_word_in_everyday_use_is_not_read_as_a_typo_of_a_trigger() -> None:
+    matcher = TriggerMatcher([Trigger("suicide", ("intihar",))], everyday_words={"intizar"})
+    assert matcher.matches("ana fi intizar") == set()  # "waiting", a word of the guides
+    assert matcher.matches("ana bfaker bel intihar") == {"suicide"}
+    assert matcher.matches("ana bfaker bel intihat") == {"suicide"}  # a typo is still one
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "می‌خواهم پاسپورت بگیرم",  # "to get" is one letter from "to die" (بمیرم)
+        "ana fi intizar el shaqa min sana",  # "waiting" is one letter from "suicide" (intihar)
+    ],
+)
+def test_everyday_words_one_letter_from_a_crisis_word_raise_no_alarm(
+    real: TriageEngine, question: str
+) -> None:
+    assert real.triage(question).reason != "sensitive"
+
+
 def test_a_person_hurting_is_a_crisis_even_in_words_of_exaggeration(real: TriageEngine) -> None:
     # "slår mig ihjel" is also said of an app; said of a husband, the trigger still decides.
     literal = "min mand slår mig ihjel, han siger det hver aften"
