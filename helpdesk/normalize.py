@@ -90,6 +90,9 @@ _CYRILLIC_TO_LATIN = str.maketrans(
     }
 )  # fmt: skip
 _TYPED_LATIN = re.compile(r"kh")
+# Danish ø typed without the keyboard is "o" or "oe" ("døde", "dode", "doede"): one form. Few
+# words of the other languages have "oe", and they meet the same fold on both sides.
+_TYPED_OE = re.compile(r"oe")
 
 _DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
 _NON_WORD = re.compile(r"[^\w]+")
@@ -121,6 +124,7 @@ def normalize(text: str) -> str:
     text = _casefold(text).translate(_ARABIC_FOLD).translate(_DIGITS)
     text = _strip_marks(text).translate(_LATIN_FOLD).translate(_CYRILLIC_TO_LATIN)
     text = _TYPED_LATIN.sub("h", text)
+    text = _TYPED_OE.sub("o", text)
     text = _NON_WORD.sub(" ", text).replace("_", " ")
     text = _REPEATS.sub(r"\1", text)
     return " ".join(_light_stem(word) for word in text.split())

@@ -32,6 +32,10 @@ from helpdesk.normalize import normalize
         # Repeated letters: doubled-letter misspellings fold together.
         ("heeelp pleeease", "help please"),
         ("adresse", "adrese"),
+        # Danish ø typed as "o" or "oe" (and å as "a" or "aa"): one form each.
+        ("min mor døde", "min mor dode"),
+        ("min mor doede", "min mor dode"),
+        ("slaar", "slar"),
         # Polish diacritics and ł.
         ("Złożyć wniosek", "zlozyc wniosek"),
         # Eastern Arabic and Persian digits.

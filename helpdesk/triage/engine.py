@@ -46,6 +46,10 @@ PLEA_INTENT = "plea"
 """A plea that names no one ("please help me"): closer than asking for a person, no hand-off."""
 FIGURATIVE_INTENT = "figurative"
 """Exaggeration about a thing ("this app is killing me"): see :meth:`TriageEngine.literal`."""
+EVERYDAY_INTENTS = frozenset({PERSON_INTENT, PLEA_INTENT})
+"""Intents whose words are everyday words, like those of the guides, the referrals and the
+guides' steps (the figurative and sensitive intents speak of hard things in the crisis entries'
+words): such a word is never a typo of a crisis trigger, nor a word only crisis entries use."""
 FIGURATIVE_MIN = 0.6
 """A sentence whose closest figurative phrase scores at least this (cosine)..."""
 FIGURATIVE_LEAD = 0.2
@@ -231,7 +235,9 @@ class TriageEngine:
                 phrase_owner_ids.append(owner_id)
                 phrase_texts.append(text)
             bag_texts.append(" ".join(normalised))
-            if owner.kind != "crisis":
+            if owner.kind in ("guide", "referral") or (
+                owner.kind == "intent" and owner.name in EVERYDAY_INTENTS
+            ):
                 everyday_words.update(w for text in normalised for w in text.split())
             vocabularies.append(frozenset(k for text in normalised for k in word_keys(text)))
 
@@ -285,13 +291,14 @@ class TriageEngine:
                         known_by[k].append(owner)
         self._known_by = dict(known_by)
         # Words only crisis entries use ("slår", "abuse", "انتحار"): a signal for the safety net.
-        # Not the words of asking for a person: "I want to talk to someone" is said in a crisis
-        # and at the desk alike (Persian "حرف بزنم" raised a crisis alarm).
+        # Not everyday words (see EVERYDAY_INTENTS): "I want to talk to someone" is said in a
+        # crisis and at the desk alike (Persian "حرف بزنم" raised a crisis alarm), and "keeps",
+        # "every", "بدي" are in crisis phrases only because no guide phrase happened to use them.
         crisis_vocabulary = {
             k for o, v in self._vocabulary.items() if o.kind == "crisis" for k in v
         }
-        person_vocabulary = self._vocabulary.get(Owner("intent", PERSON_INTENT), frozenset())
-        self._crisis_keys = frozenset(crisis_vocabulary - set(frequency) - person_vocabulary)
+        everyday_keys = {w[:KEY_LENGTH] for w in everyday_words}
+        self._crisis_keys = frozenset(crisis_vocabulary - set(frequency) - everyday_keys)
         self._triggers = TriggerMatcher(triggers, everyday_words)
         self.language_identifier: LanguageIdentifier = LanguageIdentifier(
             samples, previous=previous.language_identifier if previous is not None else None
