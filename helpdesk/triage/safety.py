@@ -4,7 +4,9 @@ It is checked on every question before any guide. Two signals, recall first:
 
 - **Trigger phrases.** A short phrase of a crisis entry (up to :data:`MAX_TRIGGER_WORDS` words,
   such as "slår mig" or "kill myself") fires when its words occur in that order anywhere in the
-  question, with at most one other word between two of them and a typo allowed in a longer word.
+  question, with at most one other word between two of them and a typo allowed in a longer word;
+  a phrase of two words also in the other order (Polish "tnę się" and "się tnę", Danish "mig slår
+  han": word order is free in several of the languages).
   This finds a crisis buried in a long story about MitID. A word the knowledge base uses outside
   the crisis entries is taken as itself, never as a typo of a trigger word: Persian "بگیرم" (to
   get) is one letter from "بمیرم" (to die), Arabizi "intizar" (waiting) one from "intihar".
@@ -53,6 +55,9 @@ class TriggerMatcher:
             if 0 < len(trigger.words) <= MAX_TRIGGER_WORDS:
                 by_first[trigger.words[0]].append(trigger)
                 vocabulary.update(trigger.words)
+                if len(trigger.words) == 2:
+                    swapped = Trigger(trigger.owner, trigger.words[::-1])
+                    by_first[swapped.words[0]].append(swapped)
         self._by_first = dict(by_first)
         self._long_words = sorted(w for w in vocabulary if len(w) >= FUZZY_MIN_LENGTH)
         self._vocabulary = frozenset(vocabulary)

@@ -29,7 +29,8 @@ def matcher() -> TriggerMatcher:
         ("min søn tager hver måned min pension", set()),  # two words between: too far
         ("min søn tager min pensjon hver måned", {"control"}),  # a typo in a long word is
         ("MitID app skal have ny kode", set()),
-        ("mig slår han", set()),  # out of order
+        ("mig slår han", {"violence"}),  # two words in either order ("się tnę", "tnę się")
+        ("min pension tager søn", set()),  # three words out of order
     ],
 )
 def test_triggers_occur_in_order_with_small_gaps_and_typos(
