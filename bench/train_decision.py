@@ -19,7 +19,9 @@ most often: an entry's best phrase against its bag of phrases, then the rare who
    ``decide``: right answers count, "which of these?" costs a little, and any setting with more
    wrong guides than ``MAX_WRONG_GUIDE`` is rejected; a shortlist with the right guide in it
    counts for something (``SHORTLIST_VALUE``), since it beats "no guide found", and so does an
-   out-of-scope question pointed to where it is answered (``REFERRAL_VALUE``).
+   out-of-scope question pointed to where it is answered (``REFERRAL_VALUE``). The figures are
+   averaged over ``CV_REPEATS`` cross-validation splits; of the settings within one standard
+   error of the best, the one that asks "which of these?" most readily wins.
 
 The result is deterministic (seeded folds, lbfgs); ``--check`` is what the test suite runs.
 """
@@ -54,7 +56,9 @@ from helpdesk.triage.decision import (
 from helpdesk.triage.engine import Analysis, Owner, TriageEngine, combine, question_keys
 
 MAX_FALSE_ALARMS = 0.015
-MAX_WRONG_GUIDE = 0.008
+MAX_WRONG_GUIDE = 0.01
+"""On the cross-validated figures averaged over the splits (the issue's limit is 1.5 %). It was
+0.008 on one fixed split, which three random splits in five failed at every accept_min."""
 WRONG_GUIDE_COST = 2.0
 """Below the cap, each wrong guide still costs: a wrong guide is worse than an honest "ask a
 person" (the citizen follows steps that do not fit), so of two settings otherwise alike the one
@@ -173,8 +177,12 @@ def labels(analysis: Analysis, expected: str) -> tuple[int, int]:
 
 
 def objective(examples: list[Example], results: list[Any]) -> float:
-    s = score(examples, results).summary()
-    if s["wrong_guide"] > MAX_WRONG_GUIDE:
+    return objective_of(score(examples, results).summary())
+
+
+def objective_of(s: dict[str, float], capped: bool = True) -> float:
+    """The value of one run's figures; -1 beyond the cap on wrong guides (when ``capped``)."""
+    if capped and s["wrong_guide"] > MAX_WRONG_GUIDE:
         return -1.0
     # human_recall: the questions that want a hand-off (no guide fits, out of scope, a crisis)
     # and got one.
@@ -277,8 +285,9 @@ def train() -> tuple[DecisionPolicy, dict[str, float]]:
 
     def replay(
         accept_min: float, shortlist_min: float, shortlist_ratio: float, referral_min: float
-    ) -> float:
-        values = []
+    ) -> tuple[float, float]:
+        """The objective on the splits' averaged figures, and its standard error."""
+        summaries = []
         for by_row, fallback in splits:
             results = [
                 engine.decide(
@@ -293,29 +302,38 @@ def train() -> tuple[DecisionPolicy, dict[str, float]]:
                 )
                 for i, analysis in enumerate(analyses_)
             ]
-            values.append(objective(examples, results))
-        return float(np.mean(values))
+            summaries.append(score(examples, results).summary())
+        # The figures averaged over the splits, then valued: valued split by split, the cap on
+        # wrong guides made each split worth its objective or -1, and the average counted the
+        # splits that happened to pass it (the choice was noise between 0.55 and 0.65).
+        mean = {k: float(np.mean([s[k] for s in summaries])) for k in summaries[0]}
+        spread = np.std([objective_of(s, capped=False) for s in summaries], ddof=1)
+        return objective_of(mean), float(spread / np.sqrt(len(summaries)))
 
-    best: tuple[float, tuple[float, float, float]] | None = None
-    for accept_min, shortlist_min, ratio in itertools.product(
-        ACCEPT_GRID, SHORTLIST_GRID, RATIO_GRID
-    ):
-        value = replay(
-            accept_min=accept_min,
-            shortlist_min=shortlist_min,
-            shortlist_ratio=ratio,
-            referral_min=1.0,  # no pointer beyond accept yet
+    grid = [
+        (
+            *replay(accept_min, shortlist_min, ratio, referral_min=1.0),
+            (accept_min, shortlist_min, ratio),
         )
-        if best is None or value > best[0] + 1e-9:
-            best = (value, (accept_min, shortlist_min, ratio))
-    assert best is not None
-    accept_min, shortlist_min, ratio = best[1]
+        for accept_min, shortlist_min, ratio in itertools.product(
+            ACCEPT_GRID, SHORTLIST_GRID, RATIO_GRID
+        )
+    ]  # referral_min 1.0: no pointer beyond accept yet
+    best_value, best_error, _ = max(grid, key=lambda g: g[0])
+    # Settings within one standard error of the best are as good as the data can tell (measured:
+    # 0.55 and 0.65 for shortlist_min swapped places with one question more). Of those, the one
+    # that asks "which of these?" most readily: the question keeps its "none of these, ask a
+    # person" choice, and a clear question is not handed off. Then the stricter accept_min.
+    objective_value, _, (accept_min, shortlist_min, ratio) = min(
+        (g for g in grid if g[0] >= best_value - best_error),
+        key=lambda g: (g[2][1], -g[2][0], g[2][2]),
+    )
     # Then the pointer to a referral for what would otherwise be "no guide found".
-    objective_value, referral_min = best[0], 1.0
+    referral_min = 1.0
     for candidate in REFERRAL_GRID:
         if candidate >= accept_min:
             continue
-        value = replay(
+        value, _ = replay(
             accept_min=accept_min,
             shortlist_min=shortlist_min,
             shortlist_ratio=ratio,
