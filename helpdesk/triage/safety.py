@@ -35,6 +35,8 @@ FUZZY_MIN_LENGTH = 5
 FUZZY_TWO_EDITS_LENGTH = 9
 """Words this long may differ by two edits: a transliterated word is spelt several ways
 ("prokydaietsia", "prokydayetsya"), and a long word is rarely two edits from another."""
+VARIANT_CACHE = 8192
+"""Question words whose trigger variants each matcher remembers (the fuzzy search is the cost)."""
 
 
 @dataclass(frozen=True)
@@ -44,7 +46,8 @@ class Trigger:
 
 
 class TriggerMatcher:
-    """Finds short phrases inside a normalised question, in order, with small gaps and typos."""
+    """Finds short phrases inside a normalised question, in order (two words in either order),
+    with small gaps and typos."""
 
     def __init__(self, triggers: Iterable[Trigger], everyday_words: Iterable[str] = ()) -> None:
         """``everyday_words``: words in use outside the crisis entries (normalised), which are
@@ -59,15 +62,33 @@ class TriggerMatcher:
                     swapped = Trigger(trigger.owner, trigger.words[::-1])
                     by_first[swapped.words[0]].append(swapped)
         self._by_first = dict(by_first)
-        self._long_words = sorted(w for w in vocabulary if len(w) >= FUZZY_MIN_LENGTH)
+        self._long_words = tuple(sorted(w for w in vocabulary if len(w) >= FUZZY_MIN_LENGTH))
         self._vocabulary = frozenset(vocabulary)
+        self._by_loose_spelling = _loose_index(self._vocabulary)
         self._everyday = frozenset(everyday_words)
         self.size = sum(len(v) for v in self._by_first.values())
+        # Per matcher, keyed by the word alone: a module-wide cache keyed by the vocabulary too
+        # hashed the 2,000 long trigger words again for every word of every question.
+        self._variants = lru_cache(maxsize=VARIANT_CACHE)(self._find_variants)
 
-    def _variants(self, word: str) -> frozenset[str]:
-        return _variants_of(
-            word, self._vocabulary, tuple(self._long_words), typo=word not in self._everyday
-        )
+    def _find_variants(self, word: str) -> frozenset[str]:
+        """The trigger words that ``word`` may stand for: itself, and one typo away if long and
+        it may be a misspelling (not a word in everyday use)."""
+        found = {word} & self._vocabulary
+        # Transliteration writes one sound as "y" or "i" ("moyu", "moiu"): a word that differs
+        # from a trigger word only so matches it, however short.
+        if "y" in word or "i" in word:
+            found.update(self._by_loose_spelling.get(_loose(word), ()))
+        if word not in self._everyday and len(word) >= FUZZY_MIN_LENGTH:
+            edits = 2 if len(word) >= FUZZY_TWO_EDITS_LENGTH else 1
+            for candidate, distance, _ in extract(
+                word, self._long_words, scorer=Levenshtein.distance, score_cutoff=edits, limit=None
+            ):
+                # Both words long enough for the edits: "prokydaietsia" is not two edits from a
+                # seven-letter word by chance.
+                if distance <= 1 or len(candidate) >= FUZZY_TWO_EDITS_LENGTH:
+                    found.add(candidate)
+        return frozenset(found)
 
     def matches(self, normalised: str) -> set[str]:
         """The owners whose triggers occur in the question."""
@@ -96,32 +117,8 @@ def _loose(word: str) -> str:
     return word.replace("y", "i")
 
 
-@lru_cache(maxsize=4)
 def _loose_index(vocabulary: frozenset[str]) -> dict[str, frozenset[str]]:
     index: defaultdict[str, set[str]] = defaultdict(set)
     for word in vocabulary:
         index[_loose(word)].add(word)
     return {key: frozenset(words) for key, words in index.items()}
-
-
-@lru_cache(maxsize=8192)
-def _variants_of(
-    word: str, vocabulary: frozenset[str], long_words: tuple[str, ...], typo: bool
-) -> frozenset[str]:
-    """The trigger words that ``word`` may stand for: itself, and one typo away if long and
-    ``typo`` (it may be a misspelling)."""
-    found = {word} & vocabulary
-    # Transliteration writes one sound as "y" or "i" ("moyu", "moiu"): a word that differs from a
-    # trigger word only so matches it, however short.
-    if "y" in word or "i" in word:
-        found.update(_loose_index(vocabulary).get(_loose(word), ()))
-    if typo and len(word) >= FUZZY_MIN_LENGTH:
-        edits = 2 if len(word) >= FUZZY_TWO_EDITS_LENGTH else 1
-        for candidate, distance, _ in extract(
-            word, long_words, scorer=Levenshtein.distance, score_cutoff=edits, limit=None
-        ):
-            # Both words long enough for the edits: "prokydaietsia" is not two edits from a
-            # seven-letter word by chance.
-            if distance <= 1 or len(candidate) >= FUZZY_TWO_EDITS_LENGTH:
-                found.add(candidate)
-    return frozenset(found)
