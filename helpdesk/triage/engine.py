@@ -47,9 +47,9 @@ PLEA_INTENT = "plea"
 FIGURATIVE_INTENT = "figurative"
 """Exaggeration about a thing ("this app is killing me"): see :meth:`TriageEngine.literal`."""
 EVERYDAY_INTENTS = frozenset({PERSON_INTENT, PLEA_INTENT})
-"""Intents whose words are everyday words, like those of the guides, the referrals and the
-guides' steps (the figurative and sensitive intents speak of hard things in the crisis entries'
-words): such a word is never a typo of a crisis trigger, nor a word only crisis entries use."""
+"""Intents whose phrases are in everyday words, like the guides' and the referrals' phrases (the
+figurative and sensitive intents speak of hard things in the crisis entries' words): such a word
+is never a typo of a crisis trigger, nor a word only crisis entries use."""
 FIGURATIVE_MIN = 0.6
 """A sentence whose closest figurative phrase scores at least this (cosine)..."""
 FIGURATIVE_LEAD = 0.2
@@ -297,8 +297,9 @@ class TriageEngine:
         crisis_vocabulary = {
             k for o, v in self._vocabulary.items() if o.kind == "crisis" for k in v
         }
+        # (The guides' and referrals' keys are among the everyday words' keys.)
         everyday_keys = {w[:KEY_LENGTH] for w in everyday_words}
-        self._crisis_keys = frozenset(crisis_vocabulary - set(frequency) - everyday_keys)
+        self._crisis_keys = frozenset(crisis_vocabulary - everyday_keys)
         self._triggers = TriggerMatcher(triggers, everyday_words)
         self.language_identifier: LanguageIdentifier = LanguageIdentifier(
             samples, previous=previous.language_identifier if previous is not None else None

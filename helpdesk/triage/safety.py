@@ -4,12 +4,12 @@ It is checked on every question before any guide. Two signals, recall first:
 
 - **Trigger phrases.** A short phrase of a crisis entry (up to :data:`MAX_TRIGGER_WORDS` words,
   such as "slår mig" or "kill myself") fires when its words occur in that order anywhere in the
-  question, with at most one other word between two of them and a typo allowed in a longer word;
-  a phrase of two words also in the other order (Polish "tnę się" and "się tnę", Danish "mig slår
-  han": word order is free in several of the languages).
-  This finds a crisis buried in a long story about MitID. A word the knowledge base uses outside
-  the crisis entries is taken as itself, never as a typo of a trigger word: Persian "بگیرم" (to
-  get) is one letter from "بمیرم" (to die), Arabizi "intizar" (waiting) one from "intihar".
+  question, with at most one other word between two of them and a typo allowed in a longer word.
+  This finds a crisis buried in a long story about MitID. A phrase of two words also matches in
+  the other order (Polish "tnę się" and "się tnę", Danish "mig slår han": word order is free in
+  several of the languages). A word the knowledge base uses outside the crisis entries is taken
+  as itself, never as a typo of a trigger word: Persian "بگیرم" (to get) is one letter from
+  "بمیرم" (to die), Arabizi "intizar" (waiting) one from "intihar".
 - **Similarity.** The question (and each of its sentences) is close to a crisis entry's longer
   example phrases: the caller compares the best phrase score with a learned threshold.
 
