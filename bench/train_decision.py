@@ -35,7 +35,6 @@ import tomllib
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import tomli_w
@@ -70,7 +69,7 @@ SHORTLIST_VALUE = 0.5
 REFERRAL_VALUE = 0.5
 FOLDS = 5
 CV_REPEATS = 5
-"""Cross-validation splits whose objectives are averaged when choosing the thresholds."""
+"""Cross-validation splits whose figures are averaged when choosing the thresholds."""
 REGULARISATION = 1.0
 CRISIS_GRID = [round(float(x), 3) for x in np.arange(0.05, 0.991, 0.01)]
 ACCEPT_GRID = [round(float(x), 3) for x in np.arange(0.30, 0.951, 0.05)]
@@ -176,11 +175,7 @@ def labels(analysis: Analysis, expected: str) -> tuple[int, int]:
     return int(accept), int(shortlist)
 
 
-def objective(examples: list[Example], results: list[Any]) -> float:
-    return objective_of(score(examples, results).summary())
-
-
-def objective_of(s: dict[str, float], capped: bool = True) -> float:
+def objective(s: dict[str, float], capped: bool = True) -> float:
     """The value of one run's figures; -1 beyond the cap on wrong guides (when ``capped``)."""
     if capped and s["wrong_guide"] > MAX_WRONG_GUIDE:
         return -1.0
@@ -307,8 +302,8 @@ def train() -> tuple[DecisionPolicy, dict[str, float]]:
         # wrong guides made each split worth its objective or -1, and the average counted the
         # splits that happened to pass it (the choice was noise between 0.55 and 0.65).
         mean = {k: float(np.mean([s[k] for s in summaries])) for k in summaries[0]}
-        spread = np.std([objective_of(s, capped=False) for s in summaries], ddof=1)
-        return objective_of(mean), float(spread / np.sqrt(len(summaries)))
+        spread = np.std([objective(s, capped=False) for s in summaries], ddof=1)
+        return objective(mean), float(spread / np.sqrt(len(summaries)))
 
     grid = [
         (
