@@ -178,7 +178,9 @@ class LanguageIdentifier:
         evidence = sum(scripts.values())
         scores: dict[str, float] = {}
         grams = list(_ngrams(words))
-        for language in candidates:
+        # In the models' fixed order: a question of product names only ("nemkonto") scores the
+        # same in every language, and a set's order would change from run to run (Danish wins).
+        for language in (m for m in self._models if m in candidates):
             table, unseen = self._log_counts[language], self._unseen
             score = sum(map(table.get, grams, repeat(unseen, len(grams))))
             score -= len(grams) * self._log_totals[language]
