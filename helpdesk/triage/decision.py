@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import math
 import tomllib
-from dataclasses import astuple, dataclass, field, fields
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -60,7 +60,8 @@ class Features:
     belong to another service even when a guide ranks first."""
 
     def vector(self) -> tuple[float, ...]:
-        return tuple(float(x) for x in astuple(self))
+        # Not dataclasses.astuple: it deep-copies every value, a third of the trainer's time.
+        return tuple(float(getattr(self, f.name)) for f in fields(self))
 
 
 @dataclass(frozen=True)
@@ -82,7 +83,8 @@ class CrisisFeatures:
     """Question words that only crisis entries use (0-3, over 3)."""
 
     def vector(self) -> tuple[float, ...]:
-        return tuple(float(x) for x in astuple(self))
+        # Not dataclasses.astuple: it deep-copies every value, a third of the trainer's time.
+        return tuple(float(getattr(self, f.name)) for f in fields(self))
 
 
 def feature_names(kind: type[Features] | type[CrisisFeatures]) -> tuple[str, ...]:

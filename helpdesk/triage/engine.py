@@ -23,8 +23,9 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Literal, NamedTuple
+from typing import Literal, NamedTuple, TypeVar, cast
 
 import numpy as np
 
@@ -40,6 +41,7 @@ Reason = Literal[
     "matched", "ambiguous", "no_match", "asked_for_person", "sensitive", "out_of_scope", "empty"
 ]
 OwnerKind = Literal["guide", "referral", "crisis", "intent"]
+T = TypeVar("T")
 PERSON_INTENT = "human"
 SENSITIVE_INTENT = "sensitive"
 PLEA_INTENT = "plea"
@@ -128,10 +130,22 @@ class Analysis:
     keys: tuple[str, ...]
     """The question's word keys (see :data:`KEY_LENGTH`)."""
     crisis_triggers: frozenset[str] = frozenset()
+    _derived: dict[str, object] = field(default_factory=dict, init=False, repr=False, compare=False)
+    """What is worked out from the scores, kept: the trainer decides each question thousands of
+    times, with other thresholds."""
 
-    def ranked(self, kinds: tuple[OwnerKind, ...] = ("guide", "referral")) -> list[Owner]:
-        owners = [o for o in self.scores if o.kind in kinds]
-        return sorted(owners, key=lambda o: (-self.scores[o], o.name))
+    def remember(self, key: str, work_out: Callable[[], T]) -> T:
+        """``work_out()``, computed once per analysis (the scores never change)."""
+        if key not in self._derived:
+            self._derived[key] = work_out()
+        return cast(T, self._derived[key])
+
+    def ranked(self, kinds: tuple[OwnerKind, ...] = ("guide", "referral")) -> tuple[Owner, ...]:
+        def rank() -> tuple[Owner, ...]:
+            owners = [o for o in self.scores if o.kind in kinds]
+            return tuple(sorted(owners, key=lambda o: (-self.scores[o], o.name)))
+
+        return self.remember("ranked " + " ".join(kinds), rank)
 
 
 def combine(
@@ -415,6 +429,9 @@ class TriageEngine:
 
     def features(self, analysis: Analysis) -> Features | None:
         """The decision's view of the ranking; ``None`` when no guide or referral scores."""
+        return analysis.remember("features", lambda: self._features(analysis))
+
+    def _features(self, analysis: Analysis) -> Features | None:
         ranked = analysis.ranked()
         if not ranked:
             return None
@@ -441,6 +458,9 @@ class TriageEngine:
         )
 
     def crisis_features(self, analysis: Analysis) -> CrisisFeatures:
+        return analysis.remember("crisis features", lambda: self._crisis_features(analysis))
+
+    def _crisis_features(self, analysis: Analysis) -> CrisisFeatures:
         crisis_words = sum(k in self._crisis_keys for k in analysis.keys)
         crisis_phrase = best_of(analysis.best_phrase, ("crisis",))
         # A question that reads like a guide, a referral, everyday exaggeration or asking for a
@@ -556,7 +576,7 @@ class TriageEngine:
             floor = p.shortlist_ratio * best_guide
             close = [o for o in guides[:MAX_CANDIDATES] if analysis.scores[o] >= floor]
             if len(close) < 2:
-                close = guides[:2]
+                close = list(guides[:2])
             matches = [Match(o.name, shown(analysis.scores[o])) for o in close]
             offer = any(m.slug in self._sensitive_slugs for m in matches)
             return TriageResult("clarify", "ambiguous", language, confidence, matches, offer)
