@@ -71,7 +71,10 @@ def test_a_planted_copy_of_a_real_question_fails_the_real_knowledge_base(
     question = next(q for q in _questions() if len(q.question.split()) >= 6)
     texts = [*kb_texts(real_kb), KbText("mitid-locked/da phrase", question.question)]
     leaks = [leak for leak in find_leaks(texts, _questions()) if leak.counted]
-    assert [(leak.kb.text, leak.question) for leak in leaks] == [(question.question, question)]
+    # Only the planted text leaks, and it is caught copying its question (it may also resemble
+    # another set's question on the same topic).
+    assert {leak.kb.text for leak in leaks} == {question.question}
+    assert question in [leak.question for leak in leaks]
 
 
 @pytest.mark.parametrize(
