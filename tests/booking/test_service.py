@@ -57,7 +57,10 @@ def do_book(world: World, slot_id: int, **overrides: object) -> Booking:
 def test_reference_codes_are_easy_to_read_aloud() -> None:
     assert not set("0O1IL") & set(ALPHABET)
     codes = {new_reference() for _ in range(2000)}
-    assert len(codes) == 2000
+    # Random, from 30**6 codes: two of 2,000 are equal about once in 360 runs (the database's
+    # unique key and a retry in the booking service handle that). Ten repeats would take a broken
+    # generator; by chance, 0.003 equal pairs are expected.
+    assert len(codes) >= 1990
     for code in list(codes)[:50]:
         assert len(code) == 6
         assert set(code) <= set(ALPHABET)
