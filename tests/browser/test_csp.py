@@ -47,6 +47,18 @@ async def admin(
     await context.close()
 
 
+# Playwright's "networkidle" waits for 500 ms without a request, and Playwright itself warns
+# against it in tests: it once hung 30 s in CI on a page that makes no request after its load.
+# No page here fetches anything after "load" unless asked, and a violation is reported in a task
+# queued when it happens; so wait for "load", then let the page's queued tasks run.
+SETTLE = "() => new Promise((done) => requestAnimationFrame(() => setTimeout(done, 100)))"
+
+
+async def settled(page: Page) -> None:
+    await page.wait_for_load_state("load")
+    await page.evaluate(SETTLE)
+
+
 async def violations_on(context: BrowserContext, url: str) -> tuple[Page, list[str]]:
     page = await context.new_page()
     console: list[str] = []
@@ -60,7 +72,7 @@ async def violations_on(context: BrowserContext, url: str) -> tuple[Page, list[s
     assert response is not None, url
     assert response.status == 200, url
     assert "script-src 'self'" in (await response.header_value("content-security-policy") or "")
-    await page.wait_for_load_state("networkidle")
+    await settled(page)
     found: list[str] = await page.evaluate("window.__cspViolations")
     return page, found + console
 
@@ -115,7 +127,8 @@ async def test_the_widget_and_the_kiosk_at_work_violate_nothing(
     async with page.expect_response(lambda r: "/api/v1/triage" in r.url) as answer:
         await page.keyboard.press("Enter")
     assert (await answer.value).status == 200
-    await page.wait_for_load_state("networkidle")
+    await page.locator("helpdesk-widget .hd-answer").first.wait_for()
+    await settled(page)
     found += await page.evaluate("window.__cspViolations")
     assert found == []
     await page.close()
@@ -125,7 +138,8 @@ async def test_the_widget_and_the_kiosk_at_work_violate_nothing(
     async with page.expect_response(lambda r: "/api/v1/triage" in r.url) as answer:
         await page.locator("#kiosk-form button[type=submit]").click()
     assert (await answer.value).status == 200
-    await page.wait_for_load_state("networkidle")
+    await page.locator("#kiosk-answer > *").first.wait_for()
+    await settled(page)
     found += await page.evaluate("window.__cspViolations")
     assert found == []
     # The print button of a guide page runs from a file, not an onclick attribute.
