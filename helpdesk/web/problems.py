@@ -19,6 +19,9 @@ from helpdesk.web.errors import MESSAGES
 
 FILL_IN = N_("Please fill in this field.")
 CHOOSE = N_("Please choose one of the options.")
+#: A form always sends text; a JSON client that sends a number or a list where text belongs is
+#: told so, not asked to "choose one of the options".
+WRITE_TEXT = N_("Please write this as text.")
 AT_MOST_CHARACTERS = Nn_(
     "Please use at most %(limit)s character.",
     "Please use at most %(limit)s characters.",
@@ -37,6 +40,7 @@ def _fixed(message: str | Plural) -> Rule:
 #: Each type's message and its parameters from the error's ``ctx`` (None: no translation).
 PROBLEMS: dict[str, Rule] = {
     "missing": _fixed(FILL_IN),
+    "string_type": _fixed(WRITE_TEXT),
     "string_too_short": lambda ctx: (FILL_IN, {}) if ctx.get("min_length") == 1 else None,
     "string_too_long": lambda ctx: (AT_MOST_CHARACTERS, {"limit": ctx["max_length"]}),
     "too_short": lambda ctx: (AT_LEAST_ITEMS, {"count": ctx["min_length"]}),

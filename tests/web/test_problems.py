@@ -45,8 +45,20 @@ def test_missing_too_few_and_wrong_type() -> None:
     assert problem_text(found["choice"], "en") == "Please choose one of the options."
 
 
+def test_text_sent_as_another_type_is_asked_for_as_text() -> None:
+    # Forms always send text; a JSON client may send a number where text belongs.
+    (not_text,) = problems({"title": 5, "steps": ["a", "b"]})
+    assert not_text.type == "string_type"
+    assert problem_text(not_text, "en") == "Please write this as text."
+    assert problem_text(not_text, "da") == "Skriv det som tekst."
+    assert problem_text(not_text, "da") != problem_text(
+        problems({"title": "a", "steps": ["a", "b"], "choice": "x"})[0], "da"
+    )
+
+
 def test_every_language_words_the_common_problems() -> None:
     found = problems({"title": "", "steps": ["a", "b", "c", "d"], "choice": "x"})
+    found += problems({"title": 5, "steps": ["a", "b"]})
     english = {p.type: problem_text(p, "en") for p in found}
     for language in LANGUAGES:
         if language == "en":
