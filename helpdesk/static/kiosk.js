@@ -7,7 +7,12 @@
   const startUrl = "/kiosk" + (location_ ? "?location=" + encodeURIComponent(location_) : "");
   // Starting over empties every form first: nothing typed stays for the next person, not even
   // in a page the browser might keep.
+  // Once: the idle timer ticks every 250 ms, and a second location.replace() while the first is
+  // loading aborts it and starts again (on a slow kiosk, over and over).
+  let restarting = false;
   const restart = () => {
+    if (restarting) return;
+    restarting = true;
     document.querySelectorAll("input:not([type=hidden]), textarea").forEach((field) => {
       if (field.type === "checkbox" || field.type === "radio") field.checked = false;
       else field.value = "";
@@ -21,7 +26,10 @@
     if (link) { event.preventDefault(); window.location.replace(link.href); }
   });
   // A page restored from the back-forward cache could show old answers: start over instead.
-  window.addEventListener("pageshow", (event) => { if (event.persisted) restart(); });
+  // (It may have been kept mid-restart: start over regardless.)
+  window.addEventListener("pageshow", (event) => {
+    if (event.persisted) { restarting = false; restart(); }
+  });
 
   const lang = body.dataset.lang;
   if (!lang) return; // the start screen needs nothing more
