@@ -105,11 +105,11 @@ class LogisticModel:
     scales: tuple[float, ...]
 
     def probability(self, features: Features | CrisisFeatures) -> float:
+        # The model's own feature names (checked against the class when it was loaded) pick the
+        # values: the class's fields are not worked out again for every decision.
         z = self.bias
-        for x, w, m, s in zip(
-            features.vector(), self.weights, self.means, self.scales, strict=True
-        ):
-            z += w * (x - m) / s
+        for name, w, m, s in zip(self.features, self.weights, self.means, self.scales, strict=True):
+            z += w * (float(getattr(features, name)) - m) / s
         return 1.0 / (1.0 + math.exp(-max(min(z, 50.0), -50.0)))
 
     @classmethod
